@@ -1,0 +1,44 @@
+//! Domain errors in words for a terminal.
+
+use crate::domain::Kind;
+use crate::service::{Conflict, Forbidden, Invalid, ServiceError, Unauthorized};
+
+pub fn describe(error: &ServiceError) -> String {
+    match error {
+        ServiceError::NotFound { kind, id } => {
+            let what = match kind {
+                Kind::Organization | Kind::ParentOrganization => "organization",
+                Kind::User => "user",
+                Kind::Project => "project",
+                Kind::Template => "template",
+                Kind::Connection => "connection",
+            };
+            format!("there is no {what} with id {id}")
+        }
+        ServiceError::Forbidden(Forbidden::NotAnOwner { user }) => {
+            format!("user {user} is a Member: only Owners have secret keys")
+        }
+        ServiceError::Forbidden(other) => format!("not allowed: {other:?}"),
+        ServiceError::Conflict(Conflict::OrganizationName { name }) => {
+            format!("the organization name '{name}' is already in use")
+        }
+        ServiceError::Conflict(Conflict::Email { email }) => {
+            format!("the email '{email}' is already in use")
+        }
+        ServiceError::Conflict(other) => format!("conflict: {other:?}"),
+        ServiceError::Invalid(Invalid::Email { value }) => format!("'{value}' is not an email address"),
+        ServiceError::Invalid(Invalid::Role { value }) => {
+            format!("'{value}' is not a role (Owner or Member)")
+        }
+        ServiceError::Invalid(Invalid::ConnectionType { value }) => format!(
+            "'{value}' is not a connection type (queue, database, soapWebService, webService, twitter, lift, email)"
+        ),
+        ServiceError::Invalid(Invalid::Field { field, reason }) => format!("{field} {reason}"),
+        ServiceError::Unauthorized(Unauthorized::TokenInvalid) => "the token is not valid".into(),
+        ServiceError::Unauthorized(other) => format!("unauthorized: {other:?}"),
+        ServiceError::TemplateGeneration { template } => {
+            format!("template {template} could not be generated")
+        }
+        ServiceError::Internal(e) => format!("{e:#}"),
+    }
+}

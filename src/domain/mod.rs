@@ -1,0 +1,31 @@
+//! Pure types and rules: no I/O, no wire formats. A value of these types is valid once built.
+
+pub mod connection;
+mod email;
+mod ids;
+mod role;
+mod tree;
+
+pub use email::Email;
+pub use ids::PublicId;
+pub use role::Role;
+pub use tree::OrgPath;
+
+/// Milliseconds since the Unix epoch: the one time unit of the store and the wire formats.
+pub type Millis = i64;
+
+pub fn now_millis() -> Millis {
+    let now = time::OffsetDateTime::now_utc();
+    (now.unix_timestamp_nanos() / 1_000_000) as Millis
+}
+
+/// The kinds of record a domain error can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Organization,
+    ParentOrganization,
+    User,
+    Project,
+    Template,
+    Connection,
+}

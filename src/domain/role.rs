@@ -1,0 +1,33 @@
+use std::fmt;
+
+/// A user's role in their organization. Owners administer the organization and its subtree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    Owner,
+    #[default]
+    Member,
+}
+
+impl Role {
+    /// Exactly "Owner" or "Member", the only values the Xponent API documents.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "Owner" => Some(Self::Owner),
+            "Member" => Some(Self::Member),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "Owner",
+            Self::Member => "Member",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

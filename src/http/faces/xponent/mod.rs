@@ -1,0 +1,42 @@
+//! The Xponent Hub Provisioning face (`../shared/seeds/003_d4a74db34ac07827.txt`), mounted at
+//! `/xponent`. Handlers parse the wire format, call one service, and render the envelope.
+
+mod auth;
+mod input;
+mod orgs;
+mod projects;
+mod reply;
+mod token;
+mod users;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+
+use crate::http::AppState;
+use reply::XponentError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/token", post(token::issue))
+        .route("/login", post(token::redeem))
+        .route("/org", get(orgs::list).post(orgs::create))
+        .route("/org/{org_id}", put(orgs::update).delete(orgs::delete))
+        .route("/org/{org_id}/templates", get(orgs::templates))
+        .route(
+            "/project/org/{org_id}",
+            get(projects::list).post(projects::create),
+        )
+        .route(
+            "/project/{project_id}",
+            put(projects::update).delete(projects::delete),
+        )
+        .route("/user", get(users::list))
+        .route("/user/org/{org_id}", post(users::create))
+        .route("/user/{user_id}", put(users::update).delete(users::delete))
+        .route("/user/{user_id}/loginToken", get(users::login_token))
+        .fallback(|| async { XponentError::not_found("Route not found") })
+        .method_not_allowed_fallback(|| async {
+            XponentError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+        })
+}

@@ -1,0 +1,187 @@
+//! `/project`: projects of an organization, created from templates, with typed connections.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use serde_json::{Map, Value, json};
+
+use super::auth::Caller;
+use super::input::{field, object_body, parse_id};
+use super::reply::{TOKEN_NOT_VALID, XponentError, XponentResult, ok};
+use crate::domain::Kind;
+use crate::http::AppState;
+use crate::service::{ConnectionUpdate, NewProject, Project, ProjectChanges, ServiceError};
+
+const PROJECT_ID: &str = "project id";
+
+fn project_json(project: &Project) -> Value {
+    json!({
+        "id": project.public_id,
+        "name": project.name,
+        "description": project.description,
+        "templateId": project.template_public_id,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(org_id): Path<String>,
+) -> XponentResult {
+    let org_id = parse_id(&org_id, "organization id")?;
+    let projects = state.services.list_projects(&actor, &org_id).await?;
+    Ok(ok("projects", projects.iter().map(project_json).collect()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(org_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> XponentResult {
+    let org_id = parse_id(&org_id, "organization id")?;
+    let object = object_body(body, "Body cannot empty or null")?;
+    let (name, description, template) = (
+        field(&object, "name"),
+        field(&object, "description"),
+        field(&object, "templateId"),
+    );
+    if name.is_absent() || description.is_absent() {
+        return Err(XponentError::bad_request(
+            "The following fields are required for a new project: name, description",
+        ));
+    }
+    if name.is_bad() || description.is_bad() || template.is_bad() {
+        return Err(XponentError::bad_request(
+            "The following fields, if provided, must be non-empty strings: name, description, templateId",
+        ));
+    }
+    let template = template.text().map(|t| parse_id(t, "templateId")).transpose()?;
+    let (project, slots) = state
+        .services
+        .create_project(
+            &actor,
+            &org_id,
+            &NewProject {
+                name: name.text().unwrap_or_default(),
+                description: description.text().unwrap_or_default(),
+                template,
+            },
+        )
+        .await?;
+    let mut item = project_json(&project);
+    if let Some(slots) = slots {
+        item["connections"] = slots
+            .iter()
+            .map(|s| json!({ "id": s.public_id, "name": s.name, "type": s.kind }))
+            .collect();
+    }
+    Ok(ok("projects", vec![item]))
+}
+
+/// The connections member of a project update, checked in the document's order.
+fn connection_updates(object: &Map<String, Value>) -> Result<Vec<ConnectionUpdate>, XponentError> {
+    let Some(connections) = object.get("connections") else {
+        return Ok(Vec::new());
+    };
+    let Value::Array(connections) = connections else {
+        return Err(XponentError::bad_request("Connections must be an array"));
+    };
+    connections
+        .iter()
+        .map(|connection| {
+            let required = || {
+                XponentError::bad_request(
+                    "The following fields are required for each connection: id, details",
+                )
+            };
+            let connection = connection.as_object().ok_or_else(required)?;
+            let (Some(id), Some(details)) = (connection.get("id"), connection.get("details")) else {
+                return Err(required());
+            };
+            let id = id
+                .as_str()
+                .and_then(crate::domain::PublicId::parse)
+                .ok_or_else(|| XponentError::bad_request("Invalid format for connection id"))?;
+            let details = details
+                .as_object()
+                .ok_or_else(|| XponentError::bad_request("Connection details must be an object"))?;
+            match field(details, "type") {
+                f if f.is_absent() => Err(XponentError::bad_request(
+                    "The following fields are required for each connection details: type",
+                )),
+                f if f.is_bad() => Err(XponentError::bad_request(
+                    "The following fields must be non-empty strings for all connection details: type",
+                )),
+                _ => Ok(ConnectionUpdate {
+                    id,
+                    details: details.clone(),
+                }),
+            }
+        })
+        .collect()
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Result<Caller, XponentError>,
+    Path(project_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> XponentResult {
+    // This route's document words the 401 with a closing period.
+    let Caller(actor) = caller.map_err(|e| match e.message.as_str() {
+        TOKEN_NOT_VALID => XponentError::unauthorized(format!("{TOKEN_NOT_VALID}.")),
+        _ => e,
+    })?;
+    let project_id = parse_id(&project_id, PROJECT_ID)?;
+    let object = object_body(body, "Body cannot be empty or null")?;
+    let (name, description) = (field(&object, "name"), field(&object, "description"));
+    if name.is_bad() || description.is_bad() {
+        return Err(XponentError::bad_request(
+            "The following fields, if provided, must be non-empty strings: name, description.",
+        ));
+    }
+    let changes = ProjectChanges {
+        name: name.text().map(str::to_owned),
+        description: description.text().map(str::to_owned),
+        connections: connection_updates(&object)?,
+    };
+    if changes.name.is_none() && changes.description.is_none() && !object.contains_key("connections")
+    {
+        return Err(XponentError::bad_request("Body cannot be empty or null"));
+    }
+    let (project, outcomes) = state
+        .services
+        .update_project(&actor, &project_id, &changes)
+        .await
+        .map_err(|e| match e {
+            ServiceError::NotFound { kind: Kind::Project, id } => {
+                XponentError::not_found(format!("Project with id '{id}' not found."))
+            }
+            e => e.into(),
+        })?;
+    let (mut success, mut failure) = (Vec::new(), Vec::new());
+    for outcome in outcomes {
+        match outcome.result {
+            Ok(()) => success.push(json!({
+                "id": outcome.public_id, "name": outcome.name, "message": "Connection updated successfully",
+            })),
+            Err(reason) => failure.push(json!({
+                "id": outcome.public_id, "name": outcome.name, "message": reason,
+            })),
+        }
+    }
+    let mut item = project_json(&project);
+    item["connections"] = json!({ "success": success, "failure": failure });
+    Ok(ok("projects", vec![item]))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(project_id): Path<String>,
+) -> XponentResult {
+    let project_id = parse_id(&project_id, PROJECT_ID)?;
+    let project = state.services.delete_project(&actor, &project_id).await?;
+    Ok(ok("projects", vec![project_json(&project)]))
+}

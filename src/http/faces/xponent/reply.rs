@@ -1,0 +1,149 @@
+//! The Xponent envelope: every response carries `metadata` (`status`, `message` — "OK" on
+//! 200 — and `numItems` on 200), and errors are `{"metadata":{"status","message"}}` with the
+//! document's message texts, word for word.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::domain::Kind;
+use crate::service::{Conflict, Forbidden, Invalid, ServiceError, Unauthorized};
+
+/// `{"<key>": items, "metadata": {"status": 200, "message": "OK", "numItems": n}}`.
+pub fn ok(key: &str, items: Vec<Value>) -> Response {
+    ok_with(key, items, Map::new())
+}
+
+/// As `ok`, with extra members in `metadata` (the login token route adds `expiration`).
+pub fn ok_with(key: &str, items: Vec<Value>, mut metadata: Map<String, Value>) -> Response {
+    metadata.insert("status".into(), json!(200));
+    metadata.insert("message".into(), json!("OK"));
+    metadata.insert("numItems".into(), json!(items.len()));
+    let mut body = Map::new();
+    body.insert(key.into(), Value::Array(items));
+    body.insert("metadata".into(), Value::Object(metadata));
+    (StatusCode::OK, Json(Value::Object(body))).into_response()
+}
+
+/// An error of the Xponent face: a status and its documented message.
+#[derive(Debug)]
+pub struct XponentError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl XponentError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, message)
+    }
+}
+
+impl IntoResponse for XponentError {
+    fn into_response(self) -> Response {
+        let body = json!({ "metadata": { "status": self.status.as_u16(), "message": self.message } });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+pub type XponentResult = Result<Response, XponentError>;
+
+pub const TOKEN_NOT_VALID: &str = "Unauthorized - Token is not valid";
+
+/// The message each domain error has on most routes; a route whose document words a case
+/// differently maps that case itself before falling back to this.
+impl From<ServiceError> for XponentError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::NotFound { kind, id } => Self::not_found(match kind {
+                Kind::Organization => format!("Organization with id '{id}' not found"),
+                Kind::ParentOrganization => format!("Parent organization with id {id} not found"),
+                Kind::User => format!("User with id '{id}' not found"),
+                Kind::Project => format!("Project with id '{id}' not found"),
+                Kind::Template => format!("Template with id '{id}' not found"),
+                Kind::Connection => format!("Connection with id '{id}' not found"),
+            }),
+            ServiceError::Forbidden(forbidden) => Self::forbidden(match forbidden {
+                Forbidden::OutsideScope { kind, .. } => match kind {
+                    Kind::ParentOrganization => {
+                        "Invalid user admin permissions for this parent organization".to_owned()
+                    }
+                    Kind::Project => "Invalid user admin permissions for this project".to_owned(),
+                    _ => "Invalid user admin permissions for this organization".to_owned(),
+                },
+                Forbidden::OwnOrganization { id } => {
+                    format!("Not allowed to delete own organization (organization with id '{id}')")
+                }
+                Forbidden::OwnUser { id } => format!("Not allowed to delete self (user with id '{id}')"),
+                Forbidden::NotAnOwner { user } => {
+                    format!("User with id '{user}' is not an organization owner")
+                }
+                Forbidden::NoSecretKey { user } => {
+                    format!("User with id '{user}' does not have a secret key")
+                }
+                Forbidden::TemplateNotAllowed { template, org } => format!(
+                    "Template with id '{template}' not allowed for use in projects in organization with '{org}'"
+                ),
+            }),
+            ServiceError::Conflict(conflict) => Self::conflict(match conflict {
+                Conflict::OrganizationName { name } => {
+                    format!("The name {name} is already in use by a different organization")
+                }
+                Conflict::Email { email } => format!(
+                    "The email provided for a new user, '{email}', is already in use by a different account"
+                ),
+                Conflict::HasChildOrganizations { id } => format!(
+                    "Organization with id '{id}' has child organizations: delete or move them first"
+                ),
+                Conflict::MoveIntoOwnSubtree { id, parent } => format!(
+                    "Organization with id '{id}' cannot be moved under its own descendant (organization with id '{parent}')"
+                ),
+            }),
+            ServiceError::Invalid(invalid) => Self::bad_request(match invalid {
+                Invalid::Email { value } => format!("Invalid format for email '{value}'"),
+                Invalid::Role { value } => format!(
+                    "Invalid value for role '{value}': the only valid values are 'Member' and 'Owner'"
+                ),
+                Invalid::ConnectionType { value } => format!("Invalid connection type '{value}'"),
+                Invalid::Field { field, reason } => format!("The field {field} {reason}"),
+            }),
+            ServiceError::Unauthorized(unauthorized) => Self::unauthorized(match unauthorized {
+                Unauthorized::TokenInvalid => TOKEN_NOT_VALID,
+                Unauthorized::HashMismatch => "Unauthorized - Hash does not match",
+                Unauthorized::NonceReused => "Unauthorized - Nonce has already been used",
+                Unauthorized::LoginTokenInvalid => "Unauthorized - Login token is not valid",
+            }),
+            ServiceError::TemplateGeneration { .. } => Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "There was an issue generating from the template provided. Contact your organization's administrator.",
+            ),
+            ServiceError::Internal(error) => {
+                tracing::error!(error = %format!("{error:#}"), "internal error");
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! `/user`: users of the caller's subtree, bulk creation, and 60-second login tokens.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use serde_json::{Map, Value, json};
+
+use super::auth::Caller;
+use super::input::{Body, Field, field, object_body, parse_id, read_body};
+use super::reply::{XponentError, XponentResult, ok, ok_with};
+use crate::http::AppState;
+use crate::service::{Conflict, Forbidden, NewUserRequest, ServiceError, User, UserChanges};
+
+const USER_ID: &str = "user id";
+
+fn user_json(user: &User) -> Value {
+    json!({
+        "id": user.public_id,
+        "name": user.name,
+        "email": user.email,
+        "organizationId": user.org_public_id,
+        "role": user.role.as_str(),
+        "projects": user.projects.iter()
+            .map(|p| json!({ "id": p.project_public_id, "role": p.role }))
+            .collect::<Vec<_>>(),
+    })
+}
+
+pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> XponentResult {
+    let users = state.services.list_users(&actor).await?;
+    Ok(ok("users", users.iter().map(user_json).collect()))
+}
+
+/// Checks every user object before anything is written: one bad user, none created.
+fn new_user_requests(items: &[Value]) -> Result<Vec<NewUserRequest>, XponentError> {
+    let objects: Vec<&Map<String, Value>> = items.iter().filter_map(Value::as_object).collect();
+    let required = XponentError::bad_request(
+        "The following fields are required for all new users: email, name",
+    );
+    if objects.len() != items.len() {
+        return Err(required);
+    }
+    let fields = |o: &Map<String, Value>| {
+        (field(o, "email").is_absent(), field(o, "name").is_absent())
+    };
+    if objects.iter().any(|o| {
+        let (email, name) = fields(o);
+        email || name
+    }) {
+        return Err(required);
+    }
+    if objects
+        .iter()
+        .any(|o| field(o, "email").is_bad() || field(o, "name").is_bad())
+    {
+        return Err(XponentError::bad_request(
+            "The following fields must be non-empty strings for all users: email, name",
+        ));
+    }
+    if objects.iter().any(|o| field(o, "role").is_bad()) {
+        return Err(XponentError::bad_request(
+            "The following optional fields, if provided, must be non-empty strings for all users: role",
+        ));
+    }
+    Ok(objects
+        .iter()
+        .map(|o| NewUserRequest {
+            name: field(o, "name").text().unwrap_or_default().to_owned(),
+            email: field(o, "email").text().unwrap_or_default().to_owned(),
+            role: field(o, "role").text().map(str::to_owned),
+        })
+        .collect())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(org_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> XponentResult {
+    let org_id = parse_id(&org_id, "organization id")?;
+    let items = match read_body(body)? {
+        Body::Empty => return Err(XponentError::bad_request("Body cannot be empty or null")),
+        Body::Array(items) if items.is_empty() => {
+            return Err(XponentError::bad_request("Body cannot be empty or null"));
+        }
+        Body::Array(items) => items,
+        Body::Object(_) | Body::Other => {
+            return Err(XponentError::bad_request("Body must be an array"));
+        }
+    };
+    let requests = new_user_requests(&items)?;
+    let users = state.services.create_users(&actor, &org_id, &requests).await?;
+    Ok(ok("users", users.iter().map(user_json).collect()))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(user_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> XponentResult {
+    let user_id = parse_id(&user_id, USER_ID)?;
+    let object = object_body(body, "Body cannot empty or null")?;
+    let fields = [field(&object, "name"), field(&object, "email"), field(&object, "role")];
+    if fields.iter().all(Field::is_absent) {
+        return Err(XponentError::bad_request("Body cannot empty or null"));
+    }
+    if fields.iter().any(Field::is_bad) {
+        return Err(XponentError::bad_request(
+            "The following fields, if provided, must be non-empty strings: name, email, role",
+        ));
+    }
+    let [name, email, role] = fields.map(|f| f.text().map(str::to_owned));
+    let user = state
+        .services
+        .update_user(&actor, &user_id, &UserChanges { name, email, role })
+        .await
+        .map_err(|e| match e {
+            ServiceError::Conflict(Conflict::Email { email }) => XponentError::conflict(format!(
+                "The email provided, '{email}', is already in use by a different account"
+            )),
+            e => e.into(),
+        })?;
+    Ok(ok("users", vec![user_json(&user)]))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(user_id): Path<String>,
+) -> XponentResult {
+    let user_id = parse_id(&user_id, USER_ID)?;
+    let user = state.services.delete_user(&actor, &user_id).await?;
+    Ok(ok("users", vec![user_json(&user)]))
+}
+
+pub async fn login_token(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(user_id): Path<String>,
+) -> XponentResult {
+    let user_id = parse_id(&user_id, USER_ID)?;
+    let token = state
+        .services
+        .issue_login_token(&actor, &user_id)
+        .await
+        .map_err(|e| match e {
+            ServiceError::Forbidden(Forbidden::OutsideScope { .. }) => {
+                XponentError::forbidden("Invalid admin permissions for this user")
+            }
+            e => e.into(),
+        })?;
+    let expiration = token.expires_at.to_string();
+    let mut metadata = Map::new();
+    metadata.insert("expiration".into(), json!(expiration));
+    Ok(ok_with(
+        "tokens",
+        vec![json!({ "token": token.token, "expiration": expiration })],
+        metadata,
+    ))
+}

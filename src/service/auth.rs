@@ -1,0 +1,206 @@
+//! Tokens: Xponent owner tokens from a nonce and hash, bearer-token authentication, and the
+//! 60-second login tokens redeemed for a session.
+
+use super::actor::{Actor, ActorUser, TokenKind};
+use super::error::{Forbidden, ServiceError, ServiceResult, Unauthorized};
+use super::records::IssuedToken;
+use super::{Services, ttl};
+use crate::crypto;
+use crate::domain::{Kind, OrgPath, PublicId, Role, now_millis};
+use crate::store::{NewToken, StoreError, Tx, UniqueKey};
+
+/// The associated data that binds a sealed owner secret key to its user.
+pub(crate) fn secret_key_context(user_id: i64) -> String {
+    format!("users.secret_key:{user_id}")
+}
+
+impl Services {
+    /// Xponent `POST /token`: `hash` must be the hex SHA-256 of the user's secret key followed
+    /// by `nonce`, and the nonce must not have been used before.
+    pub async fn issue_owner_token(
+        &self,
+        user_id: &PublicId,
+        nonce: &str,
+        hash: &str,
+    ) -> ServiceResult<IssuedToken> {
+        let user = self
+            .store
+            .read()
+            .user_by_public_id(user_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound {
+                kind: Kind::User,
+                id: user_id.to_string(),
+            })?;
+        if Role::parse(&user.role) != Some(Role::Owner) {
+            return Err(ServiceError::Forbidden(Forbidden::NotAnOwner {
+                user: user_id.to_string(),
+            }));
+        }
+        let sealed = user.secret_key_sealed.as_deref().ok_or_else(|| {
+            ServiceError::Forbidden(Forbidden::NoSecretKey {
+                user: user_id.to_string(),
+            })
+        })?;
+        let secret = self
+            .sealer
+            .open_string(sealed, &secret_key_context(user.id))?;
+        let expected = crypto::sha256_hex(format!("{secret}{nonce}").as_bytes());
+        if !crypto::constant_time_eq(expected.as_bytes(), hash.to_ascii_lowercase().as_bytes()) {
+            return Err(ServiceError::Unauthorized(Unauthorized::HashMismatch));
+        }
+
+        let now = now_millis();
+        let mut tx = self.store.begin().await?;
+        match tx
+            .use_nonce(user.id, &crypto::sha256(nonce.as_bytes()), now)
+            .await
+        {
+            Err(StoreError::Unique(UniqueKey::Nonce)) => {
+                return Err(ServiceError::Unauthorized(Unauthorized::NonceReused));
+            }
+            other => other?,
+        }
+        let token = self
+            .mint(
+                &mut tx,
+                TokenKind::Owner,
+                Some(user.id),
+                user.org_id,
+                ttl::OWNER_TOKEN,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// Resolves a bearer token to its actor. Login tokens, expired tokens and tokens of
+    /// another region authenticate nothing.
+    pub async fn authenticate(&self, token: &str) -> ServiceResult<Actor> {
+        let invalid = || ServiceError::Unauthorized(Unauthorized::TokenInvalid);
+        let row = self
+            .store
+            .read()
+            .token_actor(&crypto::sha256(token.as_bytes()))
+            .await?
+            .ok_or_else(invalid)?;
+        let kind = TokenKind::parse(&row.kind).ok_or_else(invalid)?;
+        if kind == TokenKind::Login || row.expires_at <= now_millis() || row.region != self.region()
+        {
+            return Err(invalid());
+        }
+        let user = match (row.user_id, row.user_public_id.as_deref()) {
+            (Some(id), Some(public_id)) => Some(ActorUser {
+                id,
+                public_id: PublicId::parse(public_id).ok_or_else(invalid)?,
+            }),
+            _ => None,
+        };
+        Ok(Actor {
+            org_id: row.org_id,
+            org_public_id: row.org_public_id,
+            org_path: OrgPath::from_stored(row.org_path),
+            user,
+            role: row
+                .role
+                .as_deref()
+                .and_then(Role::parse)
+                .unwrap_or(Role::Owner),
+            token_kind: kind,
+        })
+    }
+
+    /// Xponent `GET /user/{id}/loginToken`: a 60-second, single-use token for a user in the
+    /// actor's subtree.
+    pub async fn issue_login_token(
+        &self,
+        actor: &Actor,
+        user_id: &PublicId,
+    ) -> ServiceResult<IssuedToken> {
+        let user = self
+            .store
+            .read()
+            .user_by_public_id(user_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound {
+                kind: Kind::User,
+                id: user_id.to_string(),
+            })?;
+        actor.authorize(
+            super::Access::Administer,
+            &OrgPath::from_stored(user.org_path),
+            Kind::User,
+            &user.public_id,
+        )?;
+        let mut tx = self.store.begin().await?;
+        let token = self
+            .mint(
+                &mut tx,
+                TokenKind::Login,
+                Some(user.id),
+                user.org_id,
+                ttl::LOGIN_TOKEN,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// Redeems a login token, once, for a session of its user (6 hours).
+    pub async fn redeem_login_token(&self, token: &str) -> ServiceResult<(IssuedToken, String)> {
+        let invalid = || ServiceError::Unauthorized(Unauthorized::LoginTokenInvalid);
+        let mut tx = self.store.begin().await?;
+        let (user_id, expires_at) = tx
+            .take_token(
+                &crypto::sha256(token.as_bytes()),
+                TokenKind::Login.as_str(),
+            )
+            .await?
+            .ok_or_else(invalid)?;
+        let user_id = user_id.ok_or_else(invalid)?;
+        if expires_at <= now_millis() {
+            // The spent token stays deleted: commit the removal, then refuse.
+            tx.commit().await?;
+            return Err(invalid());
+        }
+        let user = tx.exec().user_by_id(user_id).await?.ok_or_else(invalid)?;
+        let session = self
+            .mint(
+                &mut tx,
+                TokenKind::Session,
+                Some(user_id),
+                user.org_id,
+                ttl::SESSION,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok((session, user.public_id))
+    }
+
+    /// Creates a random bearer token and stores its hash.
+    pub(crate) async fn mint(
+        &self,
+        tx: &mut Tx,
+        kind: TokenKind,
+        user_id: Option<i64>,
+        org_id: i64,
+        lifetime: i64,
+    ) -> ServiceResult<IssuedToken> {
+        let token = crypto::random_hex_secret();
+        let now = now_millis();
+        let expires_at = now + lifetime;
+        tx.insert_token(
+            &NewToken {
+                hash: &crypto::sha256(token.as_bytes()),
+                kind: kind.as_str(),
+                user_id,
+                org_id,
+                region: self.region(),
+                expires_at,
+            },
+            now,
+        )
+        .await?;
+        Ok(IssuedToken { token, expires_at })
+    }
+}

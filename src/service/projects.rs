@@ -1,0 +1,231 @@
+//! Projects, created empty or from a template, and their typed connections.
+
+use serde_json::{Map, Value, json};
+
+use super::actor::{Access, Actor};
+use super::error::{Forbidden, ServiceError, ServiceResult};
+use super::orgs::find_org;
+use super::records::{ConnectionOutcome, ConnectionSlot, Project};
+use super::Services;
+use crate::domain::connection::{ConnectionType, validate_details};
+use crate::domain::{Kind, OrgPath, PublicId, now_millis};
+use crate::store::{Exec, NewConnection, NewEvent, ProjectRow};
+
+pub struct NewProject<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub template: Option<PublicId>,
+}
+
+/// One connection to fill in: its id (from the project's creation) and its details.
+pub struct ConnectionUpdate {
+    pub id: PublicId,
+    pub details: Map<String, Value>,
+}
+
+#[derive(Default)]
+pub struct ProjectChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub connections: Vec<ConnectionUpdate>,
+}
+
+/// The associated data that binds sealed connection details to their connection.
+fn details_context(connection_id: i64) -> String {
+    format!("project_connections.details:{connection_id}")
+}
+
+async fn find_project(exec: Exec<'_>, id: &PublicId) -> ServiceResult<ProjectRow> {
+    exec.project_by_public_id(id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            kind: Kind::Project,
+            id: id.to_string(),
+        })
+}
+
+fn project_event(kind: &'static str, project: &ProjectRow) -> NewEvent<'static> {
+    NewEvent {
+        kind,
+        org_id: Some(project.org_id),
+        subject: "project",
+        payload: json!({ "id": project.public_id, "name": project.name }),
+    }
+}
+
+impl Services {
+    pub async fn list_projects(&self, actor: &Actor, org_id: &PublicId) -> ServiceResult<Vec<Project>> {
+        let org = find_org(self.store.read(), org_id, Kind::Organization).await?;
+        actor.authorize(Access::Read, &org.path(), Kind::Organization, &org.public_id)?;
+        let rows = self.store.read().projects_of_org(org.id).await?;
+        Ok(rows.into_iter().map(Project::from).collect())
+    }
+
+    /// Creates a project; from a template, it copies the template's graphs and creates one
+    /// connection (to be filled in later) per template connection.
+    pub async fn create_project(
+        &self,
+        actor: &Actor,
+        org_id: &PublicId,
+        new: &NewProject<'_>,
+    ) -> ServiceResult<(Project, Option<Vec<ConnectionSlot>>)> {
+        let mut tx = self.store.begin().await?;
+        let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
+        let org_path = org.path();
+        actor.authorize(Access::Administer, &org_path, Kind::Organization, &org.public_id)?;
+
+        let template = match &new.template {
+            None => None,
+            Some(template_id) => {
+                let template = tx
+                    .exec()
+                    .template_by_public_id(template_id)
+                    .await?
+                    .ok_or_else(|| ServiceError::NotFound {
+                        kind: Kind::Template,
+                        id: template_id.to_string(),
+                    })?;
+                let available = template.org_id == org.id
+                    || (template.global
+                        && org_path.is_within(&OrgPath::from_stored(template.org_path.clone())));
+                if !available {
+                    return Err(ServiceError::Forbidden(Forbidden::TemplateNotAllowed {
+                        template: template.public_id,
+                        org: org.public_id,
+                    }));
+                }
+                if serde_json::from_str::<Value>(&template.graphs).is_err() {
+                    return Err(ServiceError::TemplateGeneration {
+                        template: template.public_id,
+                    });
+                }
+                Some(template)
+            }
+        };
+
+        let now = now_millis();
+        let public_id = PublicId::new();
+        let project_id = tx
+            .insert_project(
+                &public_id,
+                org.id,
+                new.name,
+                new.description,
+                template.as_ref().map(|t| t.id),
+                template.as_ref().map(|t| t.graphs.as_str()),
+                now,
+            )
+            .await?;
+        let slots = match &template {
+            None => None,
+            Some(template) => {
+                let mut slots = Vec::new();
+                let connections = tx.exec().template_connections(template.id).await?;
+                for (position, connection) in connections.into_iter().enumerate() {
+                    let id = PublicId::new();
+                    tx.insert_project_connection(
+                        project_id,
+                        position as i64,
+                        &NewConnection {
+                            public_id: &id,
+                            name: &connection.name,
+                            kind: &connection.kind,
+                        },
+                        now,
+                    )
+                    .await?;
+                    slots.push(ConnectionSlot {
+                        public_id: id.to_string(),
+                        name: connection.name,
+                        kind: connection.kind,
+                    });
+                }
+                Some(slots)
+            }
+        };
+        let row = find_project(tx.exec(), &public_id).await?;
+        tx.insert_event(project_event("project.created", &row), now)
+            .await?;
+        tx.commit().await?;
+        Ok((row.into(), slots))
+    }
+
+    /// Renames or redescribes a project and fills in connections. Each connection is
+    /// checked against its connector model on its own: a bad one is reported, not fatal.
+    pub async fn update_project(
+        &self,
+        actor: &Actor,
+        project_id: &PublicId,
+        changes: &ProjectChanges,
+    ) -> ServiceResult<(Project, Vec<ConnectionOutcome>)> {
+        let mut tx = self.store.begin().await?;
+        let project = find_project(tx.exec(), project_id).await?;
+        actor.authorize(
+            Access::Administer,
+            &OrgPath::from_stored(project.org_path.clone()),
+            Kind::Project,
+            &project.public_id,
+        )?;
+        let now = now_millis();
+        tx.update_project(
+            project.id,
+            changes.name.as_deref().unwrap_or(&project.name),
+            changes.description.as_deref().unwrap_or(&project.description),
+            now,
+        )
+        .await?;
+
+        let existing = tx.exec().project_connections(project.id).await?;
+        let mut outcomes = Vec::with_capacity(changes.connections.len());
+        for update in &changes.connections {
+            let public_id = update.id.to_string();
+            let Some(connection) = existing.iter().find(|c| c.public_id == public_id) else {
+                outcomes.push(ConnectionOutcome {
+                    public_id: public_id.clone(),
+                    name: String::new(),
+                    result: Err(format!(
+                        "Connection with id '{public_id}' not found in this project"
+                    )),
+                });
+                continue;
+            };
+            let result = match ConnectionType::parse(&connection.kind) {
+                Some(kind) => validate_details(kind, &update.details),
+                None => Err(format!("Unknown connection type '{}'", connection.kind)),
+            };
+            if result.is_ok() {
+                let details = Value::Object(update.details.clone()).to_string();
+                let sealed = self
+                    .sealer
+                    .seal_str(&details, &details_context(connection.id))?;
+                tx.set_connection_details(connection.id, &sealed, now).await?;
+            }
+            outcomes.push(ConnectionOutcome {
+                public_id,
+                name: connection.name.clone(),
+                result,
+            });
+        }
+        let updated = find_project(tx.exec(), project_id).await?;
+        tx.insert_event(project_event("project.updated", &updated), now)
+            .await?;
+        tx.commit().await?;
+        Ok((updated.into(), outcomes))
+    }
+
+    pub async fn delete_project(&self, actor: &Actor, project_id: &PublicId) -> ServiceResult<Project> {
+        let mut tx = self.store.begin().await?;
+        let project = find_project(tx.exec(), project_id).await?;
+        actor.authorize(
+            Access::Administer,
+            &OrgPath::from_stored(project.org_path.clone()),
+            Kind::Project,
+            &project.public_id,
+        )?;
+        tx.delete_project(project.id).await?;
+        tx.insert_event(project_event("project.deleted", &project), now_millis())
+            .await?;
+        tx.commit().await?;
+        Ok(project.into())
+    }
+}

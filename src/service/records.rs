@@ -1,0 +1,123 @@
+//! What the services return: plain records that faces render in their own wire formats.
+
+use crate::domain::{Millis, Role};
+use crate::store::{OrgRow, ProjectRow, TemplateRow, UserRow};
+
+#[derive(Debug, Clone)]
+pub struct Organization {
+    /// The numeric id, for faces that speak integers.
+    pub id: i64,
+    pub public_id: String,
+    pub name: String,
+    pub parent_public_id: Option<String>,
+    pub region: String,
+    pub created_at: Millis,
+}
+
+impl From<OrgRow> for Organization {
+    fn from(row: OrgRow) -> Self {
+        Self {
+            id: row.id,
+            public_id: row.public_id,
+            name: row.name,
+            parent_public_id: row.parent_public_id,
+            region: row.region,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ProjectMembership {
+    pub project_public_id: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub public_id: String,
+    pub name: String,
+    pub email: String,
+    pub org_public_id: String,
+    pub role: Role,
+    pub partner: bool,
+    pub projects: Vec<ProjectMembership>,
+}
+
+impl User {
+    pub(crate) fn from_row(row: UserRow, projects: Vec<ProjectMembership>) -> Self {
+        Self {
+            id: row.id,
+            public_id: row.public_id,
+            name: row.name,
+            email: row.email,
+            org_public_id: row.org_public_id,
+            role: Role::parse(&row.role).unwrap_or_default(),
+            partner: row.partner,
+            projects,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub public_id: String,
+    pub name: String,
+    pub kind: String,
+    pub global: bool,
+}
+
+impl From<TemplateRow> for Template {
+    fn from(row: TemplateRow) -> Self {
+        Self {
+            public_id: row.public_id,
+            name: row.name,
+            kind: row.kind,
+            global: row.global,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub public_id: String,
+    pub name: String,
+    pub description: String,
+    pub template_public_id: Option<String>,
+}
+
+impl From<ProjectRow> for Project {
+    fn from(row: ProjectRow) -> Self {
+        Self {
+            public_id: row.public_id,
+            name: row.name,
+            description: row.description,
+            template_public_id: row.template_public_id,
+        }
+    }
+}
+
+/// A connection of a project, as created from its template's connection.
+#[derive(Debug, Clone)]
+pub struct ConnectionSlot {
+    pub public_id: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// What became of one connection in a project update.
+#[derive(Debug, Clone)]
+pub struct ConnectionOutcome {
+    pub public_id: String,
+    /// Empty when the id names no connection of the project.
+    pub name: String,
+    pub result: Result<(), String>,
+}
+
+/// A bearer token, shown once.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_at: Millis,
+}

@@ -1,0 +1,234 @@
+//! Operator use cases behind the command line: bootstrap a root organization and its first
+//! Owner, issue owner secret keys, import templates. No actor: whoever runs `orghub` on the
+//! server's database is trusted.
+
+use serde_json::{Value, json};
+
+use super::auth::secret_key_context;
+use super::error::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, on_unique};
+use super::orgs::find_org;
+use super::users::parse_email;
+use super::Services;
+use crate::crypto;
+use crate::domain::connection::ConnectionType;
+use crate::domain::{Kind, PublicId, Role, now_millis};
+use crate::store::{NewEvent, NewUser, Tx, UniqueKey};
+
+pub struct BootstrapRequest {
+    pub org_name: String,
+    pub owner_name: String,
+    pub owner_email: String,
+    /// Generated when absent.
+    pub password: Option<String>,
+}
+
+/// Everything `orghub bootstrap` prints, once.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bootstrap {
+    pub organization_id: String,
+    pub user_id: String,
+    pub email: String,
+    pub password: String,
+    pub secret_key: String,
+    pub api_key: String,
+}
+
+/// A template as `orghub template import` reads it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateImport {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub graphs: Value,
+    #[serde(default)]
+    pub connections: Vec<TemplateImportConnection>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateImportConnection {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+fn invalid(field: &'static str, reason: &str) -> ServiceError {
+    ServiceError::Invalid(Invalid::Field {
+        field,
+        reason: reason.to_owned(),
+    })
+}
+
+impl Services {
+    pub async fn bootstrap(&self, request: BootstrapRequest) -> ServiceResult<Bootstrap> {
+        let org_name = request.org_name.trim();
+        let owner_name = request.owner_name.trim();
+        if org_name.is_empty() {
+            return Err(invalid("org", "must not be empty"));
+        }
+        if owner_name.is_empty() {
+            return Err(invalid("owner-name", "must not be empty"));
+        }
+        let email = parse_email(&request.owner_email)?;
+        let password = request
+            .password
+            .unwrap_or_else(|| crypto::random_alphanumeric(24));
+        let password_hash = hash_password(password.clone()).await?;
+        let secret_key = crypto::random_hex_secret();
+        let api_key = crypto::random_alphanumeric(64);
+
+        let now = now_millis();
+        let mut tx = self.store.begin().await?;
+        let org_public_id = PublicId::new();
+        let org_id = tx
+            .insert_org(&org_public_id, org_name, None, self.region(), now)
+            .await
+            .map_err(|e| {
+                on_unique(e, UniqueKey::OrganizationName, || Conflict::OrganizationName {
+                    name: org_name.to_owned(),
+                })
+            })?;
+        let user_public_id = PublicId::new();
+        let user_id = tx
+            .insert_user(
+                &NewUser {
+                    public_id: &user_public_id,
+                    org_id,
+                    name: owner_name,
+                    email: email.as_str(),
+                    email_key: &email.key(),
+                    role: Role::Owner.as_str(),
+                    partner: true,
+                    password_hash: Some(&password_hash),
+                },
+                now,
+            )
+            .await
+            .map_err(|e| {
+                on_unique(e, UniqueKey::UserEmail, || Conflict::Email {
+                    email: email.to_string(),
+                })
+            })?;
+        self.store_secret_key(&mut tx, user_id, &secret_key).await?;
+        tx.insert_api_key(
+            &PublicId::new(),
+            user_id,
+            &crypto::sha256(api_key.as_bytes()),
+            now,
+        )
+        .await?;
+        tx.insert_event(
+            NewEvent {
+                kind: "organization.bootstrapped",
+                org_id: Some(org_id),
+                subject: "organization",
+                payload: json!({ "id": org_public_id.to_string(), "ownerId": user_public_id.to_string() }),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Bootstrap {
+            organization_id: org_public_id.to_string(),
+            user_id: user_public_id.to_string(),
+            email: email.to_string(),
+            password,
+            secret_key,
+            api_key,
+        })
+    }
+
+    /// Issues (or rotates) an Owner's secret key for Xponent `POST /token`.
+    pub async fn issue_secret_key(&self, user_id: &PublicId) -> ServiceResult<String> {
+        let mut tx = self.store.begin().await?;
+        let user = tx
+            .exec()
+            .user_by_public_id(user_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound {
+                kind: Kind::User,
+                id: user_id.to_string(),
+            })?;
+        if Role::parse(&user.role) != Some(Role::Owner) {
+            return Err(ServiceError::Forbidden(Forbidden::NotAnOwner {
+                user: user.public_id,
+            }));
+        }
+        let secret_key = crypto::random_hex_secret();
+        self.store_secret_key(&mut tx, user.id, &secret_key).await?;
+        tx.commit().await?;
+        Ok(secret_key)
+    }
+
+    async fn store_secret_key(&self, tx: &mut Tx, user_id: i64, secret: &str) -> ServiceResult<()> {
+        let sealed = self.sealer.seal_str(secret, &secret_key_context(user_id))?;
+        tx.set_secret_key(user_id, &sealed, now_millis()).await?;
+        Ok(())
+    }
+
+    /// Loads a template into an organization; `global` makes it available to the whole
+    /// subtree below. Returns the template's public id.
+    pub async fn import_template(
+        &self,
+        org_id: &PublicId,
+        template: &TemplateImport,
+        global: bool,
+    ) -> ServiceResult<String> {
+        if template.name.trim().is_empty() {
+            return Err(invalid("name", "must be a non-empty string"));
+        }
+        if template.kind.trim().is_empty() {
+            return Err(invalid("type", "must be a non-empty string"));
+        }
+        let mut connections = Vec::with_capacity(template.connections.len());
+        for connection in &template.connections {
+            if connection.name.trim().is_empty() {
+                return Err(invalid("connections.name", "must be a non-empty string"));
+            }
+            let kind = ConnectionType::parse(&connection.kind).ok_or_else(|| {
+                ServiceError::Invalid(Invalid::ConnectionType {
+                    value: connection.kind.clone(),
+                })
+            })?;
+            connections.push((connection.name.clone(), kind.as_str().to_owned()));
+        }
+        let now = now_millis();
+        let mut tx = self.store.begin().await?;
+        let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
+        let public_id = PublicId::new();
+        tx.insert_template(
+            &public_id,
+            org.id,
+            template.name.trim(),
+            template.kind.trim(),
+            global,
+            &template.graphs.to_string(),
+            &connections,
+            now,
+        )
+        .await?;
+        tx.insert_event(
+            NewEvent {
+                kind: "template.imported",
+                org_id: Some(org.id),
+                subject: "template",
+                payload: json!({ "id": public_id.to_string(), "name": template.name, "global": global }),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(public_id.to_string())
+    }
+}
+
+/// argon2id on the blocking pool: it takes tens of milliseconds on purpose.
+pub(crate) async fn hash_password(password: String) -> ServiceResult<String> {
+    tokio::task::spawn_blocking(move || crypto::hash_password(&password))
+        .await
+        .map_err(anyhow::Error::new)?
+        .map_err(ServiceError::Internal)
+}

@@ -1,0 +1,215 @@
+//! Users of the organizations in an actor's subtree.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use super::actor::{Access, Actor};
+use super::error::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, on_unique};
+use super::orgs::find_org;
+use super::records::{ProjectMembership, User};
+use super::Services;
+use crate::domain::{Email, Kind, OrgPath, PublicId, Role, now_millis};
+use crate::store::{Exec, NewEvent, NewUser, UniqueKey, UserRow};
+
+pub struct NewUserRequest {
+    pub name: String,
+    pub email: String,
+    pub role: Option<String>,
+}
+
+#[derive(Default)]
+pub struct UserChanges {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub role: Option<String>,
+}
+
+pub(crate) fn parse_email(text: &str) -> ServiceResult<Email> {
+    Email::parse(text).ok_or_else(|| {
+        ServiceError::Invalid(Invalid::Email {
+            value: text.to_owned(),
+        })
+    })
+}
+
+pub(crate) fn parse_role(text: &str) -> ServiceResult<Role> {
+    Role::parse(text).ok_or_else(|| {
+        ServiceError::Invalid(Invalid::Role {
+            value: text.to_owned(),
+        })
+    })
+}
+
+async fn find_user(exec: Exec<'_>, id: &PublicId) -> ServiceResult<UserRow> {
+    exec.user_by_public_id(id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            kind: Kind::User,
+            id: id.to_string(),
+        })
+}
+
+async fn with_projects(exec: Exec<'_>, row: UserRow) -> ServiceResult<User> {
+    let projects = exec
+        .memberships_of_user(row.id)
+        .await?
+        .into_iter()
+        .map(|(project_public_id, role)| ProjectMembership {
+            project_public_id,
+            role,
+        })
+        .collect();
+    Ok(User::from_row(row, projects))
+}
+
+fn user_event(kind: &'static str, user: &UserRow) -> NewEvent<'static> {
+    NewEvent {
+        kind,
+        org_id: Some(user.org_id),
+        subject: "user",
+        payload: json!({ "id": user.public_id, "organizationId": user.org_public_id }),
+    }
+}
+
+impl Services {
+    /// Every user of the actor's organization and of the organizations below it.
+    pub async fn list_users(&self, actor: &Actor) -> ServiceResult<Vec<User>> {
+        let rows = self.store.read().users_in_subtree(&actor.org_path).await?;
+        let mut memberships: HashMap<i64, Vec<ProjectMembership>> = HashMap::new();
+        for (user_id, project_public_id, role) in self
+            .store
+            .read()
+            .memberships_in_subtree(&actor.org_path)
+            .await?
+        {
+            memberships
+                .entry(user_id)
+                .or_default()
+                .push(ProjectMembership {
+                    project_public_id,
+                    role,
+                });
+        }
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let projects = memberships.remove(&row.id).unwrap_or_default();
+                User::from_row(row, projects)
+            })
+            .collect())
+    }
+
+    /// Creates all the users or none.
+    pub async fn create_users(
+        &self,
+        actor: &Actor,
+        org_id: &PublicId,
+        requests: &[NewUserRequest],
+    ) -> ServiceResult<Vec<User>> {
+        let parsed = requests
+            .iter()
+            .map(|r| {
+                let role = r.role.as_deref().map(parse_role).transpose()?;
+                Ok((parse_email(&r.email)?, role.unwrap_or_default()))
+            })
+            .collect::<ServiceResult<Vec<_>>>()?;
+
+        let mut tx = self.store.begin().await?;
+        let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
+        actor.authorize(Access::Administer, &org.path(), Kind::Organization, &org.public_id)?;
+        let now = now_millis();
+        let mut created = Vec::with_capacity(requests.len());
+        for (request, (email, role)) in requests.iter().zip(&parsed) {
+            let public_id = PublicId::new();
+            let id = tx
+                .insert_user(
+                    &NewUser {
+                        public_id: &public_id,
+                        org_id: org.id,
+                        name: &request.name,
+                        email: email.as_str(),
+                        email_key: &email.key(),
+                        role: role.as_str(),
+                        partner: false,
+                        password_hash: None,
+                    },
+                    now,
+                )
+                .await
+                .map_err(|e| {
+                    on_unique(e, UniqueKey::UserEmail, || Conflict::Email {
+                        email: email.to_string(),
+                    })
+                })?;
+            let row = tx.exec().user_by_id(id).await?.expect("inserted above");
+            tx.insert_event(user_event("user.created", &row), now).await?;
+            created.push(User::from_row(row, Vec::new()));
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        user_id: &PublicId,
+        changes: &UserChanges,
+    ) -> ServiceResult<User> {
+        let email = changes.email.as_deref().map(parse_email).transpose()?;
+        let role = changes.role.as_deref().map(parse_role).transpose()?;
+        let mut tx = self.store.begin().await?;
+        let user = find_user(tx.exec(), user_id).await?;
+        actor.authorize(
+            Access::Administer,
+            &OrgPath::from_stored(user.org_path.clone()),
+            Kind::User,
+            &user.public_id,
+        )?;
+        let email = email.unwrap_or_else(|| Email::parse(&user.email).expect("stored valid"));
+        let now = now_millis();
+        tx.update_user(
+            user.id,
+            changes.name.as_deref().unwrap_or(&user.name),
+            email.as_str(),
+            &email.key(),
+            role.map(Role::as_str).unwrap_or(&user.role),
+            now,
+        )
+        .await
+        .map_err(|e| {
+            on_unique(e, UniqueKey::UserEmail, || Conflict::Email {
+                email: email.to_string(),
+            })
+        })?;
+        let updated = tx.exec().user_by_id(user.id).await?.expect("locked above");
+        tx.insert_event(user_event("user.updated", &updated), now)
+            .await?;
+        let updated = with_projects(tx.exec(), updated).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Deletes a user in the actor's subtree; never the actor itself.
+    pub async fn delete_user(&self, actor: &Actor, user_id: &PublicId) -> ServiceResult<User> {
+        let mut tx = self.store.begin().await?;
+        let user = find_user(tx.exec(), user_id).await?;
+        actor.authorize(
+            Access::Administer,
+            &OrgPath::from_stored(user.org_path.clone()),
+            Kind::User,
+            &user.public_id,
+        )?;
+        if actor.is_user(user.id) {
+            return Err(ServiceError::Forbidden(Forbidden::OwnUser {
+                id: user.public_id,
+            }));
+        }
+        let deleted = with_projects(tx.exec(), user.clone()).await?;
+        tx.delete_user(user.id).await?;
+        tx.insert_event(user_event("user.deleted", &user), now_millis())
+            .await?;
+        tx.commit().await?;
+        Ok(deleted)
+    }
+}

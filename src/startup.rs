@@ -1,0 +1,121 @@
+//! Building the application from its settings. `main` and the integration tests start orghub
+//! the same way: `Application::build`, then `run_until_stopped`.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::crypto::{MasterKey, Sealer};
+use crate::http::{AppState, app};
+use crate::service::{ServiceConfig, Services};
+use crate::store::{Location, Store};
+
+/// Where the data lives and how secrets are sealed: what every command needs.
+#[derive(Debug, Clone)]
+pub struct DataSettings {
+    pub data_dir: PathBuf,
+    /// A `postgres://` URL; without it, SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// Base64 of 32 bytes; without it, `<data_dir>/master.key`.
+    pub master_key: Option<String>,
+    pub region: String,
+}
+
+pub const SQLITE_FILE: &str = "orghub.sqlite3";
+
+/// Opens the store (applying migrations) and the services over it.
+pub async fn open_services(settings: &DataSettings) -> anyhow::Result<Services> {
+    let master_key = MasterKey::load(settings.master_key.as_deref(), &settings.data_dir)?;
+    let store = match settings.database_url.as_deref() {
+        Some(url) => Store::open(Location::Postgres(url))
+            .await
+            .context("cannot open the PostgreSQL database")?,
+        None => {
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                format!("cannot create the data directory {}", settings.data_dir.display())
+            })?;
+            let file = settings.data_dir.join(SQLITE_FILE);
+            Store::open(Location::SqliteFile(&file))
+                .await
+                .with_context(|| format!("cannot open the SQLite database {}", file.display()))?
+        }
+    };
+    Ok(Services::new(
+        store,
+        Sealer::new(&master_key),
+        ServiceConfig {
+            region: settings.region.clone(),
+        },
+    ))
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens the data and binds the listener (port 0 picks a free port).
+    pub async fn build(data: &DataSettings, listen: SocketAddr) -> anyhow::Result<Self> {
+        let services = open_services(data).await?;
+        let listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        Ok(Self {
+            listener,
+            state: AppState {
+                services: Arc::new(services),
+            },
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener")
+    }
+
+    pub fn services(&self) -> Arc<Services> {
+        self.state.services.clone()
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let services = self.state.services.clone();
+        let app = app(self.state);
+        axum::serve(
+            self.listener,
+            axum::ServiceExt::<axum::extract::Request>::into_make_service(app),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("the HTTP server failed")?;
+        services.store().close().await;
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested: finishing requests in flight");
+}

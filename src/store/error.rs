@@ -1,0 +1,50 @@
+use sqlx::error::DatabaseError;
+
+/// The uniqueness rules the schema enforces, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueKey {
+    OrganizationName,
+    UserEmail,
+    Nonce,
+    Other,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unique constraint violated: {0:?}")]
+    Unique(UniqueKey),
+    #[error("foreign key constraint violated")]
+    ForeignKey,
+    #[error(transparent)]
+    Database(sqlx::Error),
+    #[error(transparent)]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match error.as_database_error() {
+            Some(db) if db.is_unique_violation() => StoreError::Unique(unique_key(db)),
+            Some(db) if db.is_foreign_key_violation() => StoreError::ForeignKey,
+            _ => StoreError::Database(error),
+        }
+    }
+}
+
+/// PostgreSQL names the violated constraint; SQLite names the table and column in its message.
+fn unique_key(error: &dyn DatabaseError) -> UniqueKey {
+    const KEYS: [(&str, &str, UniqueKey); 3] = [
+        (
+            "organizations_name_key",
+            "organizations.name",
+            UniqueKey::OrganizationName,
+        ),
+        ("users_email_key", "users.email_key", UniqueKey::UserEmail),
+        ("nonces_pkey", "nonces.user_id, nonces.digest", UniqueKey::Nonce),
+    ];
+    let message = error.message();
+    KEYS.iter()
+        .find(|(pg, sqlite, _)| error.constraint() == Some(*pg) || message.contains(sqlite))
+        .map(|(_, _, key)| *key)
+        .unwrap_or(UniqueKey::Other)
+}

@@ -1,0 +1,221 @@
+//! The store: every SQL statement of orghub lives under this module, and nowhere else.
+//!
+//! One SQL text serves both databases (sqlx's SQLite driver binds `$1`-style placeholders);
+//! the only dialect differences are the migrations and the connection set-up below. The two
+//! drivers stay native (no `sqlx::Any`), and the macros `on_pool!`/`on_tx!` compile each
+//! statement once per driver so the methods are written once.
+
+mod api_keys;
+mod error;
+mod events;
+mod nonces;
+mod orgs;
+mod projects;
+mod templates;
+mod tokens;
+mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+pub use api_keys::ApiKeyRow;
+pub use error::{StoreError, UniqueKey};
+pub use events::NewEvent;
+pub use orgs::OrgRow;
+pub use projects::{ConnectionRow, NewConnection, ProjectRow};
+pub use templates::{TemplateConnectionRow, TemplateRow};
+pub use tokens::{NewToken, TokenActorRow};
+pub use users::{NewUser, UserRow};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub enum Location<'a> {
+    /// An embedded SQLite database file (created when missing).
+    SqliteFile(&'a Path),
+    /// A PostgreSQL server, by `postgres://` URL.
+    Postgres(&'a str),
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+}
+
+#[derive(Clone)]
+enum Db {
+    /// SQLite allows one writer at a time: a one-connection write pool queues writers in the
+    /// process instead of letting them fail with SQLITE_BUSY; readers use their own pool (WAL).
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// A write transaction on either database.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Where a query runs: on the read pool, or inside a write transaction (for reads whose answer
+/// a write in the same transaction depends on).
+pub enum Exec<'a> {
+    Pool(&'a Store),
+    Tx(&'a mut Tx),
+}
+
+impl Store {
+    pub fn read(&self) -> Exec<'_> {
+        Exec::Pool(self)
+    }
+}
+
+impl Tx {
+    pub fn exec(&mut self) -> Exec<'_> {
+        Exec::Tx(self)
+    }
+}
+
+/// Runs `$body` with `$c` bound to the pool to read from, on whichever database is in use.
+macro_rules! on_pool {
+    ($store:expr, |$c:ident| $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite { read, .. } => {
+                let $c = read;
+                $body
+            }
+            $crate::store::Db::Postgres(pool) => {
+                let $c = pool;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection.
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(tx) => {
+                let $c = &mut **tx;
+                $body
+            }
+            $crate::store::Tx::Postgres(tx) => {
+                let $c = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to wherever the `Exec` points.
+macro_rules! on_exec {
+    ($exec:expr, |$c:ident| $body:expr) => {
+        match $exec {
+            $crate::store::Exec::Pool(store) => $crate::store::on_pool!(store, |$c| $body),
+            $crate::store::Exec::Tx(tx) => $crate::store::on_tx!(tx, |$c| $body),
+        }
+    };
+}
+
+pub(crate) use {on_exec, on_pool, on_tx};
+
+impl Store {
+    /// Connects and applies the migrations.
+    pub async fn open(location: Location<'_>) -> StoreResult<Self> {
+        let db = match location {
+            Location::SqliteFile(path) => {
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options.clone())
+                    .await?;
+                SQLITE_MIGRATIONS.run(&write).await?;
+                let read = SqlitePoolOptions::new()
+                    .max_connections(read_pool_size())
+                    .connect_with(options.read_only(true))
+                    .await?;
+                Db::Sqlite { read, write }
+            }
+            Location::Postgres(url) => {
+                let options = sqlx::postgres::PgConnectOptions::from_str(url)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                POSTGRES_MIGRATIONS.run(&pool).await?;
+                Db::Postgres(pool)
+            }
+        };
+        Ok(Self { db })
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so a transaction that reads before it writes cannot fail half-way when
+    /// another process (say `orghub bootstrap`) writes at the same time.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// True while the database answers.
+    pub async fn ping(&self) -> bool {
+        let answer: Result<i32, _> = on_pool!(self, |c| {
+            sqlx::query_scalar("SELECT 1").fetch_one(c).await
+        });
+        answer.is_ok()
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.db {
+            Db::Sqlite { .. } => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+fn read_pool_size() -> u32 {
+    std::thread::available_parallelism()
+        .map(|n| n.get() as u32 * 2)
+        .unwrap_or(4)
+        .clamp(2, 16)
+}

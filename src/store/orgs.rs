@@ -1,0 +1,172 @@
+use super::{Exec, StoreResult, Tx, on_exec, on_tx};
+use crate::domain::{Millis, OrgPath, PublicId};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrgRow {
+    pub id: i64,
+    pub public_id: String,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub parent_public_id: Option<String>,
+    pub path: String,
+    pub region: String,
+    pub created_at: Millis,
+}
+
+impl OrgRow {
+    pub fn path(&self) -> OrgPath {
+        OrgPath::from_stored(self.path.clone())
+    }
+}
+
+/// The organization columns, with the parent's public id, followed by `$tail` (a literal).
+macro_rules! select_org {
+    ($tail:literal) => {
+        concat!(
+            "SELECT o.id, o.public_id, o.name, o.parent_id, p.public_id AS parent_public_id, ",
+            "o.path, o.region, o.created_at ",
+            "FROM organizations o LEFT JOIN organizations p ON p.id = o.parent_id ",
+            $tail
+        )
+    };
+}
+
+impl Exec<'_> {
+    pub async fn org_by_public_id(self, id: &PublicId) -> StoreResult<Option<OrgRow>> {
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, OrgRow>(select_org!("WHERE o.public_id = $1"))
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+
+    pub async fn org_by_id(self, id: i64) -> StoreResult<Option<OrgRow>> {
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, OrgRow>(select_org!("WHERE o.id = $1"))
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+        }))
+    }
+
+    /// The organization at `root` and every organization below it, in creation order.
+    pub async fn orgs_in_subtree(self, root: &OrgPath) -> StoreResult<Vec<OrgRow>> {
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, OrgRow>(select_org!(
+                "WHERE o.path >= $1 AND o.path < $2 ORDER BY o.id"
+            ))
+            .bind(root.as_str())
+            .bind(root.subtree_upper_bound())
+            .fetch_all(c)
+            .await?
+        }))
+    }
+
+    pub async fn org_has_children(self, id: i64) -> StoreResult<bool> {
+        let child: Option<i64> = on_exec!(self, |c| {
+            sqlx::query_scalar("SELECT id FROM organizations WHERE parent_id = $1 LIMIT 1")
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        });
+        Ok(child.is_some())
+    }
+}
+
+impl Tx {
+    /// Inserts an organization below `parent` (or as a root) and returns it.
+    pub async fn insert_org(
+        &mut self,
+        public_id: &PublicId,
+        name: &str,
+        parent: Option<(i64, &OrgPath)>,
+        region: &str,
+        now: Millis,
+    ) -> StoreResult<i64> {
+        let id: i64 = on_tx!(self, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO organizations (public_id, name, parent_id, path, region, created_at, updated_at) \
+                 VALUES ($1, $2, $3, '', $4, $5, $5) RETURNING id",
+            )
+            .bind(public_id.to_string())
+            .bind(name)
+            .bind(parent.map(|(id, _)| id))
+            .bind(region)
+            .bind(now)
+            .fetch_one(&mut *c)
+            .await?
+        });
+        let path = match parent {
+            Some((_, parent_path)) => parent_path.child(id),
+            None => OrgPath::root(id),
+        };
+        on_tx!(self, |c| {
+            sqlx::query("UPDATE organizations SET path = $1 WHERE id = $2")
+                .bind(path.as_str())
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(id)
+    }
+
+    pub async fn rename_org(&mut self, id: i64, name: &str, now: Millis) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query("UPDATE organizations SET name = $1, updated_at = $2 WHERE id = $3")
+                .bind(name)
+                .bind(now)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Moves the organization `id` (at `old_path`) under a new parent, rewriting the paths of
+    /// its whole subtree in one statement.
+    pub async fn move_org(
+        &mut self,
+        id: i64,
+        old_path: &OrgPath,
+        new_parent: (i64, &OrgPath),
+        now: Millis,
+    ) -> StoreResult<()> {
+        let new_path = new_parent.1.child(id);
+        on_tx!(self, |c| {
+            sqlx::query("UPDATE organizations SET parent_id = $1, updated_at = $2 WHERE id = $3")
+                .bind(new_parent.0)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query(
+                "UPDATE organizations SET path = $1 || substr(path, $2) \
+                 WHERE path >= $3 AND path < $4",
+            )
+            .bind(new_path.as_str())
+            .bind(old_path.as_str().len() as i64 + 1)
+            .bind(old_path.as_str())
+            .bind(old_path.subtree_upper_bound())
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Deletes the organization; its users, tokens, templates and projects go with it. Fails
+    /// with `StoreError::ForeignKey` while it still has child organizations.
+    pub async fn delete_org(&mut self, id: i64) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query("DELETE FROM organizations WHERE id = $1")
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+}

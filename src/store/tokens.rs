@@ -1,0 +1,92 @@
+use super::{Exec, StoreResult, Tx, on_exec, on_tx};
+use crate::domain::Millis;
+
+pub struct NewToken<'a> {
+    /// SHA-256 of the token: the token itself is never stored.
+    pub hash: &'a [u8],
+    pub kind: &'a str,
+    pub user_id: Option<i64>,
+    pub org_id: i64,
+    pub region: &'a str,
+    pub expires_at: Millis,
+}
+
+/// What a bearer token stands for: its subject user (if any) and organization.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenActorRow {
+    pub kind: String,
+    pub region: String,
+    pub expires_at: Millis,
+    pub org_id: i64,
+    pub org_public_id: String,
+    pub org_path: String,
+    pub user_id: Option<i64>,
+    pub user_public_id: Option<String>,
+    pub role: Option<String>,
+    pub partner: Option<bool>,
+}
+
+impl Exec<'_> {
+    pub async fn token_actor(self, hash: &[u8]) -> StoreResult<Option<TokenActorRow>> {
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, TokenActorRow>(
+                "SELECT t.kind, t.region, t.expires_at, o.id AS org_id, o.public_id AS org_public_id, \
+                 o.path AS org_path, u.id AS user_id, u.public_id AS user_public_id, u.role, u.partner \
+                 FROM tokens t JOIN organizations o ON o.id = t.org_id \
+                 LEFT JOIN users u ON u.id = t.user_id WHERE t.hash = $1",
+            )
+            .bind(hash)
+            .fetch_optional(c)
+            .await?
+        }))
+    }
+}
+
+impl Tx {
+    pub async fn insert_token(&mut self, token: &NewToken<'_>, now: Millis) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query(
+                "INSERT INTO tokens (hash, kind, user_id, org_id, region, expires_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(token.hash)
+            .bind(token.kind)
+            .bind(token.user_id)
+            .bind(token.org_id)
+            .bind(token.region)
+            .bind(token.expires_at)
+            .bind(now)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Removes a single-use token of `kind` and returns (user id, expiry) if it existed.
+    pub async fn take_token(
+        &mut self,
+        hash: &[u8],
+        kind: &str,
+    ) -> StoreResult<Option<(Option<i64>, Millis)>> {
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as(
+                "DELETE FROM tokens WHERE hash = $1 AND kind = $2 RETURNING user_id, expires_at",
+            )
+            .bind(hash)
+            .bind(kind)
+            .fetch_optional(c)
+            .await?
+        }))
+    }
+
+    pub async fn delete_expired_tokens(&mut self, now: Millis) -> StoreResult<u64> {
+        Ok(on_tx!(self, |c| {
+            sqlx::query("DELETE FROM tokens WHERE expires_at <= $1")
+                .bind(now)
+                .execute(c)
+                .await?
+                .rows_affected()
+        }))
+    }
+}
