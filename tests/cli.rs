@@ -1,0 +1,204 @@
+//! The `orghub` binary itself: bootstrap, secret keys, template import, and `serve` with its
+//! logs and clean shutdown.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::TestApp;
+use serde_json::{Value, json};
+
+/// `orghub <args>` on the test app's own database (it may be running).
+fn orghub(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_orghub"));
+    command.args(args).arg("--data-dir").arg(app.dir.path());
+    if let Some(url) = &app.data.database_url {
+        command.arg("--database-url").arg(url);
+    }
+    command.env_remove("ORGHUB_MASTER_KEY").output().expect("orghub runs")
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).trim().to_owned()
+}
+
+fn bootstrap_json(app: &TestApp, org: &str, email: &str) -> Value {
+    let output = orghub(
+        app,
+        &["bootstrap", "--org", org, "--owner-name", "Ada", "--owner-email", email, "--json"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_str(&stdout(&output)).expect("one JSON object")
+}
+
+#[tokio::test]
+async fn bootstrap_works_beside_a_running_server_and_its_credentials_work() {
+    let app = TestApp::spawn().await;
+    let boot = bootstrap_json(&app, "Acme", "ada@acme.test");
+    for key in ["organizationId", "userId", "email", "password", "secretKey", "apiKey"] {
+        assert!(boot[key].as_str().is_some_and(|v| !v.is_empty()), "{key} in {boot}");
+    }
+    assert_eq!(boot["apiKey"].as_str().unwrap().len(), 64);
+    let token = app
+        .owner_token_for(boot["userId"].as_str().unwrap(), boot["secretKey"].as_str().unwrap())
+        .await;
+    let orgs = app.get("/xponent/org", &token).await.xponent_items("organizations");
+    assert_eq!(orgs, [json!({ "id": boot["organizationId"], "name": "Acme", "parentId": null })]);
+    let users = app.get("/xponent/user", &token).await.xponent_items("users");
+    assert_eq!(users[0]["role"], "Owner");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bootstrap_with_a_name_in_use_fails_with_exit_code_1() {
+    let app = TestApp::spawn().await;
+    bootstrap_json(&app, "Acme", "ada@acme.test");
+    let again = orghub(
+        &app,
+        &["bootstrap", "--org", "Acme", "--owner-name", "Bo", "--owner-email", "bo@acme.test"],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(stderr(&again), "error: the organization name 'Acme' is already in use");
+    assert!(stdout(&again).is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bootstrap_keeps_a_given_password_and_prints_plain_text_without_json() {
+    let app = TestApp::spawn().await;
+    let output = orghub(
+        &app,
+        &[
+            "bootstrap", "--org", "Plain", "--owner-name", "Ada", "--owner-email", "ada@plain.test",
+            "--password", "my own password",
+        ],
+    );
+    assert!(output.status.success());
+    let text = stdout(&output);
+    assert!(text.contains("password:       my own password"), "{text}");
+    assert!(text.contains("secretKey:"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn secret_key_rotates_an_owner_key_and_refuses_a_member() {
+    let app = TestApp::spawn().await;
+    let boot = bootstrap_json(&app, "Acme", "ada@acme.test");
+    let user_id = boot["userId"].as_str().unwrap();
+    let output = orghub(&app, &["secret-key", "--user", user_id, "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rotated: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let new_secret = rotated["secretKey"].as_str().unwrap();
+    assert_ne!(new_secret, boot["secretKey"].as_str().unwrap());
+    app.owner_token_for(user_id, new_secret).await;
+
+    let token = app.owner_token_for(user_id, new_secret).await;
+    let member = app
+        .post(
+            &format!("/xponent/user/org/{}", boot["organizationId"].as_str().unwrap()),
+            &token,
+            &json!([{ "name": "Mo", "email": "mo@acme.test" }]),
+        )
+        .await
+        .xponent_items("users")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refused = orghub(&app, &["secret-key", "--user", &member]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(
+        stderr(&refused),
+        format!("error: user {member} is a Member: only Owners have secret keys")
+    );
+    let unknown = orghub(&app, &["secret-key", "--user", "nope"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(stderr(&unknown), "error: 'nope' is not a user id (a UUID)");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn template_import_prints_an_id_usable_by_projects() {
+    let app = TestApp::spawn().await;
+    let boot = bootstrap_json(&app, "Acme", "ada@acme.test");
+    let org = boot["organizationId"].as_str().unwrap();
+    let file = app.dir.path().join("template.json");
+    std::fs::write(
+        &file,
+        json!({ "name": "ETL", "type": "integration", "graphs": { "nodes": [1, 2] },
+                "connections": [{ "name": "in", "type": "queue" }, { "name": "out", "type": "database" }] })
+        .to_string(),
+    )
+    .unwrap();
+    let output = orghub(&app, &["template", "import", file.to_str().unwrap(), "--org", org, "--global"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let template_id = stdout(&output);
+
+    let token = app
+        .owner_token_for(boot["userId"].as_str().unwrap(), boot["secretKey"].as_str().unwrap())
+        .await;
+    let child = app.create_org(&token, "Child", None).await;
+    let templates = app
+        .get(&format!("/xponent/org/{child}/templates"), &token)
+        .await
+        .xponent_items("templates");
+    assert_eq!(templates, [json!({ "id": template_id, "name": "ETL", "type": "integration" })]);
+
+    std::fs::write(
+        &file,
+        json!({ "name": "Bad", "type": "t", "connections": [{ "name": "x", "type": "ftp" }] }).to_string(),
+    )
+    .unwrap();
+    let refused = orghub(&app, &["template", "import", file.to_str().unwrap(), "--org", org]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("'ftp' is not a connection type"), "{}", stderr(&refused));
+    app.stop().await;
+}
+
+/// `orghub serve` logs one JSON line per request (no token in it) and exits 0 on SIGTERM.
+#[tokio::test]
+async fn serve_logs_requests_as_json_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_orghub"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
+        .arg(dir.path())
+        .env("RUST_LOG", "info")
+        .env_remove("ORGHUB_DATABASE_URL")
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let listening: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(listening["message"], "orghub is listening");
+    let address = listening["address"].as_str().unwrap().to_owned();
+
+    let secret_token = "0123456789abcdef-not-a-real-token";
+    let reply = reqwest::Client::new()
+        .get(format!("http://{address}/xponent/org"))
+        .header("Authorization", secret_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 401);
+    let request_line: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(request_line["status"], 401);
+    assert!(request_line["latency"].is_string(), "{request_line}");
+    assert_eq!(request_line["span"]["method"], "GET");
+    assert_eq!(request_line["span"]["path"], "/xponent/org");
+    assert!(request_line["span"]["request_id"].as_str().is_some_and(|id| !id.is_empty()));
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().unwrap().success());
+    assert!(!rest.join("\n").contains(secret_token));
+    assert!(!request_line.to_string().contains(secret_token));
+    assert!(dir.path().join("master.key").exists());
+}

@@ -1,0 +1,285 @@
+//! The integration-test harness: every test starts the real application on an ephemeral
+//! loopback port, on a fresh database of its own, and talks HTTP to it.
+//!
+//! The database is a temporary SQLite file, or, when `ORGHUB_TEST_DATABASE_URL` names a
+//! PostgreSQL server (as `scripts/test` does), a new database created on it for the test.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+use orghub::service::{Bootstrap, BootstrapRequest, Services};
+use orghub::startup::{Application, DataSettings};
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub services: Arc<Services>,
+    pub data: DataSettings,
+    /// Kept alive for the test's duration: the data directory (SQLite file, master key).
+    pub dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// A response, its body parsed as JSON (`Value::Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The Xponent error envelope, word for word.
+    #[track_caller]
+    pub fn assert_xponent_error(&self, status: u16, message: &str) {
+        assert_eq!(self.status.as_u16(), status, "status of {:?}", self.body);
+        assert_eq!(
+            self.body,
+            json!({ "metadata": { "status": status, "message": message } }),
+            "body"
+        );
+    }
+
+    /// A 200 Xponent envelope whose `key` holds the items; returns them.
+    #[track_caller]
+    pub fn xponent_items(&self, key: &str) -> Vec<Value> {
+        assert_eq!(self.status, StatusCode::OK, "status of {:?}", self.body);
+        let items = self.body[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("no array {key} in {:?}", self.body))
+            .clone();
+        assert_eq!(self.body["metadata"]["status"], 200);
+        assert_eq!(self.body["metadata"]["message"], "OK");
+        assert_eq!(self.body["metadata"]["numItems"], items.len());
+        items
+    }
+}
+
+/// Creates a database for one test; returns its URL (None for SQLite).
+async fn fresh_postgres_database() -> Option<String> {
+    let admin_url = std::env::var("ORGHUB_TEST_DATABASE_URL").ok()?;
+    let name = format!("orghub_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to ORGHUB_TEST_DATABASE_URL");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create the test database");
+    let _ = admin.close().await;
+    let (base, _) = admin_url.rsplit_once('/').expect("a URL with a database name");
+    Some(format!("{base}/{name}"))
+}
+
+pub fn postgres_in_use() -> bool {
+    std::env::var("ORGHUB_TEST_DATABASE_URL").is_ok()
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let data = DataSettings {
+            data_dir: dir.path().to_path_buf(),
+            database_url: fresh_postgres_database().await,
+            master_key: None,
+            region: "us".into(),
+        };
+        let app = Application::build(&data, "127.0.0.1:0".parse().unwrap())
+            .await
+            .expect("the application starts");
+        let addr = app.local_addr();
+        let services = app.services();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until_stopped(async {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            client: reqwest::Client::new(),
+            services,
+            data,
+            dir,
+            stop: Some(stop),
+            server: Some(server),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Sends a request; `auth` is the raw Authorization header value; `body` is sent as is.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Option<&str>,
+        body: Option<&str>,
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_owned());
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("a body");
+        Reply {
+            status,
+            headers,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    pub async fn get(&self, path: &str, auth: &str) -> Reply {
+        self.send("GET", path, Some(auth), None).await
+    }
+
+    pub async fn post(&self, path: &str, auth: &str, body: &Value) -> Reply {
+        self.send("POST", path, Some(auth), Some(&body.to_string()))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, auth: &str, body: &Value) -> Reply {
+        self.send("PUT", path, Some(auth), Some(&body.to_string()))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, auth: &str) -> Reply {
+        self.send("DELETE", path, Some(auth), None).await
+    }
+
+    /// A root organization with an Owner (see `orghub bootstrap`).
+    pub async fn bootstrap(&self, org: &str, email: &str) -> Bootstrap {
+        self.services
+            .bootstrap(BootstrapRequest {
+                org_name: org.into(),
+                owner_name: "Owner".into(),
+                owner_email: email.into(),
+                password: Some("correct horse battery".into()),
+            })
+            .await
+            .expect("bootstrap")
+    }
+
+    /// A fresh owner token for `user_id` through `POST /xponent/token`.
+    pub async fn owner_token_for(&self, user_id: &str, secret: &str) -> String {
+        let nonce = fresh_nonce();
+        let reply = self
+            .send(
+                "POST",
+                "/xponent/token",
+                None,
+                Some(&json!({ "userId": user_id, "nonce": nonce, "hash": token_hash(secret, &nonce) }).to_string()),
+            )
+            .await;
+        reply.xponent_items("tokens")[0]["token"]
+            .as_str()
+            .expect("a token")
+            .to_owned()
+    }
+
+    pub async fn owner_token(&self, boot: &Bootstrap) -> String {
+        self.owner_token_for(&boot.user_id, &boot.secret_key).await
+    }
+
+    /// Bootstraps a root organization and returns it with an owner token.
+    pub async fn root_with_token(&self) -> (Bootstrap, String) {
+        let boot = self.bootstrap("Root", "owner@root.test").await;
+        let token = self.owner_token(&boot).await;
+        (boot, token)
+    }
+
+    /// Creates an organization through the face; returns its id.
+    pub async fn create_org(&self, token: &str, name: &str, parent: Option<&str>) -> String {
+        let mut body = json!({ "name": name });
+        if let Some(parent) = parent {
+            body["parentId"] = json!(parent);
+        }
+        let reply = self.post("/xponent/org", token, &body).await;
+        reply.xponent_items("organizations")[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Every row of every table as text: what a thief of the database would read.
+    pub async fn raw_database_text(&self) -> String {
+        match &self.data.database_url {
+            Some(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                let mut text = String::new();
+                for table in tables {
+                    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT t::text FROM {table} t"
+                    )))
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+                    text.push_str(&rows.join("\n"));
+                }
+                text
+            }
+            None => {
+                // The database file and its write-ahead log, byte for byte.
+                let mut bytes = Vec::new();
+                for name in ["orghub.sqlite3", "orghub.sqlite3-wal"] {
+                    if let Ok(b) = std::fs::read(self.dir.path().join(name)) {
+                        bytes.extend(b);
+                    }
+                }
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+        }
+    }
+
+    /// Stops the server the way SIGTERM does, waiting for requests in flight.
+    pub async fn stop(self) {
+        self.stop_keeping_data().await;
+    }
+
+    /// Stops the server and hands back its data (settings and directory) for a restart.
+    pub async fn stop_keeping_data(mut self) -> (DataSettings, tempfile::TempDir) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap().unwrap();
+        }
+        (self.data, self.dir)
+    }
+}
+
+pub fn fresh_nonce() -> String {
+    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+}
+
+/// What an Xponent client computes: lowercase hex SHA-256 of secret + nonce.
+pub fn token_hash(secret: &str, nonce: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(format!("{secret}{nonce}").as_bytes()))
+}
+
+/// An id in the documented format that names nothing.
+pub fn unknown_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

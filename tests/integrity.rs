@@ -1,0 +1,181 @@
+//! Integrity: uniqueness under concurrency, secrets never in clear at rest, no partial writes.
+
+mod common;
+
+use common::TestApp;
+use futures::future::join_all;
+use orghub::domain::PublicId;
+use orghub::service::TemplateImport;
+use serde_json::json;
+
+#[tokio::test]
+async fn twenty_concurrent_creations_of_one_name_give_one_success_and_nineteen_conflicts() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.root_with_token().await;
+    let body = json!({ "name": "Contended" });
+    let replies = join_all((0..20).map(|_| app.post("/xponent/org", &token, &body))).await;
+    let created = replies.iter().filter(|r| r.status == 200).count();
+    let conflicts: Vec<_> = replies.iter().filter(|r| r.status == 409).collect();
+    assert_eq!(created, 1, "{replies:?}");
+    assert_eq!(conflicts.len(), 19, "{replies:?}");
+    for reply in conflicts {
+        reply.assert_xponent_error(
+            409,
+            "The name Contended is already in use by a different organization",
+        );
+    }
+    let orgs = app.get("/xponent/org", &token).await.xponent_items("organizations");
+    assert_eq!(orgs.iter().filter(|o| o["name"] == "Contended").count(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_bulk_creations_with_one_email_create_it_once() {
+    let app = TestApp::spawn().await;
+    let (boot, token) = app.root_with_token().await;
+    let path = format!("/xponent/user/org/{}", boot.organization_id);
+    let body = json!([{ "name": "Twin", "email": "twin@root.test" }]);
+    let replies = join_all((0..10).map(|_| app.post(&path, &token, &body))).await;
+    assert_eq!(replies.iter().filter(|r| r.status == 200).count(), 1);
+    assert_eq!(replies.iter().filter(|r| r.status == 409).count(), 9);
+    app.stop().await;
+}
+
+/// Runs every kind of secret through the system, then reads the raw database.
+#[tokio::test]
+async fn no_secret_or_token_is_stored_in_clear() {
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Vault", "owner@vault.test").await;
+    let owner_token = app.owner_token(&boot).await;
+
+    let users = app
+        .post(
+            &format!("/xponent/user/org/{}", boot.organization_id),
+            &owner_token,
+            &json!([{ "name": "Mia", "email": "mia@vault.test" }]),
+        )
+        .await
+        .xponent_items("users");
+    let mia = users[0]["id"].as_str().unwrap().to_owned();
+    let login = app
+        .get(&format!("/xponent/user/{mia}/loginToken"), &owner_token)
+        .await
+        .xponent_items("tokens")[0]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let session = app
+        .post("/xponent/login", "", &json!({ "token": login }))
+        .await
+        .xponent_items("tokens")[0]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let unused_login = app
+        .get(&format!("/xponent/user/{mia}/loginToken"), &owner_token)
+        .await
+        .xponent_items("tokens")[0]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let template: TemplateImport = serde_json::from_value(json!({
+        "name": "Pipeline", "type": "integration", "graphs": { "nodes": [] },
+        "connections": [{ "name": "warehouse", "type": "database" }],
+    }))
+    .unwrap();
+    let template_id = app
+        .services
+        .import_template(&PublicId::parse(&boot.organization_id).unwrap(), &template, false)
+        .await
+        .unwrap();
+    let project = app
+        .post(
+            &format!("/xponent/project/org/{}", boot.organization_id),
+            &owner_token,
+            &json!({ "name": "P", "description": "d", "templateId": template_id }),
+        )
+        .await
+        .xponent_items("projects")[0]
+        .clone();
+    let connection_password = "Db-Password-7f3a9c1e";
+    let updated = app
+        .put(
+            &format!("/xponent/project/{}", project["id"].as_str().unwrap()),
+            &owner_token,
+            &json!({ "connections": [{ "id": project["connections"][0]["id"], "details": {
+                "type": "database", "databaseType": "postgresql", "username": "etl",
+                "password": connection_password, "hostname": "db.vault.test", "port": 5432,
+                "database": "warehouse" } }] }),
+        )
+        .await
+        .xponent_items("projects");
+    assert_eq!(updated[0]["connections"]["success"].as_array().unwrap().len(), 1);
+    assert!(!updated[0].to_string().contains(connection_password));
+
+    let raw = app.raw_database_text().await;
+    assert!(raw.contains("owner@vault.test"), "the scan reads the data");
+    assert!(raw.contains("$argon2id$"), "passwords are argon2id hashes");
+    for (what, secret) in [
+        ("password", boot.password.as_str()),
+        ("owner secret key", boot.secret_key.as_str()),
+        ("API key", boot.api_key.as_str()),
+        ("owner token", owner_token.as_str()),
+        ("login token", unused_login.as_str()),
+        ("session token", session.as_str()),
+        ("connection password", connection_password),
+    ] {
+        assert!(!raw.contains(secret), "the {what} is stored in clear");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_failed_bulk_creation_leaves_no_user_behind() {
+    let app = TestApp::spawn().await;
+    let (boot, token) = app.root_with_token().await;
+    let before = app.get("/xponent/user", &token).await.xponent_items("users").len();
+    let reply = app
+        .post(
+            &format!("/xponent/user/org/{}", boot.organization_id),
+            &token,
+            &json!([
+                { "name": "A", "email": "a@root.test" },
+                { "name": "B", "email": "b@root.test" },
+                { "name": "Dup", "email": "OWNER@root.test" },
+            ]),
+        )
+        .await;
+    reply.assert_xponent_error(
+        409,
+        "The email provided for a new user, 'OWNER@root.test', is already in use by a different account",
+    );
+    let after = app.get("/xponent/user", &token).await.xponent_items("users").len();
+    assert_eq!(before, after);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn data_survives_a_restart_on_the_same_database() {
+    let app = TestApp::spawn().await;
+    let (boot, token) = app.root_with_token().await;
+    app.create_org(&token, "Durable", None).await;
+    let (settings, _dir) = app.stop_keeping_data().await;
+    let services = orghub::startup::open_services(&settings).await.unwrap();
+    let user = PublicId::parse(&boot.user_id).unwrap();
+    // The sealed secret key opens with the master key kept in the data directory.
+    let nonce = common::fresh_nonce();
+    let issued = services
+        .issue_owner_token(&user, &nonce, &common::token_hash(&boot.secret_key, &nonce))
+        .await
+        .unwrap();
+    let actor = services.authenticate(&issued.token).await.unwrap();
+    let names: Vec<_> = services
+        .list_orgs(&actor)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(names, ["Root", "Durable"]);
+}
