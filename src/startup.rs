@@ -36,7 +36,10 @@ pub async fn open_services(settings: &DataSettings) -> anyhow::Result<Services> 
             .context("cannot open the PostgreSQL database")?,
         None => {
             std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-                format!("cannot create the data directory {}", settings.data_dir.display())
+                format!(
+                    "cannot create the data directory {}",
+                    settings.data_dir.display()
+                )
             })?;
             let file = settings.data_dir.join(SQLITE_FILE);
             Store::open(Location::SqliteFile(&file))
@@ -82,7 +85,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let services = self.state.services.clone();
         let app = app(self.state);
         axum::serve(

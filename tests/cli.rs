@@ -16,7 +16,10 @@ fn orghub(app: &TestApp, args: &[&str]) -> std::process::Output {
     if let Some(url) = &app.data.database_url {
         command.arg("--database-url").arg(url);
     }
-    command.env_remove("ORGHUB_MASTER_KEY").output().expect("orghub runs")
+    command
+        .env_remove("ORGHUB_MASTER_KEY")
+        .output()
+        .expect("orghub runs")
 }
 
 fn stdout(output: &std::process::Output) -> String {
@@ -30,7 +33,16 @@ fn stderr(output: &std::process::Output) -> String {
 fn bootstrap_json(app: &TestApp, org: &str, email: &str) -> Value {
     let output = orghub(
         app,
-        &["bootstrap", "--org", org, "--owner-name", "Ada", "--owner-email", email, "--json"],
+        &[
+            "bootstrap",
+            "--org",
+            org,
+            "--owner-name",
+            "Ada",
+            "--owner-email",
+            email,
+            "--json",
+        ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
     serde_json::from_str(&stdout(&output)).expect("one JSON object")
@@ -40,16 +52,38 @@ fn bootstrap_json(app: &TestApp, org: &str, email: &str) -> Value {
 async fn bootstrap_works_beside_a_running_server_and_its_credentials_work() {
     let app = TestApp::spawn().await;
     let boot = bootstrap_json(&app, "Acme", "ada@acme.test");
-    for key in ["organizationId", "userId", "email", "password", "secretKey", "apiKey"] {
-        assert!(boot[key].as_str().is_some_and(|v| !v.is_empty()), "{key} in {boot}");
+    for key in [
+        "organizationId",
+        "userId",
+        "email",
+        "password",
+        "secretKey",
+        "apiKey",
+    ] {
+        assert!(
+            boot[key].as_str().is_some_and(|v| !v.is_empty()),
+            "{key} in {boot}"
+        );
     }
     assert_eq!(boot["apiKey"].as_str().unwrap().len(), 64);
     let token = app
-        .owner_token_for(boot["userId"].as_str().unwrap(), boot["secretKey"].as_str().unwrap())
+        .owner_token_for(
+            boot["userId"].as_str().unwrap(),
+            boot["secretKey"].as_str().unwrap(),
+        )
         .await;
-    let orgs = app.get("/xponent/org", &token).await.xponent_items("organizations");
-    assert_eq!(orgs, [json!({ "id": boot["organizationId"], "name": "Acme", "parentId": null })]);
-    let users = app.get("/xponent/user", &token).await.xponent_items("users");
+    let orgs = app
+        .get("/xponent/org", &token)
+        .await
+        .xponent_items("organizations");
+    assert_eq!(
+        orgs,
+        [json!({ "id": boot["organizationId"], "name": "Acme", "parentId": null })]
+    );
+    let users = app
+        .get("/xponent/user", &token)
+        .await
+        .xponent_items("users");
     assert_eq!(users[0]["role"], "Owner");
     app.stop().await;
 }
@@ -60,10 +94,21 @@ async fn bootstrap_with_a_name_in_use_fails_with_exit_code_1() {
     bootstrap_json(&app, "Acme", "ada@acme.test");
     let again = orghub(
         &app,
-        &["bootstrap", "--org", "Acme", "--owner-name", "Bo", "--owner-email", "bo@acme.test"],
+        &[
+            "bootstrap",
+            "--org",
+            "Acme",
+            "--owner-name",
+            "Bo",
+            "--owner-email",
+            "bo@acme.test",
+        ],
     );
     assert_eq!(again.status.code(), Some(1));
-    assert_eq!(stderr(&again), "error: the organization name 'Acme' is already in use");
+    assert_eq!(
+        stderr(&again),
+        "error: the organization name 'Acme' is already in use"
+    );
     assert!(stdout(&again).is_empty());
     app.stop().await;
 }
@@ -74,8 +119,15 @@ async fn bootstrap_keeps_a_given_password_and_prints_plain_text_without_json() {
     let output = orghub(
         &app,
         &[
-            "bootstrap", "--org", "Plain", "--owner-name", "Ada", "--owner-email", "ada@plain.test",
-            "--password", "my own password",
+            "bootstrap",
+            "--org",
+            "Plain",
+            "--owner-name",
+            "Ada",
+            "--owner-email",
+            "ada@plain.test",
+            "--password",
+            "my own password",
         ],
     );
     assert!(output.status.success());
@@ -100,7 +152,10 @@ async fn secret_key_rotates_an_owner_key_and_refuses_a_member() {
     let token = app.owner_token_for(user_id, new_secret).await;
     let member = app
         .post(
-            &format!("/xponent/user/org/{}", boot["organizationId"].as_str().unwrap()),
+            &format!(
+                "/xponent/user/org/{}",
+                boot["organizationId"].as_str().unwrap()
+            ),
             &token,
             &json!([{ "name": "Mo", "email": "mo@acme.test" }]),
         )
@@ -134,28 +189,52 @@ async fn template_import_prints_an_id_usable_by_projects() {
         .to_string(),
     )
     .unwrap();
-    let output = orghub(&app, &["template", "import", file.to_str().unwrap(), "--org", org, "--global"]);
+    let output = orghub(
+        &app,
+        &[
+            "template",
+            "import",
+            file.to_str().unwrap(),
+            "--org",
+            org,
+            "--global",
+        ],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let template_id = stdout(&output);
 
     let token = app
-        .owner_token_for(boot["userId"].as_str().unwrap(), boot["secretKey"].as_str().unwrap())
+        .owner_token_for(
+            boot["userId"].as_str().unwrap(),
+            boot["secretKey"].as_str().unwrap(),
+        )
         .await;
     let child = app.create_org(&token, "Child", None).await;
     let templates = app
         .get(&format!("/xponent/org/{child}/templates"), &token)
         .await
         .xponent_items("templates");
-    assert_eq!(templates, [json!({ "id": template_id, "name": "ETL", "type": "integration" })]);
+    assert_eq!(
+        templates,
+        [json!({ "id": template_id, "name": "ETL", "type": "integration" })]
+    );
 
     std::fs::write(
         &file,
-        json!({ "name": "Bad", "type": "t", "connections": [{ "name": "x", "type": "ftp" }] }).to_string(),
+        json!({ "name": "Bad", "type": "t", "connections": [{ "name": "x", "type": "ftp" }] })
+            .to_string(),
     )
     .unwrap();
-    let refused = orghub(&app, &["template", "import", file.to_str().unwrap(), "--org", org]);
+    let refused = orghub(
+        &app,
+        &["template", "import", file.to_str().unwrap(), "--org", org],
+    );
     assert_eq!(refused.status.code(), Some(1));
-    assert!(stderr(&refused).contains("'ftp' is not a connection type"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("'ftp' is not a connection type"),
+        "{}",
+        stderr(&refused)
+    );
     app.stop().await;
 }
 
@@ -165,7 +244,14 @@ async fn serve_logs_requests_as_json_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_orghub"));
     command
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--data-dir",
+        ])
         .arg(dir.path())
         .env("RUST_LOG", "info")
         .env_remove("ORGHUB_DATABASE_URL")
@@ -189,7 +275,11 @@ async fn serve_logs_requests_as_json_and_stops_cleanly_on_sigterm() {
     assert!(request_line["latency"].is_string(), "{request_line}");
     assert_eq!(request_line["span"]["method"], "GET");
     assert_eq!(request_line["span"]["path"], "/xponent/org");
-    assert!(request_line["span"]["request_id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(
+        request_line["span"]["request_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
 
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

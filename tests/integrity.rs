@@ -24,7 +24,10 @@ async fn twenty_concurrent_creations_of_one_name_give_one_success_and_nineteen_c
             "The name Contended is already in use by a different organization",
         );
     }
-    let orgs = app.get("/xponent/org", &token).await.xponent_items("organizations");
+    let orgs = app
+        .get("/xponent/org", &token)
+        .await
+        .xponent_items("organizations");
     assert_eq!(orgs.iter().filter(|o| o["name"] == "Contended").count(), 1);
     app.stop().await;
 }
@@ -86,7 +89,11 @@ async fn no_secret_or_token_is_stored_in_clear() {
     .unwrap();
     let template_id = app
         .services
-        .import_template(&PublicId::parse(&boot.organization_id).unwrap(), &template, false)
+        .import_template(
+            &PublicId::parse(&boot.organization_id).unwrap(),
+            &template,
+            false,
+        )
         .await
         .unwrap();
     let project = app
@@ -110,7 +117,13 @@ async fn no_secret_or_token_is_stored_in_clear() {
         )
         .await
         .xponent_items("projects");
-    assert_eq!(updated[0]["connections"]["success"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        updated[0]["connections"]["success"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     assert!(!updated[0].to_string().contains(connection_password));
 
     let raw = app.raw_database_text().await;
@@ -134,7 +147,11 @@ async fn no_secret_or_token_is_stored_in_clear() {
 async fn a_failed_bulk_creation_leaves_no_user_behind() {
     let app = TestApp::spawn().await;
     let (boot, token) = app.root_with_token().await;
-    let before = app.get("/xponent/user", &token).await.xponent_items("users").len();
+    let before = app
+        .get("/xponent/user", &token)
+        .await
+        .xponent_items("users")
+        .len();
     let reply = app
         .post(
             &format!("/xponent/user/org/{}", boot.organization_id),
@@ -150,7 +167,11 @@ async fn a_failed_bulk_creation_leaves_no_user_behind() {
         409,
         "The email provided for a new user, 'OWNER@root.test', is already in use by a different account",
     );
-    let after = app.get("/xponent/user", &token).await.xponent_items("users").len();
+    let after = app
+        .get("/xponent/user", &token)
+        .await
+        .xponent_items("users")
+        .len();
     assert_eq!(before, after);
     app.stop().await;
 }

@@ -26,7 +26,9 @@ pub fn describe(error: &ServiceError) -> String {
             format!("the email '{email}' is already in use")
         }
         ServiceError::Conflict(other) => format!("conflict: {other:?}"),
-        ServiceError::Invalid(Invalid::Email { value }) => format!("'{value}' is not an email address"),
+        ServiceError::Invalid(Invalid::Email { value }) => {
+            format!("'{value}' is not an email address")
+        }
         ServiceError::Invalid(Invalid::Role { value }) => {
             format!("'{value}' is not a role (Owner or Member)")
         }

@@ -17,7 +17,11 @@ use crate::telemetry::{self, LogFormat};
 pub use messages::describe;
 
 #[derive(Debug, Parser)]
-#[command(name = "orghub", version, about = "A self-hosted, multi-tenant organization hub")]
+#[command(
+    name = "orghub",
+    version,
+    about = "A self-hosted, multi-tenant organization hub"
+)]
 pub struct Cli {
     /// Log lines as human-readable text or as JSON objects.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human, env = "ORGHUB_LOG_FORMAT")]
@@ -160,7 +164,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             if json {
-                println!("{}", serde_json::json!({ "userId": user.to_string(), "secretKey": secret }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "userId": user.to_string(), "secretKey": secret })
+                );
             } else {
                 println!("{secret}");
             }

@@ -64,7 +64,8 @@ impl MasterKey {
                 let key = Self::generate();
                 match create_private_file(&path) {
                     Ok(mut file) => {
-                        file.write_all(key.to_base64().as_bytes()).map_err(io_error)?;
+                        file.write_all(key.to_base64().as_bytes())
+                            .map_err(io_error)?;
                         file.sync_all().map_err(io_error)?;
                         Ok(key)
                     }

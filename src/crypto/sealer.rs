@@ -114,6 +114,9 @@ mod tests {
     #[test]
     fn two_seals_of_one_value_differ() {
         let sealer = sealer();
-        assert_ne!(sealer.seal(b"x", "c").unwrap(), sealer.seal(b"x", "c").unwrap());
+        assert_ne!(
+            sealer.seal(b"x", "c").unwrap(),
+            sealer.seal(b"x", "c").unwrap()
+        );
     }
 }

@@ -104,10 +104,18 @@ mod tests {
         let parent = OrgPath::root(1);
         let sibling = OrgPath::root(1).child(50);
         for path in [&own, &deep] {
-            assert!(owner.authorize(Access::Administer, path, Kind::Organization, "x").is_ok());
+            assert!(
+                owner
+                    .authorize(Access::Administer, path, Kind::Organization, "x")
+                    .is_ok()
+            );
         }
         for path in [&parent, &sibling] {
-            assert!(owner.authorize(Access::Read, path, Kind::Organization, "x").is_err());
+            assert!(
+                owner
+                    .authorize(Access::Read, path, Kind::Organization, "x")
+                    .is_err()
+            );
         }
     }
 
@@ -115,7 +123,11 @@ mod tests {
     fn members_read_but_do_not_administer() {
         let member = actor(Role::Member);
         let own = OrgPath::root(1).child(5);
-        assert!(member.authorize(Access::Read, &own, Kind::User, "x").is_ok());
+        assert!(
+            member
+                .authorize(Access::Read, &own, Kind::User, "x")
+                .is_ok()
+        );
         assert_eq!(
             member
                 .authorize(Access::Administer, &own, Kind::User, "u1")

@@ -151,10 +151,7 @@ impl Services {
         let invalid = || ServiceError::Unauthorized(Unauthorized::LoginTokenInvalid);
         let mut tx = self.store.begin().await?;
         let (user_id, expires_at) = tx
-            .take_token(
-                &crypto::sha256(token.as_bytes()),
-                TokenKind::Login.as_str(),
-            )
+            .take_token(&crypto::sha256(token.as_bytes()), TokenKind::Login.as_str())
             .await?
             .ok_or_else(invalid)?;
         let user_id = user_id.ok_or_else(invalid)?;

@@ -26,12 +26,26 @@ pub enum ServiceError {
 pub enum Forbidden {
     /// The record lies outside the actor's organization subtree, or the action needs a role
     /// the actor does not have. `kind` names what the actor tried to act on.
-    OutsideScope { kind: Kind, id: String },
-    OwnOrganization { id: String },
-    OwnUser { id: String },
-    NotAnOwner { user: String },
-    NoSecretKey { user: String },
-    TemplateNotAllowed { template: String, org: String },
+    OutsideScope {
+        kind: Kind,
+        id: String,
+    },
+    OwnOrganization {
+        id: String,
+    },
+    OwnUser {
+        id: String,
+    },
+    NotAnOwner {
+        user: String,
+    },
+    NoSecretKey {
+        user: String,
+    },
+    TemplateNotAllowed {
+        template: String,
+        org: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,10 +3,10 @@
 
 use serde_json::json;
 
+use super::Services;
 use super::actor::{Access, Actor};
 use super::error::{Conflict, Forbidden, ServiceError, ServiceResult, on_unique};
 use super::records::{Organization, Template};
-use super::Services;
 use crate::domain::{Kind, PublicId, now_millis};
 use crate::store::{Exec, NewEvent, OrgRow, UniqueKey};
 
@@ -37,7 +37,12 @@ impl Services {
 
     pub async fn get_org(&self, actor: &Actor, id: &PublicId) -> ServiceResult<Organization> {
         let org = find_org(self.store.read(), id, Kind::Organization).await?;
-        actor.authorize(Access::Read, &org.path(), Kind::Organization, &org.public_id)?;
+        actor.authorize(
+            Access::Read,
+            &org.path(),
+            Kind::Organization,
+            &org.public_id,
+        )?;
         Ok(org.into())
     }
 
@@ -49,17 +54,16 @@ impl Services {
         parent: Option<&PublicId>,
     ) -> ServiceResult<Organization> {
         let mut tx = self.store.begin().await?;
-        let parent = match parent {
-            Some(id) => find_org(tx.exec(), id, Kind::ParentOrganization).await?,
-            None => tx
-                .exec()
-                .org_by_id(actor.org_id)
-                .await?
-                .ok_or_else(|| ServiceError::NotFound {
-                    kind: Kind::ParentOrganization,
-                    id: actor.org_public_id.clone(),
+        let parent =
+            match parent {
+                Some(id) => find_org(tx.exec(), id, Kind::ParentOrganization).await?,
+                None => tx.exec().org_by_id(actor.org_id).await?.ok_or_else(|| {
+                    ServiceError::NotFound {
+                        kind: Kind::ParentOrganization,
+                        id: actor.org_public_id.clone(),
+                    }
                 })?,
-        };
+            };
         let parent_path = parent.path();
         actor.authorize(
             Access::Administer,
@@ -78,8 +82,10 @@ impl Services {
             )
             .await
             .map_err(|e| {
-                on_unique(e, UniqueKey::OrganizationName, || Conflict::OrganizationName {
-                    name: name.to_owned(),
+                on_unique(e, UniqueKey::OrganizationName, || {
+                    Conflict::OrganizationName {
+                        name: name.to_owned(),
+                    }
                 })
             })?;
         let org = tx.exec().org_by_id(id).await?.expect("inserted above");
@@ -100,7 +106,12 @@ impl Services {
         let mut tx = self.store.begin().await?;
         let org = find_org(tx.exec(), id, Kind::Organization).await?;
         let org_path = org.path();
-        actor.authorize(Access::Administer, &org_path, Kind::Organization, &org.public_id)?;
+        actor.authorize(
+            Access::Administer,
+            &org_path,
+            Kind::Organization,
+            &org.public_id,
+        )?;
         let now = now_millis();
         if let Some(parent_id) = parent {
             let parent = find_org(tx.exec(), parent_id, Kind::ParentOrganization).await?;
@@ -131,8 +142,10 @@ impl Services {
         }
         if let Some(name) = name.filter(|n| *n != org.name) {
             tx.rename_org(org.id, name, now).await.map_err(|e| {
-                on_unique(e, UniqueKey::OrganizationName, || Conflict::OrganizationName {
-                    name: name.to_owned(),
+                on_unique(e, UniqueKey::OrganizationName, || {
+                    Conflict::OrganizationName {
+                        name: name.to_owned(),
+                    }
                 })
             })?;
         }
@@ -148,7 +161,12 @@ impl Services {
     pub async fn delete_org(&self, actor: &Actor, id: &PublicId) -> ServiceResult<Organization> {
         let mut tx = self.store.begin().await?;
         let org = find_org(tx.exec(), id, Kind::Organization).await?;
-        actor.authorize(Access::Administer, &org.path(), Kind::Organization, &org.public_id)?;
+        actor.authorize(
+            Access::Administer,
+            &org.path(),
+            Kind::Organization,
+            &org.public_id,
+        )?;
         if org.id == actor.org_id {
             return Err(ServiceError::Forbidden(Forbidden::OwnOrganization {
                 id: org.public_id,
@@ -173,7 +191,11 @@ impl Services {
     }
 
     /// The organization's templates and the global templates of its ancestors.
-    pub async fn org_templates(&self, actor: &Actor, id: &PublicId) -> ServiceResult<Vec<Template>> {
+    pub async fn org_templates(
+        &self,
+        actor: &Actor,
+        id: &PublicId,
+    ) -> ServiceResult<Vec<Template>> {
         let org = find_org(self.store.read(), id, Kind::Organization).await?;
         let path = org.path();
         actor.authorize(Access::Read, &path, Kind::Organization, &org.public_id)?;

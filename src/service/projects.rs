@@ -2,11 +2,11 @@
 
 use serde_json::{Map, Value, json};
 
+use super::Services;
 use super::actor::{Access, Actor};
 use super::error::{Forbidden, ServiceError, ServiceResult};
 use super::orgs::find_org;
 use super::records::{ConnectionOutcome, ConnectionSlot, Project};
-use super::Services;
 use crate::domain::connection::{ConnectionType, validate_details};
 use crate::domain::{Kind, OrgPath, PublicId, now_millis};
 use crate::store::{Exec, NewConnection, NewEvent, ProjectRow};
@@ -54,9 +54,18 @@ fn project_event(kind: &'static str, project: &ProjectRow) -> NewEvent<'static> 
 }
 
 impl Services {
-    pub async fn list_projects(&self, actor: &Actor, org_id: &PublicId) -> ServiceResult<Vec<Project>> {
+    pub async fn list_projects(
+        &self,
+        actor: &Actor,
+        org_id: &PublicId,
+    ) -> ServiceResult<Vec<Project>> {
         let org = find_org(self.store.read(), org_id, Kind::Organization).await?;
-        actor.authorize(Access::Read, &org.path(), Kind::Organization, &org.public_id)?;
+        actor.authorize(
+            Access::Read,
+            &org.path(),
+            Kind::Organization,
+            &org.public_id,
+        )?;
         let rows = self.store.read().projects_of_org(org.id).await?;
         Ok(rows.into_iter().map(Project::from).collect())
     }
@@ -72,7 +81,12 @@ impl Services {
         let mut tx = self.store.begin().await?;
         let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
         let org_path = org.path();
-        actor.authorize(Access::Administer, &org_path, Kind::Organization, &org.public_id)?;
+        actor.authorize(
+            Access::Administer,
+            &org_path,
+            Kind::Organization,
+            &org.public_id,
+        )?;
 
         let template = match &new.template {
             None => None,
@@ -170,7 +184,10 @@ impl Services {
         tx.update_project(
             project.id,
             changes.name.as_deref().unwrap_or(&project.name),
-            changes.description.as_deref().unwrap_or(&project.description),
+            changes
+                .description
+                .as_deref()
+                .unwrap_or(&project.description),
             now,
         )
         .await?;
@@ -198,7 +215,8 @@ impl Services {
                 let sealed = self
                     .sealer
                     .seal_str(&details, &details_context(connection.id))?;
-                tx.set_connection_details(connection.id, &sealed, now).await?;
+                tx.set_connection_details(connection.id, &sealed, now)
+                    .await?;
             }
             outcomes.push(ConnectionOutcome {
                 public_id,
@@ -213,7 +231,11 @@ impl Services {
         Ok((updated.into(), outcomes))
     }
 
-    pub async fn delete_project(&self, actor: &Actor, project_id: &PublicId) -> ServiceResult<Project> {
+    pub async fn delete_project(
+        &self,
+        actor: &Actor,
+        project_id: &PublicId,
+    ) -> ServiceResult<Project> {
         let mut tx = self.store.begin().await?;
         let project = find_project(tx.exec(), project_id).await?;
         actor.authorize(

@@ -4,11 +4,11 @@
 
 use serde_json::{Value, json};
 
+use super::Services;
 use super::auth::secret_key_context;
 use super::error::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, on_unique};
 use super::orgs::find_org;
 use super::users::parse_email;
-use super::Services;
 use crate::crypto;
 use crate::domain::connection::ConnectionType;
 use crate::domain::{Kind, PublicId, Role, now_millis};
@@ -87,8 +87,10 @@ impl Services {
             .insert_org(&org_public_id, org_name, None, self.region(), now)
             .await
             .map_err(|e| {
-                on_unique(e, UniqueKey::OrganizationName, || Conflict::OrganizationName {
-                    name: org_name.to_owned(),
+                on_unique(e, UniqueKey::OrganizationName, || {
+                    Conflict::OrganizationName {
+                        name: org_name.to_owned(),
+                    }
                 })
             })?;
         let user_public_id = PublicId::new();
@@ -144,14 +146,14 @@ impl Services {
     /// Issues (or rotates) an Owner's secret key for Xponent `POST /token`.
     pub async fn issue_secret_key(&self, user_id: &PublicId) -> ServiceResult<String> {
         let mut tx = self.store.begin().await?;
-        let user = tx
-            .exec()
-            .user_by_public_id(user_id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound {
-                kind: Kind::User,
-                id: user_id.to_string(),
-            })?;
+        let user =
+            tx.exec()
+                .user_by_public_id(user_id)
+                .await?
+                .ok_or_else(|| ServiceError::NotFound {
+                    kind: Kind::User,
+                    id: user_id.to_string(),
+                })?;
         if Role::parse(&user.role) != Some(Role::Owner) {
             return Err(ServiceError::Forbidden(Forbidden::NotAnOwner {
                 user: user.public_id,

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
+use super::Services;
 use super::actor::{Access, Actor};
 use super::error::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, on_unique};
 use super::orgs::find_org;
 use super::records::{ProjectMembership, User};
-use super::Services;
 use crate::domain::{Email, Kind, OrgPath, PublicId, Role, now_millis};
 use crate::store::{Exec, NewEvent, NewUser, UniqueKey, UserRow};
 
@@ -117,7 +117,12 @@ impl Services {
 
         let mut tx = self.store.begin().await?;
         let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
-        actor.authorize(Access::Administer, &org.path(), Kind::Organization, &org.public_id)?;
+        actor.authorize(
+            Access::Administer,
+            &org.path(),
+            Kind::Organization,
+            &org.public_id,
+        )?;
         let now = now_millis();
         let mut created = Vec::with_capacity(requests.len());
         for (request, (email, role)) in requests.iter().zip(&parsed) {
@@ -143,7 +148,8 @@ impl Services {
                     })
                 })?;
             let row = tx.exec().user_by_id(id).await?.expect("inserted above");
-            tx.insert_event(user_event("user.created", &row), now).await?;
+            tx.insert_event(user_event("user.created", &row), now)
+                .await?;
             created.push(User::from_row(row, Vec::new()));
         }
         tx.commit().await?;

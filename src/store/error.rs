@@ -40,7 +40,11 @@ fn unique_key(error: &dyn DatabaseError) -> UniqueKey {
             UniqueKey::OrganizationName,
         ),
         ("users_email_key", "users.email_key", UniqueKey::UserEmail),
-        ("nonces_pkey", "nonces.user_id, nonces.digest", UniqueKey::Nonce),
+        (
+            "nonces_pkey",
+            "nonces.user_id, nonces.digest",
+            UniqueKey::Nonce,
+        ),
     ];
     let message = error.message();
     KEYS.iter()

@@ -57,7 +57,10 @@ pub struct Store {
 enum Db {
     /// SQLite allows one writer at a time: a one-connection write pool queues writers in the
     /// process instead of letting them fail with SQLITE_BUSY; readers use their own pool (WAL).
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
     Postgres(PgPool),
 }
 

@@ -44,9 +44,9 @@ impl Exec<'_> {
     pub async fn org_by_id(self, id: i64) -> StoreResult<Option<OrgRow>> {
         Ok(on_exec!(self, |c| {
             sqlx::query_as::<_, OrgRow>(select_org!("WHERE o.id = $1"))
-            .bind(id)
-            .fetch_optional(c)
-            .await?
+                .bind(id)
+                .fetch_optional(c)
+                .await?
         }))
     }
 
@@ -147,7 +147,8 @@ impl Tx {
                  WHERE path >= $3 AND path < $4",
             )
             .bind(new_path.as_str())
-            .bind(old_path.as_str().len() as i64 + 1)
+            // `substr(text, integer)`: PostgreSQL has no `substr` taking a bigint.
+            .bind(old_path.as_str().len() as i32 + 1)
             .bind(old_path.as_str())
             .bind(old_path.subtree_upper_bound())
             .execute(c)

@@ -74,7 +74,9 @@ async fn fresh_postgres_database() -> Option<String> {
         .await
         .expect("create the test database");
     let _ = admin.close().await;
-    let (base, _) = admin_url.rsplit_once('/').expect("a URL with a database name");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("a URL with a database name");
     Some(format!("{base}/{name}"))
 }
 
@@ -270,7 +272,11 @@ impl TestApp {
 }
 
 pub fn fresh_nonce() -> String {
-    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 /// What an Xponent client computes: lowercase hex SHA-256 of secret + nonce.

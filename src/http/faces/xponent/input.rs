@@ -52,7 +52,8 @@ pub fn object_body(
 
 /// A path or body id in the one documented format, or the documented "Invalid format for …".
 pub fn parse_id(text: &str, what: &str) -> Result<PublicId, XponentError> {
-    PublicId::parse(text).ok_or_else(|| XponentError::bad_request(format!("Invalid format for {what}")))
+    PublicId::parse(text)
+        .ok_or_else(|| XponentError::bad_request(format!("Invalid format for {what}")))
 }
 
 /// What a body member holds, as far as the "non-empty string" rules care.

@@ -27,7 +27,10 @@ fn org_json(org: &Organization, actor: &Actor) -> Value {
 
 pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> XponentResult {
     let orgs = state.services.list_orgs(&actor).await?;
-    Ok(ok("organizations", orgs.iter().map(|o| org_json(o, &actor)).collect()))
+    Ok(ok(
+        "organizations",
+        orgs.iter().map(|o| org_json(o, &actor)).collect(),
+    ))
 }
 
 pub async fn create(

@@ -56,7 +56,10 @@ pub async fn create(
             "The following fields, if provided, must be non-empty strings: name, description, templateId",
         ));
     }
-    let template = template.text().map(|t| parse_id(t, "templateId")).transpose()?;
+    let template = template
+        .text()
+        .map(|t| parse_id(t, "templateId"))
+        .transpose()?;
     let (project, slots) = state
         .services
         .create_project(
@@ -146,7 +149,9 @@ pub async fn update(
         description: description.text().map(str::to_owned),
         connections: connection_updates(&object)?,
     };
-    if changes.name.is_none() && changes.description.is_none() && !object.contains_key("connections")
+    if changes.name.is_none()
+        && changes.description.is_none()
+        && !object.contains_key("connections")
     {
         return Err(XponentError::bad_request("Body cannot be empty or null"));
     }
@@ -155,9 +160,10 @@ pub async fn update(
         .update_project(&actor, &project_id, &changes)
         .await
         .map_err(|e| match e {
-            ServiceError::NotFound { kind: Kind::Project, id } => {
-                XponentError::not_found(format!("Project with id '{id}' not found."))
-            }
+            ServiceError::NotFound {
+                kind: Kind::Project,
+                id,
+            } => XponentError::not_found(format!("Project with id '{id}' not found.")),
             e => e.into(),
         })?;
     let (mut success, mut failure) = (Vec::new(), Vec::new());

@@ -64,7 +64,8 @@ impl XponentError {
 
 impl IntoResponse for XponentError {
     fn into_response(self) -> Response {
-        let body = json!({ "metadata": { "status": self.status.as_u16(), "message": self.message } });
+        let body =
+            json!({ "metadata": { "status": self.status.as_u16(), "message": self.message } });
         (self.status, Json(body)).into_response()
     }
 }
@@ -97,7 +98,9 @@ impl From<ServiceError> for XponentError {
                 Forbidden::OwnOrganization { id } => {
                     format!("Not allowed to delete own organization (organization with id '{id}')")
                 }
-                Forbidden::OwnUser { id } => format!("Not allowed to delete self (user with id '{id}')"),
+                Forbidden::OwnUser { id } => {
+                    format!("Not allowed to delete self (user with id '{id}')")
+                }
                 Forbidden::NotAnOwner { user } => {
                     format!("User with id '{user}' is not an organization owner")
                 }

@@ -7,9 +7,9 @@ use serde_json::json;
 
 use super::input::{Body, Field, field, parse_id, read_body};
 use super::reply::{XponentError, XponentResult, ok};
+use crate::domain::Kind;
 use crate::http::AppState;
 use crate::service::{IssuedToken, ServiceError};
-use crate::domain::Kind;
 
 const MIN_NONCE_CHARS: usize = 30;
 
@@ -17,12 +17,20 @@ fn token_json(token: &IssuedToken) -> serde_json::Value {
     json!({ "token": token.token, "expiration": token.expires_at.to_string() })
 }
 
-pub async fn issue(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> XponentResult {
-    let required = || XponentError::bad_request("The following fields are required: userId, nonce, hash");
+pub async fn issue(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> XponentResult {
+    let required =
+        || XponentError::bad_request("The following fields are required: userId, nonce, hash");
     let Body::Object(object) = read_body(body)? else {
         return Err(required());
     };
-    let fields = [field(&object, "userId"), field(&object, "nonce"), field(&object, "hash")];
+    let fields = [
+        field(&object, "userId"),
+        field(&object, "nonce"),
+        field(&object, "hash"),
+    ];
     if fields.iter().any(Field::is_absent) {
         return Err(required());
     }
@@ -33,16 +41,19 @@ pub async fn issue(State(state): State<AppState>, body: Result<Bytes, BytesRejec
     };
     let user_id = parse_id(user_id, "userId")?;
     if nonce.chars().count() < MIN_NONCE_CHARS {
-        return Err(XponentError::bad_request("Nonce must be a minimum of 30 characters"));
+        return Err(XponentError::bad_request(
+            "Nonce must be a minimum of 30 characters",
+        ));
     }
     let token = state
         .services
         .issue_owner_token(&user_id, nonce, hash)
         .await
         .map_err(|e| match e {
-            ServiceError::NotFound { kind: Kind::User, id } => {
-                XponentError::not_found(format!("User with id '{id}' does not exist"))
-            }
+            ServiceError::NotFound {
+                kind: Kind::User,
+                id,
+            } => XponentError::not_found(format!("User with id '{id}' does not exist")),
             e => e.into(),
         })?;
     Ok(ok("tokens", vec![token_json(&token)]))
@@ -50,7 +61,10 @@ pub async fn issue(State(state): State<AppState>, body: Result<Bytes, BytesRejec
 
 /// `POST /login` `{"token": "<login token>"}`: redeems a login token, once, within its 60
 /// seconds, for a 6-hour session token of its user (orghub's own route; see README).
-pub async fn redeem(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> XponentResult {
+pub async fn redeem(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> XponentResult {
     let required = || XponentError::bad_request("The following fields are required: token");
     let Body::Object(object) = read_body(body)? else {
         return Err(required());

@@ -40,9 +40,8 @@ fn new_user_requests(items: &[Value]) -> Result<Vec<NewUserRequest>, XponentErro
     if objects.len() != items.len() {
         return Err(required);
     }
-    let fields = |o: &Map<String, Value>| {
-        (field(o, "email").is_absent(), field(o, "name").is_absent())
-    };
+    let fields =
+        |o: &Map<String, Value>| (field(o, "email").is_absent(), field(o, "name").is_absent());
     if objects.iter().any(|o| {
         let (email, name) = fields(o);
         email || name
@@ -90,7 +89,10 @@ pub async fn create(
         }
     };
     let requests = new_user_requests(&items)?;
-    let users = state.services.create_users(&actor, &org_id, &requests).await?;
+    let users = state
+        .services
+        .create_users(&actor, &org_id, &requests)
+        .await?;
     Ok(ok("users", users.iter().map(user_json).collect()))
 }
 
@@ -102,7 +104,11 @@ pub async fn update(
 ) -> XponentResult {
     let user_id = parse_id(&user_id, USER_ID)?;
     let object = object_body(body, "Body cannot empty or null")?;
-    let fields = [field(&object, "name"), field(&object, "email"), field(&object, "role")];
+    let fields = [
+        field(&object, "name"),
+        field(&object, "email"),
+        field(&object, "role"),
+    ];
     if fields.iter().all(Field::is_absent) {
         return Err(XponentError::bad_request("Body cannot empty or null"));
     }
