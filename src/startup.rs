@@ -90,6 +90,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let services = self.state.services.clone();
+        let sweeper = tokio::spawn(sweep_expired_tokens(services.clone()));
         let app = app(self.state);
         axum::serve(
             self.listener,
@@ -98,8 +99,22 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await
         .context("the HTTP server failed")?;
+        sweeper.abort();
         services.store().close().await;
         Ok(())
+    }
+}
+
+/// Expired tokens authenticate nothing already; this only keeps the table from growing.
+async fn sweep_expired_tokens(services: Arc<Services>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match services.purge_expired_tokens().await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired tokens removed"),
+            Err(error) => tracing::warn!(error = %error, "removing expired tokens failed"),
+        }
     }
 }
 

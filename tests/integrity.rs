@@ -200,3 +200,38 @@ async fn data_survives_a_restart_on_the_same_database() {
         .collect();
     assert_eq!(names, ["Root", "Durable"]);
 }
+
+#[tokio::test]
+async fn expired_tokens_are_purged_and_live_ones_kept() {
+    let app = TestApp::spawn().await;
+    let (boot, token) = app.root_with_token().await;
+    let org = app
+        .services
+        .store()
+        .read()
+        .org_by_public_id(&PublicId::parse(&boot.organization_id).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = app.services.store().begin().await.unwrap();
+    tx.insert_token(
+        &orghub::store::NewToken {
+            hash: &[7u8; 32],
+            kind: "owner",
+            user_id: None,
+            org_id: org.id,
+            region: "us",
+            expires_at: 1,
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(app.services.purge_expired_tokens().await.unwrap(), 1);
+    assert_eq!(app.services.purge_expired_tokens().await.unwrap(), 0);
+    app.get("/xponent/org", &token)
+        .await
+        .xponent_items("organizations");
+    app.stop().await;
+}

@@ -174,6 +174,14 @@ impl Services {
         Ok((session, user.public_id))
     }
 
+    /// Deletes every expired token (a spent login token is already gone); returns how many.
+    pub async fn purge_expired_tokens(&self) -> ServiceResult<u64> {
+        let mut tx = self.store.begin().await?;
+        let purged = tx.delete_expired_tokens(now_millis()).await?;
+        tx.commit().await?;
+        Ok(purged)
+    }
+
     /// Creates a random bearer token and stores its hash.
     pub(crate) async fn mint(
         &self,

@@ -25,7 +25,6 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, Sqlite, Transaction};
 
-pub use api_keys::ApiKeyRow;
 pub use error::{StoreError, UniqueKey};
 pub use events::NewEvent;
 pub use orgs::OrgRow;
