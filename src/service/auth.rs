@@ -4,6 +4,7 @@
 use super::actor::{Actor, ActorUser, TokenKind};
 use super::error::{Forbidden, ServiceError, ServiceResult, Unauthorized};
 use super::records::IssuedToken;
+use super::users::find_user;
 use super::{Services, ttl};
 use crate::crypto;
 use crate::domain::{Kind, OrgPath, PublicId, Role, now_millis};
@@ -23,15 +24,7 @@ impl Services {
         nonce: &str,
         hash: &str,
     ) -> ServiceResult<IssuedToken> {
-        let user = self
-            .store
-            .read()
-            .user_by_public_id(user_id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound {
-                kind: Kind::User,
-                id: user_id.to_string(),
-            })?;
+        let user = find_user(self.store.read(), user_id).await?;
         if Role::parse(&user.role) != Some(Role::Owner) {
             return Err(ServiceError::Forbidden(Forbidden::NotAnOwner {
                 user: user_id.to_string(),
@@ -117,15 +110,7 @@ impl Services {
         actor: &Actor,
         user_id: &PublicId,
     ) -> ServiceResult<IssuedToken> {
-        let user = self
-            .store
-            .read()
-            .user_by_public_id(user_id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound {
-                kind: Kind::User,
-                id: user_id.to_string(),
-            })?;
+        let user = find_user(self.store.read(), user_id).await?;
         actor.authorize(
             super::Access::Administer,
             &OrgPath::from_stored(user.org_path),

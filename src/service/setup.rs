@@ -8,6 +8,7 @@ use super::Services;
 use super::auth::secret_key_context;
 use super::error::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, on_unique};
 use super::orgs::find_org;
+use super::users::find_user;
 use super::users::parse_email;
 use crate::crypto;
 use crate::domain::connection::ConnectionType;
@@ -146,14 +147,7 @@ impl Services {
     /// Issues (or rotates) an Owner's secret key for Xponent `POST /token`.
     pub async fn issue_secret_key(&self, user_id: &PublicId) -> ServiceResult<String> {
         let mut tx = self.store.begin().await?;
-        let user =
-            tx.exec()
-                .user_by_public_id(user_id)
-                .await?
-                .ok_or_else(|| ServiceError::NotFound {
-                    kind: Kind::User,
-                    id: user_id.to_string(),
-                })?;
+        let user = find_user(tx.exec(), user_id).await?;
         if Role::parse(&user.role) != Some(Role::Owner) {
             return Err(ServiceError::Forbidden(Forbidden::NotAnOwner {
                 user: user.public_id,

@@ -41,7 +41,7 @@ pub(crate) fn parse_role(text: &str) -> ServiceResult<Role> {
     })
 }
 
-async fn find_user(exec: Exec<'_>, id: &PublicId) -> ServiceResult<UserRow> {
+pub(crate) async fn find_user(exec: Exec<'_>, id: &PublicId) -> ServiceResult<UserRow> {
     exec.user_by_public_id(id)
         .await?
         .ok_or_else(|| ServiceError::NotFound {
