@@ -44,6 +44,15 @@ async fn concurrent_bulk_creations_with_one_email_create_it_once() {
     app.stop().await;
 }
 
+async fn login_token(app: &TestApp, token: &str, user: &str) -> String {
+    app.get(&format!("/xponent/user/{user}/loginToken"), token)
+        .await
+        .xponent_items("tokens")[0]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// Runs every kind of secret through the system, then reads the raw database.
 #[tokio::test]
 async fn no_secret_or_token_is_stored_in_clear() {
@@ -60,13 +69,7 @@ async fn no_secret_or_token_is_stored_in_clear() {
         .await
         .xponent_items("users");
     let mia = users[0]["id"].as_str().unwrap().to_owned();
-    let login = app
-        .get(&format!("/xponent/user/{mia}/loginToken"), &owner_token)
-        .await
-        .xponent_items("tokens")[0]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let login = login_token(&app, &owner_token, &mia).await;
     let session = app
         .post("/xponent/login", "", &json!({ "token": login }))
         .await
@@ -74,13 +77,7 @@ async fn no_secret_or_token_is_stored_in_clear() {
         .as_str()
         .unwrap()
         .to_owned();
-    let unused_login = app
-        .get(&format!("/xponent/user/{mia}/loginToken"), &owner_token)
-        .await
-        .xponent_items("tokens")[0]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let unused_login = login_token(&app, &owner_token, &mia).await;
 
     let template: TemplateImport = serde_json::from_value(json!({
         "name": "Pipeline", "type": "integration", "graphs": { "nodes": [] },

@@ -2062,3 +2062,44 @@ async fn delete_unknown_project_is_404_without_a_period() {
         .assert_xponent_error(404, &format!("Project with id '{id}' not found"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_template_whose_graphs_cannot_be_copied_is_the_documented_500() {
+    let app = TestApp::spawn().await;
+    let t = tree(&app).await;
+    let template = plain_template(&app, &t.child, "Damaged", false).await;
+    app.raw_execute(&format!(
+        "UPDATE templates SET graphs = 'not json' WHERE public_id = '{template}'"
+    ))
+    .await;
+    app.post(
+        &projects_url(&t.child),
+        &t.token,
+        &json!({ "name": "P", "description": "d", "templateId": template }),
+    )
+    .await
+    .assert_xponent_error(
+        500,
+        "There was an issue generating from the template provided. Contact your organization's administrator.",
+    );
+    let projects = app
+        .get(&projects_url(&t.child), &t.token)
+        .await
+        .xponent_items("projects");
+    assert!(
+        projects.is_empty(),
+        "no project is left behind: {projects:?}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_in_the_envelope() {
+    let app = TestApp::spawn().await;
+    let t = tree(&app).await;
+    let huge = json!({ "name": "x".repeat(3 * 1024 * 1024) });
+    app.post("/xponent/org", &t.token, &huge)
+        .await
+        .assert_xponent_error(413, "Body is too large");
+    app.stop().await;
+}

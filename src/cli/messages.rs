@@ -11,7 +11,6 @@ pub fn describe(error: &ServiceError) -> String {
                 Kind::User => "user",
                 Kind::Project => "project",
                 Kind::Template => "template",
-                Kind::Connection => "connection",
             };
             format!("there is no {what} with id {id}")
         }

@@ -27,5 +27,4 @@ pub enum Kind {
     User,
     Project,
     Template,
-    Connection,
 }

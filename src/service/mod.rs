@@ -52,6 +52,11 @@ impl Services {
         }
     }
 
+    /// True while the database answers.
+    pub async fn is_ready(&self) -> bool {
+        self.store.ping().await
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }

@@ -218,6 +218,26 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Runs one statement directly on the test's database, behind orghub's back (to damage
+    /// data the way a faulty migration or a hand edit would).
+    pub async fn raw_execute(&self, sql: &str) {
+        let statement = sqlx::AssertSqlSafe(sql.to_owned());
+        match &self.data.database_url {
+            Some(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::raw_sql(statement).execute(&mut conn).await.unwrap();
+            }
+            None => {
+                let path = self.dir.path().join("orghub.sqlite3");
+                let mut conn =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await
+                        .unwrap();
+                sqlx::raw_sql(statement).execute(&mut conn).await.unwrap();
+            }
+        }
+    }
+
     /// Every row of every table as text: what a thief of the database would read.
     pub async fn raw_database_text(&self) -> String {
         match &self.data.database_url {

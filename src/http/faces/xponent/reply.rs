@@ -85,7 +85,6 @@ impl From<ServiceError> for XponentError {
                 Kind::User => format!("User with id '{id}' not found"),
                 Kind::Project => format!("Project with id '{id}' not found"),
                 Kind::Template => format!("Template with id '{id}' not found"),
-                Kind::Connection => format!("Connection with id '{id}' not found"),
             }),
             ServiceError::Forbidden(forbidden) => Self::forbidden(match forbidden {
                 Forbidden::OutsideScope { kind, .. } => match kind {

@@ -40,12 +40,10 @@ fn new_user_requests(items: &[Value]) -> Result<Vec<NewUserRequest>, XponentErro
     if objects.len() != items.len() {
         return Err(required);
     }
-    let fields =
-        |o: &Map<String, Value>| (field(o, "email").is_absent(), field(o, "name").is_absent());
-    if objects.iter().any(|o| {
-        let (email, name) = fields(o);
-        email || name
-    }) {
+    if objects
+        .iter()
+        .any(|o| field(o, "email").is_absent() || field(o, "name").is_absent())
+    {
         return Err(required);
     }
     if objects
