@@ -90,11 +90,13 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let services = self.state.services.clone();
-        let sweeper = tokio::spawn(sweep_expired_tokens(services.clone()));
+        let sweeper = tokio::spawn(sweep_expired(services.clone()));
         let app = app(self.state);
         axum::serve(
             self.listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service(app),
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(app),
         )
         .with_graceful_shutdown(shutdown)
         .await
@@ -105,8 +107,9 @@ impl Application {
     }
 }
 
-/// Expired tokens authenticate nothing already; this only keeps the table from growing.
-async fn sweep_expired_tokens(services: Arc<Services>) {
+/// Expired tokens and external IDs are refused already, and old sign-in failures count for
+/// nothing: this only keeps the tables and the throttle from growing.
+async fn sweep_expired(services: Arc<Services>) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;
@@ -115,6 +118,10 @@ async fn sweep_expired_tokens(services: Arc<Services>) {
             Ok(purged) => tracing::info!(purged, "expired tokens removed"),
             Err(error) => tracing::warn!(error = %error, "removing expired tokens failed"),
         }
+        if let Err(error) = services.purge_expired_external_ids().await {
+            tracing::warn!(error = %error, "removing expired external IDs failed");
+        }
+        services.prune_sign_in_throttle();
     }
 }
 

@@ -11,6 +11,9 @@ pub fn describe(error: &ServiceError) -> String {
                 Kind::User => "user",
                 Kind::Project => "project",
                 Kind::Template => "template",
+                Kind::CloudAccount => "cloud account",
+                Kind::ApiKey => "API key",
+                Kind::ExternalId => "organisation external ID for",
             };
             format!("there is no {what} with id {id}")
         }
@@ -35,10 +38,14 @@ pub fn describe(error: &ServiceError) -> String {
             "'{value}' is not a connection type (queue, database, soapWebService, webService, twitter, lift, email)"
         ),
         ServiceError::Invalid(Invalid::Field { field, reason }) => format!("{field} {reason}"),
+        ServiceError::Invalid(other) => format!("invalid: {other:?}"),
         ServiceError::Unauthorized(Unauthorized::TokenInvalid) => "the token is not valid".into(),
         ServiceError::Unauthorized(other) => format!("unauthorized: {other:?}"),
         ServiceError::TemplateGeneration { template } => {
             format!("template {template} could not be generated")
+        }
+        ServiceError::Throttled { retry_after_secs } => {
+            format!("too many attempts: retry in {retry_after_secs} seconds")
         }
         ServiceError::Internal(e) => format!("{e:#}"),
     }

@@ -72,6 +72,30 @@ pub enum Command {
         #[command(subcommand)]
         command: TemplateCommand,
     },
+    /// Manage API keys (Cloud Conformity `Authorization: ApiKey …`).
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Issue a new 64-character API key to a user and print it once.
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Revoke an API key by its id (it stays listed, as REVOKED).
+    Revoke {
+        key_id: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,6 +218,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!(describe(&e)))?;
             println!("{id}");
+            Ok(())
+        }
+        Command::ApiKey {
+            command: ApiKeyCommand::Create { user, json, data },
+        } => {
+            let user = PublicId::parse(&user)
+                .with_context(|| format!("'{user}' is not a user id (a UUID)"))?;
+            let services = open_services(&data.settings()).await?;
+            let created = services
+                .create_api_key(&user)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "id": created.record.public_id, "apiKey": created.key })
+                );
+            } else {
+                println!("id:     {}", created.record.public_id);
+                println!("apiKey: {}", created.key);
+                println!("The key is shown once: keep it now.");
+            }
+            Ok(())
+        }
+        Command::ApiKey {
+            command: ApiKeyCommand::Revoke { key_id, data },
+        } => {
+            let key_id = PublicId::parse(&key_id)
+                .with_context(|| format!("'{key_id}' is not an API key id (a UUID)"))?;
+            let services = open_services(&data.settings()).await?;
+            let revoked = services
+                .revoke_api_key(&key_id)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            println!("{} {}", revoked.public_id, revoked.status);
             Ok(())
         }
     }

@@ -1,5 +1,6 @@
 //! Pure types and rules: no I/O, no wire formats. A value of these types is valid once built.
 
+pub mod aws;
 pub mod connection;
 mod email;
 mod ids;
@@ -27,4 +28,8 @@ pub enum Kind {
     User,
     Project,
     Template,
+    CloudAccount,
+    ApiKey,
+    /// An organisation's singleton external ID (Cloud Conformity), before its first account.
+    ExternalId,
 }

@@ -1,8 +1,22 @@
 //! The HTTP layer: the router of every face, health checks, and the middleware every request
 //! goes through (request id, one log line, panic guard, time limit, trailing slashes).
 
+mod client_address;
 pub mod faces;
 mod health;
+pub(crate) mod wire_time;
+
+pub use client_address::ClientAddress;
+
+/// The credentials after `scheme` in an `Authorization` value (`"Bearer abc"` → `"abc"`); the
+/// scheme's case does not matter.
+pub fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, rest) = value.trim().split_once(' ')?;
+    given
+        .eq_ignore_ascii_case(scheme)
+        .then(|| rest.trim())
+        .filter(|credentials| !credentials.is_empty())
+}
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +51,8 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
     let router = Router::new()
         .merge(health::router())
         .nest("/xponent", faces::xponent::router())
+        .nest("/surfsight/v2", faces::surfsight::router())
+        .nest("/conformity/v1", faces::conformity::router())
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -14,6 +14,12 @@ pub enum TokenKind {
     Login,
     /// A user's session, from a redeemed login token (6 hours).
     Session,
+    /// A user's session from Surfsight `POST /authenticate` (email and password, 24 hours).
+    Password,
+    /// An organization admin token from a Surfsight SSO JWT (no user, 24 hours).
+    OrgAdmin,
+    /// Not a stored token: the actor of a Cloud Conformity API key.
+    ApiKey,
 }
 
 impl TokenKind {
@@ -22,13 +28,23 @@ impl TokenKind {
             Self::Owner => "owner",
             Self::Login => "login",
             Self::Session => "session",
+            Self::Password => "password",
+            Self::OrgAdmin => "org_admin",
+            Self::ApiKey => "api_key",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Owner, Self::Login, Self::Session]
-            .into_iter()
-            .find(|k| k.as_str() == text)
+        [
+            Self::Owner,
+            Self::Login,
+            Self::Session,
+            Self::Password,
+            Self::OrgAdmin,
+            Self::ApiKey,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 }
 
@@ -45,6 +61,8 @@ pub struct Actor {
     pub org_path: OrgPath,
     pub user: Option<ActorUser>,
     pub role: Role,
+    /// A partner user (Surfsight): may create organizations below its own.
+    pub partner: bool,
     pub token_kind: TokenKind,
 }
 
@@ -92,6 +110,7 @@ mod tests {
             org_path: OrgPath::root(1).child(5),
             user: None,
             role,
+            partner: false,
             token_kind: TokenKind::Owner,
         }
     }

@@ -99,6 +99,7 @@ impl Services {
                 .as_deref()
                 .and_then(Role::parse)
                 .unwrap_or(Role::Owner),
+            partner: row.partner.unwrap_or(false),
             token_kind: kind,
         })
     }

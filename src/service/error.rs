@@ -15,6 +15,9 @@ pub enum ServiceError {
     Invalid(Invalid),
     #[error("unauthorized: {0:?}")]
     Unauthorized(Unauthorized),
+    /// Too many failed sign-ins for an account or from an address: wait and retry.
+    #[error("throttled for {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
     /// A template's stored graphs could not be copied into a new project.
     #[error("template {template} could not be generated")]
     TemplateGeneration { template: String },
@@ -46,6 +49,8 @@ pub enum Forbidden {
         template: String,
         org: String,
     },
+    /// Only partner users create organizations through Surfsight.
+    NotAPartner,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,18 +63,65 @@ pub enum Conflict {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invalid {
-    Email { value: String },
-    Role { value: String },
-    ConnectionType { value: String },
-    Field { field: &'static str, reason: String },
+    Email {
+        value: String,
+    },
+    Role {
+        value: String,
+    },
+    ConnectionType {
+        value: String,
+    },
+    Field {
+        field: &'static str,
+        reason: String,
+    },
+    RoleArn {
+        value: String,
+    },
+    /// Not an external ID of the organisation, or a temporary one that has expired.
+    ExternalId {
+        value: String,
+    },
+    SsoClaim {
+        claim: &'static str,
+        problem: ClaimProblem,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimProblem {
+    Missing,
+    Malformed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unauthorized {
     TokenInvalid,
     HashMismatch,
     NonceReused,
     LoginTokenInvalid,
+    /// An email and password that do not match (or no such user).
+    BadCredentials,
+    /// An API key that is unknown or revoked.
+    ApiKeyInvalid,
+    Sso(SsoRefusal),
+}
+
+/// Why a Surfsight SSO JWT was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SsoRefusal {
+    /// Not three base64url JSON parts.
+    Malformed,
+    /// Signed with another algorithm than HS256 (or `none`); carries the header's `alg`.
+    Algorithm(String),
+    Signature,
+    /// Older than its 15 minutes.
+    Expired,
+    /// Dated further ahead than the clock skew allows.
+    Future,
+    /// The organization has no SSO secret (it was not created through Surfsight).
+    NotEnabled,
 }
 
 impl From<StoreError> for ServiceError {

@@ -2,32 +2,55 @@
 //! `actor.rs`); it runs each change in one transaction with its domain event.
 
 mod actor;
+mod api_keys;
 mod auth;
+mod cloud_accounts;
 mod error;
 mod orgs;
 mod projects;
 mod records;
 mod setup;
+mod sign_in;
+mod sso;
+mod throttle;
 mod users;
 
 pub use actor::{Access, Actor, ActorUser, TokenKind};
-pub use error::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, Unauthorized};
+pub use api_keys::{API_KEY_CHARS, NewApiKey};
+pub use cloud_accounts::{CloudAccountChanges, NewCloudAccountRequest};
+pub use error::{
+    ClaimProblem, Conflict, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal,
+    Unauthorized,
+};
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use records::{
-    ConnectionOutcome, ConnectionSlot, IssuedToken, Organization, Project, ProjectMembership,
-    Template, User,
+    ApiKey, CloudAccount, ConnectionOutcome, ConnectionSlot, ExternalId, IssuedToken, Organization,
+    Project, ProjectMembership, Template, User,
 };
 pub use setup::{Bootstrap, BootstrapRequest, TemplateImport};
+pub use sign_in::SignIn;
+pub use sso::SsoOrganization;
 pub use users::{NewUserRequest, UserChanges};
+
+use std::sync::Arc;
 
 use crate::crypto::Sealer;
 use crate::store::Store;
+use throttle::SignInThrottle;
 
 /// Lifetimes of the tokens orghub issues, in milliseconds.
 pub mod ttl {
     pub const OWNER_TOKEN: i64 = 6 * 60 * 60 * 1000;
     pub const SESSION: i64 = 6 * 60 * 60 * 1000;
     pub const LOGIN_TOKEN: i64 = 60 * 1000;
+    /// Surfsight `POST /authenticate` and organization admin tokens.
+    pub const DAY_TOKEN: i64 = 24 * 60 * 60 * 1000;
+    /// A Surfsight SSO JWT is accepted this long after its timestamp...
+    pub const SSO_JWT: i64 = 15 * 60 * 1000;
+    /// ...give or take this much disagreement between the partner's clock and ours.
+    pub const SSO_CLOCK_SKEW: i64 = 60 * 1000;
+    /// Cloud Conformity temporary external IDs.
+    pub const TEMPORARY_EXTERNAL_ID: i64 = 60 * 60 * 1000;
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +64,8 @@ pub struct Services {
     store: Store,
     sealer: Sealer,
     config: ServiceConfig,
+    /// Shared by every clone: failed sign-ins are counted per server process.
+    throttle: Arc<SignInThrottle>,
 }
 
 impl Services {
@@ -49,6 +74,7 @@ impl Services {
             store,
             sealer,
             config,
+            throttle: Arc::default(),
         }
     }
 

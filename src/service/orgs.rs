@@ -8,7 +8,7 @@ use super::actor::{Access, Actor};
 use super::error::{Conflict, Forbidden, ServiceError, ServiceResult, on_unique};
 use super::records::{Organization, Template};
 use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::{Exec, NewEvent, OrgRow, UniqueKey};
+use crate::store::{Exec, NewEvent, OrgRow, Tx, UniqueKey};
 
 pub(crate) async fn find_org(exec: Exec<'_>, id: &PublicId, kind: Kind) -> ServiceResult<OrgRow> {
     exec.org_by_public_id(id)
@@ -17,6 +17,36 @@ pub(crate) async fn find_org(exec: Exec<'_>, id: &PublicId, kind: Kind) -> Servi
             kind,
             id: id.to_string(),
         })
+}
+
+/// Inserts an organization named `name` below `parent` (the caller has authorized it) and
+/// writes its creation event.
+pub(crate) async fn insert_child_org(
+    tx: &mut Tx,
+    parent: &OrgRow,
+    name: &str,
+) -> ServiceResult<OrgRow> {
+    let now = now_millis();
+    let id = tx
+        .insert_org(
+            &PublicId::new(),
+            name,
+            Some((parent.id, &parent.path())),
+            &parent.region,
+            now,
+        )
+        .await
+        .map_err(|e| {
+            on_unique(e, UniqueKey::OrganizationName, || {
+                Conflict::OrganizationName {
+                    name: name.to_owned(),
+                }
+            })
+        })?;
+    let org = tx.exec().org_by_id(id).await?.expect("inserted above");
+    tx.insert_event(org_event("organization.created", &org), now)
+        .await?;
+    Ok(org)
 }
 
 fn org_event(kind: &'static str, org: &OrgRow) -> NewEvent<'static> {
@@ -71,26 +101,7 @@ impl Services {
             Kind::ParentOrganization,
             &parent.public_id,
         )?;
-        let now = now_millis();
-        let id = tx
-            .insert_org(
-                &PublicId::new(),
-                name,
-                Some((parent.id, &parent_path)),
-                &parent.region,
-                now,
-            )
-            .await
-            .map_err(|e| {
-                on_unique(e, UniqueKey::OrganizationName, || {
-                    Conflict::OrganizationName {
-                        name: name.to_owned(),
-                    }
-                })
-            })?;
-        let org = tx.exec().org_by_id(id).await?.expect("inserted above");
-        tx.insert_event(org_event("organization.created", &org), now)
-            .await?;
+        let org = insert_child_org(&mut tx, &parent, name).await?;
         tx.commit().await?;
         Ok(org.into())
     }

@@ -9,6 +9,7 @@ pub struct Organization {
     pub id: i64,
     pub public_id: String,
     pub name: String,
+    pub parent_id: Option<i64>,
     pub parent_public_id: Option<String>,
     pub region: String,
     pub created_at: Millis,
@@ -20,6 +21,7 @@ impl From<OrgRow> for Organization {
             id: row.id,
             public_id: row.public_id,
             name: row.name,
+            parent_id: row.parent_id,
             parent_public_id: row.parent_public_id,
             region: row.region,
             created_at: row.created_at,
@@ -120,4 +122,62 @@ pub struct ConnectionOutcome {
 pub struct IssuedToken {
     pub token: String,
     pub expires_at: Millis,
+}
+
+/// An API key as it may be shown: never the key itself.
+#[derive(Debug, Clone)]
+pub struct ApiKey {
+    pub public_id: String,
+    pub status: String,
+    pub created_at: Millis,
+    pub last_used_at: Option<Millis>,
+}
+
+impl From<crate::store::ApiKeyRow> for ApiKey {
+    fn from(row: crate::store::ApiKeyRow) -> Self {
+        Self {
+            public_id: row.public_id,
+            status: row.status,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+        }
+    }
+}
+
+/// A Cloud Conformity external ID: the organisation's singleton or a temporary one.
+#[derive(Debug, Clone)]
+pub struct ExternalId {
+    pub id: String,
+    pub valid_until: Millis,
+}
+
+#[derive(Debug, Clone)]
+pub struct CloudAccount {
+    pub public_id: String,
+    pub org_public_id: String,
+    pub name: String,
+    pub environment: String,
+    pub tags: Vec<String>,
+    pub aws_account_id: String,
+    pub role_arn: String,
+    pub external_id: String,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+impl From<crate::store::CloudAccountRow> for CloudAccount {
+    fn from(row: crate::store::CloudAccountRow) -> Self {
+        Self {
+            public_id: row.public_id,
+            org_public_id: row.org_public_id,
+            name: row.name,
+            environment: row.environment,
+            tags: serde_json::from_str(&row.tags).unwrap_or_default(),
+            aws_account_id: row.aws_account_id,
+            role_arn: row.role_arn,
+            external_id: row.external_id,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
 }

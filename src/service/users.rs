@@ -16,6 +16,8 @@ pub struct NewUserRequest {
     pub name: String,
     pub email: String,
     pub role: Option<String>,
+    /// Lets the user sign in with an email and password (Surfsight `POST /authenticate`).
+    pub password: Option<String>,
 }
 
 #[derive(Default)]
@@ -23,6 +25,25 @@ pub struct UserChanges {
     pub name: Option<String>,
     pub email: Option<String>,
     pub role: Option<String>,
+    pub password: Option<String>,
+}
+
+const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Hashes a new password, refusing one too short to be worth guessing at.
+async fn new_password_hash(password: Option<&str>) -> ServiceResult<Option<String>> {
+    let Some(password) = password else {
+        return Ok(None);
+    };
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ServiceError::Invalid(Invalid::Field {
+            field: "password",
+            reason: format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        }));
+    }
+    Ok(Some(
+        super::setup::hash_password(password.to_owned()).await?,
+    ))
 }
 
 pub(crate) fn parse_email(text: &str) -> ServiceResult<Email> {
@@ -114,6 +135,10 @@ impl Services {
                 Ok((parse_email(&r.email)?, role.unwrap_or_default()))
             })
             .collect::<ServiceResult<Vec<_>>>()?;
+        let mut password_hashes = Vec::with_capacity(requests.len());
+        for request in requests {
+            password_hashes.push(new_password_hash(request.password.as_deref()).await?);
+        }
 
         let mut tx = self.store.begin().await?;
         let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
@@ -125,7 +150,9 @@ impl Services {
         )?;
         let now = now_millis();
         let mut created = Vec::with_capacity(requests.len());
-        for (request, (email, role)) in requests.iter().zip(&parsed) {
+        for ((request, (email, role)), password_hash) in
+            requests.iter().zip(&parsed).zip(&password_hashes)
+        {
             let public_id = PublicId::new();
             let id = tx
                 .insert_user(
@@ -137,7 +164,7 @@ impl Services {
                         email_key: &email.key(),
                         role: role.as_str(),
                         partner: false,
-                        password_hash: None,
+                        password_hash: password_hash.as_deref(),
                     },
                     now,
                 )
@@ -164,6 +191,7 @@ impl Services {
     ) -> ServiceResult<User> {
         let email = changes.email.as_deref().map(parse_email).transpose()?;
         let role = changes.role.as_deref().map(parse_role).transpose()?;
+        let password_hash = new_password_hash(changes.password.as_deref()).await?;
         let mut tx = self.store.begin().await?;
         let user = find_user(tx.exec(), user_id).await?;
         actor.authorize(
@@ -188,6 +216,9 @@ impl Services {
                 email: email.to_string(),
             })
         })?;
+        if let Some(phc) = &password_hash {
+            tx.set_password_hash(user.id, phc, now).await?;
+        }
         let updated = tx.exec().user_by_id(user.id).await?.expect("locked above");
         tx.insert_event(user_event("user.updated", &updated), now)
             .await?;

@@ -1,5 +1,78 @@
-use super::{StoreResult, Tx, on_tx};
+use super::{Exec, StoreResult, Tx, on_exec, on_tx};
 use crate::domain::{Millis, PublicId};
+
+pub const API_KEY_ACTIVE: &str = "ACTIVE";
+pub const API_KEY_REVOKED: &str = "REVOKED";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiKeyRow {
+    pub id: i64,
+    pub public_id: String,
+    pub user_id: i64,
+    pub status: String,
+    pub created_at: Millis,
+    pub last_used_at: Option<Millis>,
+}
+
+/// What an API key stands for: its user and the user's organization.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiKeyActorRow {
+    pub key_id: i64,
+    pub status: String,
+    pub last_used_at: Option<Millis>,
+    pub user_id: i64,
+    pub user_public_id: String,
+    pub role: String,
+    pub partner: bool,
+    pub org_id: i64,
+    pub org_public_id: String,
+    pub org_path: String,
+}
+
+/// The key columns (never the hash), followed by `$tail` (a literal).
+macro_rules! select_key {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, public_id, user_id, status, created_at, last_used_at FROM api_keys ",
+            $tail
+        )
+    };
+}
+
+impl Exec<'_> {
+    pub async fn api_key_actor(self, key_hash: &[u8]) -> StoreResult<Option<ApiKeyActorRow>> {
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, ApiKeyActorRow>(
+                "SELECT k.id AS key_id, k.status, k.last_used_at, u.id AS user_id, \
+                 u.public_id AS user_public_id, u.role, u.partner, o.id AS org_id, \
+                 o.public_id AS org_public_id, o.path AS org_path \
+                 FROM api_keys k JOIN users u ON u.id = k.user_id \
+                 JOIN organizations o ON o.id = u.org_id WHERE k.key_hash = $1",
+            )
+            .bind(key_hash)
+            .fetch_optional(c)
+            .await?
+        }))
+    }
+
+    pub async fn api_keys_of_user(self, user_id: i64) -> StoreResult<Vec<ApiKeyRow>> {
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, ApiKeyRow>(select_key!("WHERE user_id = $1 ORDER BY id"))
+                .bind(user_id)
+                .fetch_all(c)
+                .await?
+        }))
+    }
+
+    pub async fn api_key_by_public_id(self, id: &PublicId) -> StoreResult<Option<ApiKeyRow>> {
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, ApiKeyRow>(select_key!("WHERE public_id = $1"))
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+}
 
 impl Tx {
     /// Stores a new API key by its SHA-256 only.
@@ -13,14 +86,50 @@ impl Tx {
         Ok(on_tx!(self, |c| {
             sqlx::query_scalar(
                 "INSERT INTO api_keys (public_id, user_id, key_hash, status, created_at) \
-                 VALUES ($1, $2, $3, 'ACTIVE', $4) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(public_id.to_string())
             .bind(user_id)
             .bind(key_hash)
+            .bind(API_KEY_ACTIVE)
             .bind(now)
             .fetch_one(c)
             .await?
         }))
+    }
+
+    pub async fn set_api_key_status(&mut self, id: i64, status: &str) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query("UPDATE api_keys SET status = $1 WHERE id = $2")
+                .bind(status)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    pub async fn touch_api_key(&mut self, id: i64, now: Millis) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    pub async fn delete_api_key(&mut self, id: i64) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query("DELETE FROM api_keys WHERE id = $1")
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
     }
 }

@@ -6,8 +6,10 @@
 //! statement once per driver so the methods are written once.
 
 mod api_keys;
+mod cloud_accounts;
 mod error;
 mod events;
+mod external_ids;
 mod nonces;
 mod orgs;
 mod projects;
@@ -25,6 +27,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, Sqlite, Transaction};
 
+pub use api_keys::{API_KEY_ACTIVE, API_KEY_REVOKED, ApiKeyActorRow, ApiKeyRow};
+pub use cloud_accounts::{CloudAccountRow, NewCloudAccount};
 pub use error::{StoreError, UniqueKey};
 pub use events::NewEvent;
 pub use orgs::OrgRow;

@@ -63,6 +63,28 @@ impl Exec<'_> {
         }))
     }
 
+    /// The sealed SSO secret of organization `id`: `None` when there is no such organization,
+    /// `Some(None)` when it has no secret.
+    pub async fn org_sso_secret(self, id: i64) -> StoreResult<Option<Option<Vec<u8>>>> {
+        Ok(on_exec!(self, |c| {
+            sqlx::query_scalar("SELECT sso_secret_sealed FROM organizations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+
+    /// The organisation's singleton external ID, once its first cloud account set it.
+    pub async fn org_external_id(self, id: i64) -> StoreResult<Option<String>> {
+        let external_id: Option<Option<String>> = on_exec!(self, |c| {
+            sqlx::query_scalar("SELECT external_id FROM organizations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        });
+        Ok(external_id.flatten())
+    }
+
     pub async fn org_has_children(self, id: i64) -> StoreResult<bool> {
         let child: Option<i64> = on_exec!(self, |c| {
             sqlx::query_scalar("SELECT id FROM organizations WHERE parent_id = $1 LIMIT 1")
@@ -121,6 +143,34 @@ impl Tx {
                 .execute(c)
                 .await?
                 .rows_affected()
+        });
+        Ok(())
+    }
+
+    pub async fn set_sso_secret(&mut self, id: i64, sealed: &[u8]) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query("UPDATE organizations SET sso_secret_sealed = $1 WHERE id = $2")
+                .bind(sealed)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Makes `external_id` the organisation's singleton unless it already has one; the
+    /// statement is atomic, so concurrent first accounts cannot both set it.
+    pub async fn claim_external_id(&mut self, id: i64, external_id: &str) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query(
+                "UPDATE organizations SET external_id = $1 WHERE id = $2 AND external_id IS NULL",
+            )
+            .bind(external_id)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected()
         });
         Ok(())
     }

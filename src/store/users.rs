@@ -182,6 +182,19 @@ impl Tx {
         Ok(())
     }
 
+    pub async fn set_password_hash(&mut self, id: i64, phc: &str, now: Millis) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+                .bind(phc)
+                .bind(now)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
     pub async fn delete_user(&mut self, id: i64) -> StoreResult<()> {
         on_tx!(self, |c| {
             sqlx::query("DELETE FROM users WHERE id = $1")

@@ -1,3 +1,5 @@
 //! One module per face: each translates its wire format to service calls and back.
 
+pub mod conformity;
+pub mod surfsight;
 pub mod xponent;

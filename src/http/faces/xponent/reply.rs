@@ -85,6 +85,10 @@ impl From<ServiceError> for XponentError {
                 Kind::User => format!("User with id '{id}' not found"),
                 Kind::Project => format!("Project with id '{id}' not found"),
                 Kind::Template => format!("Template with id '{id}' not found"),
+                // Records of other faces: Xponent routes never look them up.
+                Kind::CloudAccount | Kind::ApiKey | Kind::ExternalId => {
+                    format!("Record with id '{id}' not found")
+                }
             }),
             ServiceError::Forbidden(forbidden) => Self::forbidden(match forbidden {
                 Forbidden::OutsideScope { kind, .. } => match kind {
@@ -109,6 +113,7 @@ impl From<ServiceError> for XponentError {
                 Forbidden::TemplateNotAllowed { template, org } => format!(
                     "Template with id '{template}' not allowed for use in projects in organization with '{org}'"
                 ),
+                Forbidden::NotAPartner => "Only partners can create organizations".to_owned(),
             }),
             ServiceError::Conflict(conflict) => Self::conflict(match conflict {
                 Conflict::OrganizationName { name } => {
@@ -131,13 +136,23 @@ impl From<ServiceError> for XponentError {
                 ),
                 Invalid::ConnectionType { value } => format!("Invalid connection type '{value}'"),
                 Invalid::Field { field, reason } => format!("The field {field} {reason}"),
+                Invalid::RoleArn { value } => format!("Invalid role ARN '{value}'"),
+                Invalid::ExternalId { value } => format!("Invalid external ID '{value}'"),
+                Invalid::SsoClaim { claim, .. } => format!("Invalid claim {claim}"),
             }),
             ServiceError::Unauthorized(unauthorized) => Self::unauthorized(match unauthorized {
                 Unauthorized::TokenInvalid => TOKEN_NOT_VALID,
                 Unauthorized::HashMismatch => "Unauthorized - Hash does not match",
                 Unauthorized::NonceReused => "Unauthorized - Nonce has already been used",
                 Unauthorized::LoginTokenInvalid => "Unauthorized - Login token is not valid",
+                Unauthorized::BadCredentials
+                | Unauthorized::ApiKeyInvalid
+                | Unauthorized::Sso(_) => TOKEN_NOT_VALID,
             }),
+            ServiceError::Throttled { retry_after_secs } => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many attempts: retry in {retry_after_secs} seconds"),
+            ),
             ServiceError::TemplateGeneration { .. } => Self::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "There was an issue generating from the template provided. Contact your organization's administrator.",

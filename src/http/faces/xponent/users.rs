@@ -31,6 +31,9 @@ pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> Xpone
     Ok(ok("users", users.iter().map(user_json).collect()))
 }
 
+const PASSWORD_NOT_TEXT: &str =
+    "The optional field password, if provided, must be a non-empty string";
+
 /// Checks every user object before anything is written: one bad user, none created.
 fn new_user_requests(items: &[Value]) -> Result<Vec<NewUserRequest>, XponentError> {
     let objects: Vec<&Map<String, Value>> = items.iter().filter_map(Value::as_object).collect();
@@ -59,12 +62,17 @@ fn new_user_requests(items: &[Value]) -> Result<Vec<NewUserRequest>, XponentErro
             "The following optional fields, if provided, must be non-empty strings for all users: role",
         ));
     }
+    // `password` is orghub's own field (see README): it lets the user sign in elsewhere.
+    if objects.iter().any(|o| field(o, "password").is_bad()) {
+        return Err(XponentError::bad_request(PASSWORD_NOT_TEXT));
+    }
     Ok(objects
         .iter()
         .map(|o| NewUserRequest {
             name: field(o, "name").text().unwrap_or_default().to_owned(),
             email: field(o, "email").text().unwrap_or_default().to_owned(),
             role: field(o, "role").text().map(str::to_owned),
+            password: field(o, "password").text().map(str::to_owned),
         })
         .collect())
 }
@@ -107,7 +115,8 @@ pub async fn update(
         field(&object, "email"),
         field(&object, "role"),
     ];
-    if fields.iter().all(Field::is_absent) {
+    let password = field(&object, "password");
+    if fields.iter().all(Field::is_absent) && password.is_absent() {
         return Err(XponentError::bad_request("Body cannot empty or null"));
     }
     if fields.iter().any(Field::is_bad) {
@@ -115,10 +124,19 @@ pub async fn update(
             "The following fields, if provided, must be non-empty strings: name, email, role",
         ));
     }
+    if password.is_bad() {
+        return Err(XponentError::bad_request(PASSWORD_NOT_TEXT));
+    }
     let [name, email, role] = fields.map(|f| f.text().map(str::to_owned));
+    let changes = UserChanges {
+        name,
+        email,
+        role,
+        password: password.text().map(str::to_owned),
+    };
     let user = state
         .services
-        .update_user(&actor, &user_id, &UserChanges { name, email, role })
+        .update_user(&actor, &user_id, &changes)
         .await
         .map_err(|e| match e {
             ServiceError::Conflict(Conflict::Email { email }) => XponentError::conflict(format!(

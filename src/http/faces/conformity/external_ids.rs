@@ -1,0 +1,34 @@
+//! `GET /organisation/external-id` (the singleton) and `POST /external-ids` (temporary).
+
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::json;
+
+use super::auth::Caller;
+use super::document::{ConformityResult, ok};
+use crate::http::AppState;
+use crate::service::ExternalId;
+
+fn external_id_document(external_id: &ExternalId) -> Response {
+    ok(json!({
+        "data": {
+            "type": "external-ids",
+            "id": external_id.id,
+            "attributes": { "valid-until": external_id.valid_until },
+            "relationships": {},
+        }
+    }))
+}
+
+pub async fn organisation(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> ConformityResult {
+    let external_id = state.services.organisation_external_id(&actor).await?;
+    Ok(external_id_document(&external_id))
+}
+
+pub async fn create(State(state): State<AppState>, Caller(actor): Caller) -> ConformityResult {
+    let external_id = state.services.create_temporary_external_id(&actor).await?;
+    Ok(external_id_document(&external_id))
+}

@@ -1,0 +1,36 @@
+//! The Cloud Conformity face (`../shared/seeds/000_66899bcc305b7554.txt` and INDEX.md),
+//! mounted at `/conformity/v1`: API keys, external IDs and cloud accounts, as JSON:API
+//! documents (`application/vnd.api+json`) behind `Authorization: ApiKey …`. Trailing slashes,
+//! which the Terraform client sends, are trimmed before routing (see `http::app`).
+
+mod accounts;
+mod api_keys;
+mod auth;
+mod document;
+mod external_ids;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+
+use crate::http::AppState;
+use document::ConformityError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api-keys", get(api_keys::list))
+        .route("/organisation/external-id", get(external_ids::organisation))
+        .route("/external-ids", post(external_ids::create))
+        .route("/accounts", get(accounts::list).post(accounts::create))
+        .route(
+            "/accounts/{account_id}",
+            get(accounts::get)
+                .patch(accounts::update)
+                .delete(accounts::delete),
+        )
+        .route("/accounts/{account_id}/access", get(accounts::access))
+        .fallback(|| async { ConformityError::new(StatusCode::NOT_FOUND, "Route not found") })
+        .method_not_allowed_fallback(|| async {
+            ConformityError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+        })
+}

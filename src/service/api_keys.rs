@@ -1,0 +1,110 @@
+//! API keys (Cloud Conformity `Authorization: ApiKey …`): 64 random characters, stored as
+//! SHA-256 digests, each belonging to one user.
+
+use super::Services;
+use super::actor::{Actor, ActorUser, TokenKind};
+use super::error::{ServiceError, ServiceResult, Unauthorized};
+use super::records::ApiKey;
+use super::users::find_user;
+use crate::crypto;
+use crate::domain::{Kind, OrgPath, PublicId, Role, now_millis};
+use crate::store::{API_KEY_ACTIVE, API_KEY_REVOKED};
+
+pub const API_KEY_CHARS: usize = 64;
+
+/// `last_used_at` is written at most this often per key, so reads stay reads.
+const LAST_USED_RESOLUTION: i64 = 60 * 1000;
+
+/// A new key and its record; the key is shown this once.
+#[derive(Debug, Clone)]
+pub struct NewApiKey {
+    pub key: String,
+    pub record: ApiKey,
+}
+
+impl Services {
+    /// Resolves an API key to its user's actor. Unknown and revoked keys authenticate nothing.
+    pub async fn authenticate_api_key(&self, key: &str) -> ServiceResult<Actor> {
+        let invalid = || ServiceError::Unauthorized(Unauthorized::ApiKeyInvalid);
+        let row = self
+            .store
+            .read()
+            .api_key_actor(&crypto::sha256(key.as_bytes()))
+            .await?
+            .ok_or_else(invalid)?;
+        if row.status != API_KEY_ACTIVE {
+            return Err(invalid());
+        }
+        let now = now_millis();
+        if row
+            .last_used_at
+            .is_none_or(|last| now - last >= LAST_USED_RESOLUTION)
+        {
+            let mut tx = self.store.begin().await?;
+            tx.touch_api_key(row.key_id, now).await?;
+            tx.commit().await?;
+        }
+        Ok(Actor {
+            org_id: row.org_id,
+            org_public_id: row.org_public_id,
+            org_path: OrgPath::from_stored(row.org_path),
+            user: Some(ActorUser {
+                id: row.user_id,
+                public_id: PublicId::parse(&row.user_public_id).ok_or_else(invalid)?,
+            }),
+            role: Role::parse(&row.role).unwrap_or_default(),
+            partner: row.partner,
+            token_kind: TokenKind::ApiKey,
+        })
+    }
+
+    /// The actor's own keys (an actor without a user, such as an organization admin token,
+    /// has none).
+    pub async fn list_api_keys(&self, actor: &Actor) -> ServiceResult<Vec<ApiKey>> {
+        let Some(user) = &actor.user else {
+            return Ok(Vec::new());
+        };
+        let rows = self.store.read().api_keys_of_user(user.id).await?;
+        Ok(rows.into_iter().map(ApiKey::from).collect())
+    }
+
+    /// Issues a new key to a user (`orghub api-key create`).
+    pub async fn create_api_key(&self, user_id: &PublicId) -> ServiceResult<NewApiKey> {
+        let mut tx = self.store.begin().await?;
+        let user = find_user(tx.exec(), user_id).await?;
+        let key = crypto::random_alphanumeric(API_KEY_CHARS);
+        let public_id = PublicId::new();
+        let now = now_millis();
+        tx.insert_api_key(&public_id, user.id, &crypto::sha256(key.as_bytes()), now)
+            .await?;
+        tx.commit().await?;
+        Ok(NewApiKey {
+            key,
+            record: ApiKey {
+                public_id: public_id.to_string(),
+                status: API_KEY_ACTIVE.to_owned(),
+                created_at: now,
+                last_used_at: None,
+            },
+        })
+    }
+
+    /// Revokes a key for good (`orghub api-key revoke`); it stays listed as `REVOKED`.
+    pub async fn revoke_api_key(&self, key_id: &PublicId) -> ServiceResult<ApiKey> {
+        let mut tx = self.store.begin().await?;
+        let row = tx
+            .exec()
+            .api_key_by_public_id(key_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound {
+                kind: Kind::ApiKey,
+                id: key_id.to_string(),
+            })?;
+        tx.set_api_key_status(row.id, API_KEY_REVOKED).await?;
+        tx.commit().await?;
+        Ok(ApiKey {
+            status: API_KEY_REVOKED.to_owned(),
+            ..row.into()
+        })
+    }
+}

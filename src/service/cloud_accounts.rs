@@ -1,0 +1,217 @@
+//! Cloud Conformity external IDs and the cloud accounts registered with them. An account is
+//! registered with an external ID of its organisation: the organisation's singleton, or a
+//! temporary one (valid one hour). The first account's external ID becomes the singleton.
+
+use serde_json::json;
+
+use super::actor::{Access, Actor};
+use super::error::{Invalid, ServiceError, ServiceResult};
+use super::records::{CloudAccount, ExternalId};
+use super::{Services, ttl};
+use crate::domain::aws::RoleArn;
+use crate::domain::{Kind, PublicId, now_millis};
+use crate::store::{CloudAccountRow, Exec, NewCloudAccount, NewEvent};
+
+pub struct NewCloudAccountRequest<'a> {
+    pub name: &'a str,
+    pub environment: &'a str,
+    pub tags: &'a [String],
+    pub role_arn: &'a str,
+    pub external_id: &'a str,
+}
+
+/// What `PATCH /accounts/{id}` may change; `None` keeps the value.
+#[derive(Default)]
+pub struct CloudAccountChanges {
+    pub name: Option<String>,
+    pub environment: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+
+fn account_event(kind: &'static str, account: &CloudAccountRow) -> NewEvent<'static> {
+    NewEvent {
+        kind,
+        org_id: Some(account.org_id),
+        subject: "cloud_account",
+        payload: json!({ "id": account.public_id, "name": account.name }),
+    }
+}
+
+fn tags_json(tags: &[String]) -> String {
+    serde_json::Value::from(tags).to_string()
+}
+
+/// The account `id` of the actor's own organisation; another organisation's is not found.
+async fn find_account(
+    exec: Exec<'_>,
+    actor: &Actor,
+    id: &PublicId,
+) -> ServiceResult<CloudAccountRow> {
+    exec.cloud_account_by_public_id(id)
+        .await?
+        .filter(|account| account.org_id == actor.org_id)
+        .ok_or_else(|| ServiceError::NotFound {
+            kind: Kind::CloudAccount,
+            id: id.to_string(),
+        })
+}
+
+impl Services {
+    fn administer_accounts(&self, actor: &Actor) -> ServiceResult<()> {
+        actor.authorize(
+            Access::Administer,
+            &actor.org_path,
+            Kind::CloudAccount,
+            &actor.org_public_id,
+        )
+    }
+
+    /// The organisation's singleton external ID; it exists once the first account does.
+    pub async fn organisation_external_id(&self, actor: &Actor) -> ServiceResult<ExternalId> {
+        let id = self
+            .store
+            .read()
+            .org_external_id(actor.org_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound {
+                kind: Kind::ExternalId,
+                id: actor.org_public_id.clone(),
+            })?;
+        // The singleton does not expire; clients are told not to cache it for long.
+        Ok(ExternalId {
+            id,
+            valid_until: now_millis() + ttl::TEMPORARY_EXTERNAL_ID,
+        })
+    }
+
+    /// Deletes temporary external IDs past their hour; returns how many.
+    pub async fn purge_expired_external_ids(&self) -> ServiceResult<u64> {
+        let mut tx = self.store.begin().await?;
+        let purged = tx.delete_expired_external_ids(now_millis()).await?;
+        tx.commit().await?;
+        Ok(purged)
+    }
+
+    pub async fn create_temporary_external_id(&self, actor: &Actor) -> ServiceResult<ExternalId> {
+        self.administer_accounts(actor)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = now_millis();
+        let valid_until = now + ttl::TEMPORARY_EXTERNAL_ID;
+        let mut tx = self.store.begin().await?;
+        tx.insert_external_id(&id, actor.org_id, valid_until, now)
+            .await?;
+        tx.commit().await?;
+        Ok(ExternalId { id, valid_until })
+    }
+
+    pub async fn create_cloud_account(
+        &self,
+        actor: &Actor,
+        request: NewCloudAccountRequest<'_>,
+    ) -> ServiceResult<CloudAccount> {
+        self.administer_accounts(actor)?;
+        let role_arn = RoleArn::parse(request.role_arn).ok_or_else(|| {
+            ServiceError::Invalid(Invalid::RoleArn {
+                value: request.role_arn.to_owned(),
+            })
+        })?;
+        let now = now_millis();
+        let mut tx = self.store.begin().await?;
+        let singleton = tx.exec().org_external_id(actor.org_id).await?;
+        let known = singleton.as_deref() == Some(request.external_id)
+            || tx
+                .exec()
+                .temporary_external_id_valid(actor.org_id, request.external_id, now)
+                .await?;
+        if !known {
+            return Err(ServiceError::Invalid(Invalid::ExternalId {
+                value: request.external_id.to_owned(),
+            }));
+        }
+        let public_id = PublicId::new();
+        tx.insert_cloud_account(
+            &NewCloudAccount {
+                public_id: &public_id,
+                org_id: actor.org_id,
+                name: request.name,
+                environment: request.environment,
+                tags: &tags_json(request.tags),
+                aws_account_id: role_arn.account_id(),
+                role_arn: role_arn.as_str(),
+                external_id: request.external_id,
+            },
+            now,
+        )
+        .await?;
+        tx.claim_external_id(actor.org_id, request.external_id)
+            .await?;
+        let account = find_account(tx.exec(), actor, &public_id).await?;
+        tx.insert_event(account_event("cloud_account.created", &account), now)
+            .await?;
+        tx.commit().await?;
+        Ok(account.into())
+    }
+
+    pub async fn list_cloud_accounts(&self, actor: &Actor) -> ServiceResult<Vec<CloudAccount>> {
+        let rows = self
+            .store
+            .read()
+            .cloud_accounts_of_org(actor.org_id)
+            .await?;
+        Ok(rows.into_iter().map(CloudAccount::from).collect())
+    }
+
+    pub async fn get_cloud_account(
+        &self,
+        actor: &Actor,
+        id: &PublicId,
+    ) -> ServiceResult<CloudAccount> {
+        Ok(find_account(self.store.read(), actor, id).await?.into())
+    }
+
+    pub async fn update_cloud_account(
+        &self,
+        actor: &Actor,
+        id: &PublicId,
+        changes: CloudAccountChanges,
+    ) -> ServiceResult<CloudAccount> {
+        let mut tx = self.store.begin().await?;
+        let account = find_account(tx.exec(), actor, id).await?;
+        self.administer_accounts(actor)?;
+        let tags = changes
+            .tags
+            .as_deref()
+            .map_or_else(|| account.tags.clone(), tags_json);
+        let now = now_millis();
+        tx.update_cloud_account(
+            account.id,
+            changes.name.as_deref().unwrap_or(&account.name),
+            changes
+                .environment
+                .as_deref()
+                .unwrap_or(&account.environment),
+            &tags,
+            now,
+        )
+        .await?;
+        let updated = find_account(tx.exec(), actor, id).await?;
+        tx.insert_event(account_event("cloud_account.updated", &updated), now)
+            .await?;
+        tx.commit().await?;
+        Ok(updated.into())
+    }
+
+    pub async fn delete_cloud_account(&self, actor: &Actor, id: &PublicId) -> ServiceResult<()> {
+        let mut tx = self.store.begin().await?;
+        let account = find_account(tx.exec(), actor, id).await?;
+        self.administer_accounts(actor)?;
+        tx.delete_cloud_account(account.id).await?;
+        tx.insert_event(
+            account_event("cloud_account.deleted", &account),
+            now_millis(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
