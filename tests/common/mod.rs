@@ -62,6 +62,40 @@ impl Reply {
     }
 }
 
+impl Reply {
+    /// A Surfsight error: `{"message": …}`, word for word.
+    #[track_caller]
+    pub fn assert_surfsight_error(&self, status: u16, message: &str) {
+        assert_eq!(self.status.as_u16(), status, "status of {:?}", self.body);
+        assert_eq!(self.body, json!({ "message": message }), "body");
+    }
+
+    /// A Cloud Conformity JSON:API error document with one error, word for word; `pointer`
+    /// is the `source.pointer` when one member of the request is at fault.
+    #[track_caller]
+    pub fn assert_conformity_error(&self, status: u16, detail: &str, pointer: Option<&str>) {
+        assert_eq!(self.status.as_u16(), status, "status of {:?}", self.body);
+        let source = pointer.map_or_else(|| json!({}), |p| json!({ "pointer": p }));
+        assert_eq!(
+            self.body,
+            json!({ "errors": [{ "status": status, "detail": detail, "source": source }] }),
+            "body"
+        );
+        assert_eq!(self.headers["content-type"], "application/vnd.api+json");
+    }
+
+    /// The JSON:API `data` of a 200 document.
+    #[track_caller]
+    pub fn conformity_data(&self) -> Value {
+        assert_eq!(self.status, StatusCode::OK, "status of {:?}", self.body);
+        assert_eq!(self.headers["content-type"], "application/vnd.api+json");
+        self.body["data"].clone()
+    }
+}
+
+/// The password `TestApp::bootstrap` gives its owners.
+pub const OWNER_PASSWORD: &str = "correct horse battery";
+
 /// Creates a database for one test; returns its URL (None for SQLite).
 async fn fresh_postgres_database() -> Option<String> {
     let admin_url = std::env::var("ORGHUB_TEST_DATABASE_URL").ok()?;
@@ -93,6 +127,11 @@ impl TestApp {
             master_key: None,
             region: "us".into(),
         };
+        Self::spawn_on(data, dir).await
+    }
+
+    /// Starts the application on existing data (after `stop_keeping_data`).
+    pub async fn spawn_on(data: DataSettings, dir: tempfile::TempDir) -> Self {
         let app = Application::build(&data, "127.0.0.1:0".parse().unwrap())
             .await
             .expect("the application starts");
@@ -125,15 +164,31 @@ impl TestApp {
         auth: Option<&str>,
         body: Option<&str>,
     ) -> Reply {
+        let mut headers = Vec::new();
+        if let Some(auth) = auth {
+            headers.push(("Authorization", auth));
+        }
+        if body.is_some() {
+            headers.push(("Content-Type", "application/json"));
+        }
+        self.send_with_headers(method, path, &headers, body).await
+    }
+
+    /// Sends a request with exactly these headers and body.
+    pub async fn send_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = self.client.request(method, self.url(path));
-        if let Some(auth) = auth {
-            request = request.header("Authorization", auth);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         if let Some(body) = body {
-            request = request
-                .header("Content-Type", "application/json")
-                .body(body.to_owned());
+            request = request.body(body.to_owned());
         }
         let response = request.send().await.expect("the server answers");
         let status = response.status();
@@ -171,7 +226,7 @@ impl TestApp {
                 org_name: org.into(),
                 owner_name: "Owner".into(),
                 owner_email: email.into(),
-                password: Some("correct horse battery".into()),
+                password: Some(OWNER_PASSWORD.into()),
             })
             .await
             .expect("bootstrap")
@@ -216,6 +271,61 @@ impl TestApp {
             .as_str()
             .unwrap()
             .to_owned()
+    }
+
+    /// Surfsight `POST /authenticate`; returns the token and the organization's integer id.
+    pub async fn surfsight_sign_in(&self, email: &str, password: &str) -> (String, i64) {
+        let reply = self
+            .send(
+                "POST",
+                "/surfsight/v2/authenticate",
+                None,
+                Some(&json!({ "email": email, "password": password }).to_string()),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        (
+            reply.body["data"]["token"].as_str().unwrap().to_owned(),
+            reply.body["data"]["organizationId"].as_i64().unwrap(),
+        )
+    }
+
+    /// Surfsight `POST /organizations` by a partner; returns (organizationId, ssoSecret).
+    pub async fn surfsight_create_org(&self, token: &str, name: &str) -> (i64, String) {
+        let reply = self
+            .post(
+                "/surfsight/v2/organizations",
+                &format!("Bearer {token}"),
+                &json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        (
+            reply.body["organizationId"].as_i64().unwrap(),
+            reply.body["ssoSecret"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// A Cloud Conformity request with `Authorization: ApiKey <key>` and a JSON:API body.
+    pub async fn conformity(
+        &self,
+        method: &str,
+        path: &str,
+        key: &str,
+        body: Option<&Value>,
+    ) -> Reply {
+        let auth = format!("ApiKey {key}");
+        let body = body.map(Value::to_string);
+        self.send_with_headers(
+            method,
+            &format!("/conformity/v1{path}"),
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/vnd.api+json"),
+            ],
+            body.as_deref(),
+        )
+        .await
     }
 
     /// Runs one statement directly on the test's database, behind orghub's back (to damage
@@ -303,6 +413,26 @@ pub fn fresh_nonce() -> String {
 pub fn token_hash(secret: &str, nonce: &str) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(format!("{secret}{nonce}").as_bytes()))
+}
+
+/// A Surfsight SSO JWT: `claims` signed with `secret` by `alg` (HS256, HS384 or HS512).
+pub fn sso_jwt(secret: &str, claims: &Value, alg: jsonwebtoken::Algorithm) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(alg),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+/// The Surfsight timestamp claim for `offset_secs` from now: `YYYY-MM-DDThh:mm:ss`, UTC.
+pub fn sso_timestamp(offset_secs: i64) -> String {
+    let moment = time::OffsetDateTime::now_utc() + time::Duration::seconds(offset_secs);
+    moment
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]"
+        ))
+        .unwrap()
 }
 
 /// An id in the documented format that names nothing.
