@@ -292,3 +292,38 @@ async fn serve_logs_requests_as_json_and_stops_cleanly_on_sigterm() {
     assert!(!request_line.to_string().contains(secret_token));
     assert!(dir.path().join("master.key").exists());
 }
+
+#[tokio::test]
+async fn api_keys_are_created_and_revoked_from_the_command_line() {
+    let app = TestApp::spawn().await;
+    let boot = bootstrap_json(&app, "Acme", "ada@acme.test");
+    let user_id = boot["userId"].as_str().unwrap();
+    let output = orghub(&app, &["api-key", "create", "--user", user_id, "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let created: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let key = created["apiKey"].as_str().unwrap();
+    let key_id = created["id"].as_str().unwrap();
+    assert_eq!(key.len(), 64);
+    assert!(key.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let listed = app
+        .conformity("GET", "/api-keys/", key, None)
+        .await
+        .conformity_data();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+
+    let output = orghub(&app, &["api-key", "revoke", key_id]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), format!("{key_id} REVOKED"));
+    app.conformity("GET", "/api-keys/", key, None)
+        .await
+        .assert_conformity_error(403, "The API key is not valid", None);
+
+    let plain = orghub(&app, &["api-key", "create", "--user", user_id]);
+    assert!(stdout(&plain).contains("apiKey: "), "{}", stdout(&plain));
+    let unknown = orghub(&app, &["api-key", "revoke", &common::unknown_id()]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).starts_with("error: there is no API key with id"));
+    let bad = orghub(&app, &["api-key", "create", "--user", "nope"]);
+    assert_eq!(stderr(&bad), "error: 'nope' is not a user id (a UUID)");
+    app.stop().await;
+}

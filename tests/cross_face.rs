@@ -1,0 +1,225 @@
+//! One organization, three faces: what one face creates, the others see.
+
+mod common;
+
+use common::{OWNER_PASSWORD, TestApp, sso_jwt, sso_timestamp};
+use orghub::domain::PublicId;
+use serde_json::{Value, json};
+
+const ROLE_ARN: &str = "arn:aws:iam::223334445555:role/CloudConformity";
+
+/// Registers a cloud account with a temporary external ID; returns its JSON:API data.
+async fn add_account(app: &TestApp, key: &str) -> Value {
+    let external_id = app
+        .conformity("POST", "/external-ids", key, None)
+        .await
+        .conformity_data()["id"]
+        .clone();
+    let body = json!({ "data": { "type": "account", "attributes": {
+        "name": "Prod", "environment": "production",
+        "access": { "keys": { "roleArn": ROLE_ARN, "externalId": external_id } },
+    } } });
+    app.conformity("POST", "/accounts", key, Some(&body))
+        .await
+        .conformity_data()
+}
+
+#[tokio::test]
+async fn an_organization_created_through_surfsight_is_seen_through_xponent_and_conformity() {
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Partner", "partner@fleet.test").await;
+    let (token, _) = app
+        .surfsight_sign_in("partner@fleet.test", OWNER_PASSWORD)
+        .await;
+    let (surfsight_id, _) = app.surfsight_create_org(&token, "Fleet One").await;
+
+    // Xponent: a child of the partner's organization.
+    let owner = app.owner_token(&boot).await;
+    let orgs = app
+        .get("/xponent/org", &owner)
+        .await
+        .xponent_items("organizations");
+    let fleet = orgs.iter().find(|o| o["name"] == "Fleet One").unwrap();
+    assert_eq!(fleet["parentId"], boot.organization_id.as_str());
+    let fleet_id = fleet["id"].as_str().unwrap().to_owned();
+
+    // Conformity: a user of that organization with a key registers an account in it.
+    let user = app
+        .post(
+            &format!("/xponent/user/org/{fleet_id}"),
+            &owner,
+            &json!([{ "name": "Flo", "email": "flo@fleet.test", "role": "Owner" }]),
+        )
+        .await
+        .xponent_items("users")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = app
+        .services
+        .create_api_key(&PublicId::parse(&user).unwrap())
+        .await
+        .unwrap()
+        .key;
+    let account = add_account(&app, &key).await;
+    assert_eq!(
+        account["relationships"]["organisation"]["data"]["id"],
+        fleet_id.as_str()
+    );
+    // And Surfsight still names it by its integer id.
+    let listed = app
+        .get("/surfsight/v2/organizations", &format!("Bearer {token}"))
+        .await;
+    assert_eq!(listed.body["data"][0]["id"], surfsight_id);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_organization_created_through_xponent_is_seen_through_surfsight_and_conformity() {
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Partner", "partner@fleet.test").await;
+    let owner = app.owner_token(&boot).await;
+    app.create_org(&owner, "Depot", None).await;
+
+    let (token, partner_org) = app
+        .surfsight_sign_in("partner@fleet.test", OWNER_PASSWORD)
+        .await;
+    let listed = app
+        .get("/surfsight/v2/organizations", &format!("Bearer {token}"))
+        .await;
+    let data = listed.body["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1);
+    assert_eq!(data[0]["name"], "Depot");
+    assert_eq!(data[0]["partnerId"], partner_org);
+
+    // The bootstrap owner's key is for the root: an account there names the root.
+    let account = add_account(&app, &boot.api_key).await;
+    assert_eq!(
+        account["relationships"]["organisation"]["data"]["id"],
+        boot.organization_id.as_str()
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_user_created_through_xponent_signs_in_through_surfsight() {
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Partner", "partner@fleet.test").await;
+    let owner = app.owner_token(&boot).await;
+    let depot = app.create_org(&owner, "Depot", None).await;
+    let created = app
+        .post(
+            &format!("/xponent/user/org/{depot}"),
+            &owner,
+            &json!([{ "name": "Di", "email": "di@fleet.test", "password": "depot password" }]),
+        )
+        .await;
+    let user_id = created.xponent_items("users")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!created.body.to_string().contains("depot password"));
+
+    let (token, org_id) = app
+        .surfsight_sign_in("di@fleet.test", "depot password")
+        .await;
+    let listed = app
+        .get("/surfsight/v2/organizations", &format!("Bearer {token}"))
+        .await;
+    assert_eq!(listed.body["data"][0]["id"], org_id);
+    assert_eq!(listed.body["data"][0]["name"], "Depot");
+
+    // A new password set through Xponent replaces the old one.
+    app.put(
+        &format!("/xponent/user/{user_id}"),
+        &owner,
+        &json!({ "password": "another password" }),
+    )
+    .await
+    .xponent_items("users");
+    app.send(
+        "POST",
+        "/surfsight/v2/authenticate",
+        None,
+        Some(&json!({ "email": "di@fleet.test", "password": "depot password" }).to_string()),
+    )
+    .await
+    .assert_surfsight_error(401, "Invalid email or password");
+    app.surfsight_sign_in("di@fleet.test", "another password")
+        .await;
+    assert!(!app.raw_database_text().await.contains("another password"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn xponent_checks_the_password_field() {
+    let app = TestApp::spawn().await;
+    let (boot, owner) = app.root_with_token().await;
+    let path = format!("/xponent/user/org/{}", boot.organization_id);
+    app.post(
+        &path,
+        &owner,
+        &json!([{ "name": "Di", "email": "di@x.test", "password": 5 }]),
+    )
+    .await
+    .assert_xponent_error(
+        400,
+        "The optional field password, if provided, must be a non-empty string",
+    );
+    app.post(
+        &path,
+        &owner,
+        &json!([{ "name": "Di", "email": "di@x.test", "password": "short" }]),
+    )
+    .await
+    .assert_xponent_error(400, "The field password must be at least 8 characters");
+    app.put(
+        &format!("/xponent/user/{}", boot.user_id),
+        &owner,
+        &json!({ "password": "" }),
+    )
+    .await
+    .assert_xponent_error(
+        400,
+        "The optional field password, if provided, must be a non-empty string",
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_organization_admin_token_reaches_descendants_but_not_ancestors() {
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Partner", "partner@fleet.test").await;
+    let (token, _) = app
+        .surfsight_sign_in("partner@fleet.test", OWNER_PASSWORD)
+        .await;
+    let (org_id, secret) = app.surfsight_create_org(&token, "Fleet One").await;
+    let jwt = sso_jwt(
+        &secret,
+        &json!({ "organizationId": org_id, "timestamp": sso_timestamp(0) }),
+        jsonwebtoken::Algorithm::HS256,
+    );
+    let admin = app
+        .get("/surfsight/v2/organizations/sso", &format!("Bearer {jwt}"))
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let child = app.create_org(&admin, "Fleet One Depot", None).await;
+    app.put(
+        &format!("/xponent/org/{child}"),
+        &admin,
+        &json!({ "name": "Depot" }),
+    )
+    .await
+    .xponent_items("organizations");
+    app.put(
+        &format!("/xponent/org/{}", boot.organization_id),
+        &admin,
+        &json!({ "name": "Taken over" }),
+    )
+    .await
+    .assert_xponent_error(403, "Invalid user admin permissions for this organization");
+    app.stop().await;
+}
