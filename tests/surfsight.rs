@@ -311,15 +311,14 @@ async fn an_sso_jwt_is_exchanged_for_an_organization_admin_token() {
     let list = app.get(ORGS, &bearer(admin)).await;
     assert_eq!(list.body["data"].as_array().unwrap().len(), 1);
     assert_eq!(list.body["data"][0]["id"], org_id);
-    // ...and administers it through Xponent (bare or Bearer) and Conformity.
+    // ...and administers it through Xponent (a bare token, as Xponent wants) and Conformity.
     let orgs = app
         .get("/xponent/org", admin)
         .await
         .xponent_items("organizations");
     assert_eq!(orgs.len(), 1);
     assert_eq!(orgs[0]["name"], "Fleet One");
-    app.create_org(&bearer(admin), "Fleet One Depot", None)
-        .await;
+    app.create_org(admin, "Fleet One Depot", None).await;
     let external = app
         .send(
             "POST",
@@ -329,6 +328,8 @@ async fn an_sso_jwt_is_exchanged_for_an_organization_admin_token() {
         )
         .await;
     assert_eq!(external.status, 200, "{:?}", external.body);
+    let accounts = app.conformity("GET", "/accounts", admin, None).await;
+    assert_eq!(accounts.conformity_data(), json!([]));
     app.stop().await;
 }
 

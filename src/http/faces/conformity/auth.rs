@@ -1,5 +1,6 @@
-//! `Authorization: ApiKey <key>`. An organization admin token (`Bearer …`, from Surfsight) is
-//! accepted too: it is valid on every face for its organization.
+//! `Authorization: ApiKey <key>`. Bearer tokens of the other faces (a Surfsight organization
+//! admin token above all: it is valid on every face for its organization) are accepted too,
+//! as `Bearer <token>` or in place of the key.
 
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
@@ -8,7 +9,7 @@ use axum::http::request::Parts;
 
 use super::document::ConformityError;
 use crate::http::{AppState, strip_scheme};
-use crate::service::Actor;
+use crate::service::{Actor, ServiceError};
 
 /// The authenticated caller of a Conformity route.
 pub struct Caller(pub Actor);
@@ -26,7 +27,14 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         let actor = if let Some(key) = strip_scheme(value, "ApiKey") {
-            state.services.authenticate_api_key(key).await?
+            match state.services.authenticate_api_key(key).await {
+                Err(ServiceError::Unauthorized(refused)) => state
+                    .services
+                    .authenticate(key)
+                    .await
+                    .map_err(|_| ServiceError::Unauthorized(refused))?,
+                other => other?,
+            }
         } else if let Some(token) = strip_scheme(value, "Bearer") {
             state.services.authenticate(token).await?
         } else {

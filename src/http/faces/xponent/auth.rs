@@ -1,5 +1,4 @@
-//! The bare `Authorization` header of the Xponent face: the token string alone. A `Bearer `
-//! scheme is tolerated, so that tokens of the other faces work as they are sent there.
+//! The bare `Authorization` header of the Xponent face: the token string alone, no scheme.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -22,8 +21,7 @@ impl FromRequestParts<AppState> for Caller {
         let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
             XponentError::bad_request("Authorization must be included as a request header")
         })?;
-        let value = header.to_str().unwrap_or_default().trim();
-        let token = crate::http::strip_scheme(value, "Bearer").unwrap_or(value);
+        let token = header.to_str().unwrap_or_default().trim();
         if token.is_empty() {
             return Err(XponentError::bad_request(
                 "Authorization must be included as a request header",
