@@ -110,7 +110,10 @@ impl Application {
 /// Expired tokens and external IDs are refused already, and old sign-in failures count for
 /// nothing: this only keeps the tables and the throttle from growing.
 async fn sweep_expired(services: Arc<Services>) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    // The first sweep is a period after start, not at once: a server that has just started
+    // has nothing to sweep, and should not hold the write lock while a CLI command starts.
+    let period = std::time::Duration::from_secs(600);
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {
         every.tick().await;
         match services.purge_expired_tokens().await {
