@@ -2,11 +2,10 @@
 
 mod common;
 
-use common::TestApp;
+use common::{TEST_ROLE_ARN, TestApp};
 use orghub::domain::PublicId;
 use serde_json::{Value, json};
 
-const ROLE_ARN: &str = "arn:aws:iam::223334445555:role/CloudConformity";
 const NOT_ADMIN: &str = "Only organisation admins can manage accounts and external IDs";
 const NO_ORG_EXTERNAL_ID: &str = "The organisation has no external ID until an account has been added to it: create a temporary one with POST /external-ids";
 
@@ -14,7 +13,7 @@ fn account_body(name: &str, external_id: &str) -> Value {
     json!({ "data": { "type": "account", "attributes": {
         "name": name,
         "environment": "production",
-        "access": { "keys": { "roleArn": ROLE_ARN, "externalId": external_id } },
+        "access": { "keys": { "roleArn": TEST_ROLE_ARN, "externalId": external_id } },
     } } })
 }
 
@@ -24,19 +23,6 @@ async fn temporary_external_id(app: &TestApp, key: &str) -> String {
         .await
         .conformity_data();
     data["id"].as_str().unwrap().to_owned()
-}
-
-/// An account registered with a fresh temporary external ID; returns its JSON:API data.
-async fn add_account(app: &TestApp, key: &str, name: &str) -> Value {
-    let external_id = temporary_external_id(app, key).await;
-    app.conformity(
-        "POST",
-        "/accounts/",
-        key,
-        Some(&account_body(name, &external_id)),
-    )
-    .await
-    .conformity_data()
 }
 
 #[tokio::test]
@@ -168,7 +154,7 @@ async fn an_account_is_created_read_listed_updated_and_deleted() {
     let app = TestApp::spawn().await;
     let boot = app.bootstrap("Acme", "ada@acme.test").await;
     let key = &boot.api_key;
-    let created = add_account(&app, key, "Prod").await;
+    let created = app.conformity_add_account(key, "Prod").await;
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(created["type"], "accounts");
     let attributes = &created["attributes"];
@@ -257,7 +243,7 @@ async fn access_settings_name_the_role_and_external_id() {
         "type": "settings",
         "attributes": {
             "type": "access",
-            "configuration": { "externalId": external_id, "roleArn": ROLE_ARN },
+            "configuration": { "externalId": external_id, "roleArn": TEST_ROLE_ARN },
         },
     });
     assert_eq!(reply.conformity_data(), resource);
@@ -414,7 +400,9 @@ async fn accounts_of_another_organisation_are_not_found() {
     let app = TestApp::spawn().await;
     let acme = app.bootstrap("Acme", "ada@acme.test").await;
     let globex = app.bootstrap("Globex", "hank@globex.test").await;
-    let theirs = add_account(&app, &globex.api_key, "Globex Prod").await;
+    let theirs = app
+        .conformity_add_account(&globex.api_key, "Globex Prod")
+        .await;
     let id = theirs["id"].as_str().unwrap();
     let not_found = format!("Account {id} was not found");
     let patch = json!({ "data": { "attributes": { "name": "Mine" } } });
@@ -443,7 +431,7 @@ async fn accounts_of_another_organisation_are_not_found() {
 async fn updating_an_account_checks_its_document() {
     let app = TestApp::spawn().await;
     let boot = app.bootstrap("Acme", "ada@acme.test").await;
-    let account = add_account(&app, &boot.api_key, "Prod").await;
+    let account = app.conformity_add_account(&boot.api_key, "Prod").await;
     let path = format!("/accounts/{}", account["id"].as_str().unwrap());
     let cases = [
         (
@@ -484,7 +472,7 @@ async fn updating_an_account_checks_its_document() {
 async fn members_read_accounts_but_do_not_manage_them() {
     let app = TestApp::spawn().await;
     let boot = app.bootstrap("Acme", "ada@acme.test").await;
-    let account = add_account(&app, &boot.api_key, "Prod").await;
+    let account = app.conformity_add_account(&boot.api_key, "Prod").await;
     let owner = app.owner_token(&boot).await;
     let member = app
         .post(

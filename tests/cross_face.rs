@@ -4,25 +4,7 @@ mod common;
 
 use common::{OWNER_PASSWORD, TestApp, sso_jwt, sso_timestamp};
 use orghub::domain::PublicId;
-use serde_json::{Value, json};
-
-const ROLE_ARN: &str = "arn:aws:iam::223334445555:role/CloudConformity";
-
-/// Registers a cloud account with a temporary external ID; returns its JSON:API data.
-async fn add_account(app: &TestApp, key: &str) -> Value {
-    let external_id = app
-        .conformity("POST", "/external-ids", key, None)
-        .await
-        .conformity_data()["id"]
-        .clone();
-    let body = json!({ "data": { "type": "account", "attributes": {
-        "name": "Prod", "environment": "production",
-        "access": { "keys": { "roleArn": ROLE_ARN, "externalId": external_id } },
-    } } });
-    app.conformity("POST", "/accounts", key, Some(&body))
-        .await
-        .conformity_data()
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn an_organization_created_through_surfsight_is_seen_through_xponent_and_conformity() {
@@ -61,7 +43,7 @@ async fn an_organization_created_through_surfsight_is_seen_through_xponent_and_c
         .await
         .unwrap()
         .key;
-    let account = add_account(&app, &key).await;
+    let account = app.conformity_add_account(&key, "Prod").await;
     assert_eq!(
         account["relationships"]["organisation"]["data"]["id"],
         fleet_id.as_str()
@@ -93,7 +75,7 @@ async fn an_organization_created_through_xponent_is_seen_through_surfsight_and_c
     assert_eq!(data[0]["partnerId"], partner_org);
 
     // The bootstrap owner's key is for the root: an account there names the root.
-    let account = add_account(&app, &boot.api_key).await;
+    let account = app.conformity_add_account(&boot.api_key, "Prod").await;
     assert_eq!(
         account["relationships"]["organisation"]["data"]["id"],
         boot.organization_id.as_str()

@@ -139,6 +139,11 @@ impl DataArgs {
     }
 }
 
+/// An id argument; `what` names it in the error ("a user id").
+fn parse_id(text: &str, what: &str) -> anyhow::Result<PublicId> {
+    PublicId::parse(text).with_context(|| format!("'{text}' is not {what} (a UUID)"))
+}
+
 /// Runs a command; an `Err` is printed by `main`, which exits with code 1.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -180,8 +185,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::SecretKey { user, json, data } => {
-            let user = PublicId::parse(&user)
-                .with_context(|| format!("'{user}' is not a user id (a UUID)"))?;
+            let user = parse_id(&user, "a user id")?;
             let services = open_services(&data.settings()).await?;
             let secret = services
                 .issue_secret_key(&user)
@@ -206,8 +210,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     data,
                 },
         } => {
-            let org = PublicId::parse(&org)
-                .with_context(|| format!("'{org}' is not an organization id (a UUID)"))?;
+            let org = parse_id(&org, "an organization id")?;
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let template: TemplateImport = serde_json::from_str(&text)
@@ -223,8 +226,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ApiKey {
             command: ApiKeyCommand::Create { user, json, data },
         } => {
-            let user = PublicId::parse(&user)
-                .with_context(|| format!("'{user}' is not a user id (a UUID)"))?;
+            let user = parse_id(&user, "a user id")?;
             let services = open_services(&data.settings()).await?;
             let created = services
                 .create_api_key(&user)
@@ -245,8 +247,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ApiKey {
             command: ApiKeyCommand::Revoke { key_id, data },
         } => {
-            let key_id = PublicId::parse(&key_id)
-                .with_context(|| format!("'{key_id}' is not an API key id (a UUID)"))?;
+            let key_id = parse_id(&key_id, "an API key id")?;
             let services = open_services(&data.settings()).await?;
             let revoked = services
                 .revoke_api_key(&key_id)

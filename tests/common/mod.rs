@@ -93,6 +93,9 @@ impl Reply {
     }
 }
 
+/// The IAM role the Conformity tests register accounts with.
+pub const TEST_ROLE_ARN: &str = "arn:aws:iam::223334445555:role/CloudConformity";
+
 /// The password `TestApp::bootstrap` gives its owners.
 pub const OWNER_PASSWORD: &str = "correct horse battery";
 
@@ -326,6 +329,24 @@ impl TestApp {
             body.as_deref(),
         )
         .await
+    }
+
+    /// A temporary external ID, then an AWS account registered with it; returns the
+    /// account's JSON:API data.
+    pub async fn conformity_add_account(&self, key: &str, name: &str) -> Value {
+        let external_id = self
+            .conformity("POST", "/external-ids", key, None)
+            .await
+            .conformity_data()["id"]
+            .clone();
+        let body = json!({ "data": { "type": "account", "attributes": {
+            "name": name,
+            "environment": "production",
+            "access": { "keys": { "roleArn": TEST_ROLE_ARN, "externalId": external_id } },
+        } } });
+        self.conformity("POST", "/accounts", key, Some(&body))
+            .await
+            .conformity_data()
     }
 
     /// Runs one statement directly on the test's database, behind orghub's back (to damage
