@@ -1,0 +1,214 @@
+//! The report of one run: every scenario as a ratio to the baseline, with its bar.
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::bars::{self, Bar};
+use crate::measure::{BigListProbe, WriteCheck, WrkRun, read_json, read_rss};
+
+/// The scenarios in the order they run, with what each measures.
+pub const SCENARIOS: [(&str, &str); 7] = [
+    ("baseline", "bare axum, fixed small JSON (bench/baseline)"),
+    ("auth-read", "GET /xponent/org with a token (11 orgs)"),
+    (
+        "deep-100",
+        "GET /xponent/project/org/{depth 50}, tree of 100",
+    ),
+    ("deep-100k", "same, tree of 100,000 orgs"),
+    ("token", "POST /xponent/token, fresh nonces"),
+    ("write", "POST /xponent/org, unique names"),
+    ("big-list", "GET /xponent/user, 100,000 users"),
+];
+
+#[derive(Debug, Serialize)]
+pub struct Scenario {
+    pub name: &'static str,
+    pub about: &'static str,
+    pub requests: u64,
+    pub requests_per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub errors: u64,
+    pub conflicts: u64,
+    pub ratio_to_baseline: f64,
+    pub mean_response_bytes: u64,
+    /// VmHWM of the server over this scenario alone.
+    pub peak_rss_mib: Option<f64>,
+    pub bar: Option<Bar>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Memory {
+    pub idle_rss_mib: Option<f64>,
+    pub loaded_peak_rss_mib: Option<f64>,
+    pub bar: Bar,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BigList {
+    pub response_bytes: u64,
+    pub seconds_alone: f64,
+    pub rss_growth_mib: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub stamp: String,
+    pub machine: String,
+    pub database: String,
+    pub duration_seconds: u64,
+    pub connections: u64,
+    pub threads: u64,
+    pub scenarios: Vec<Scenario>,
+    pub memory: Memory,
+    pub write_check: Option<WriteCheck>,
+    pub big_list: Option<BigList>,
+    pub seed: Option<Value>,
+    pub bars_passed: usize,
+    pub bars_failed: usize,
+}
+
+pub struct RunInfo {
+    pub stamp: String,
+    pub database: String,
+    pub duration_seconds: u64,
+    pub connections: u64,
+    pub threads: u64,
+}
+
+fn mib(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}
+
+pub fn build(dir: &Path, info: RunInfo) -> anyhow::Result<Report> {
+    let rss = read_rss(&dir.join("rss.tsv"))?;
+    let mut runs = Vec::new();
+    for (name, about) in SCENARIOS {
+        if let Some(run) = read_json::<WrkRun>(&dir.join(format!("wrk-{name}.json")))? {
+            runs.push((name, about, run));
+        }
+    }
+    let baseline = runs
+        .iter()
+        .find(|(name, ..)| *name == "baseline")
+        .map_or(0.0, |(.., run)| run.ok_per_second());
+    let mut scenarios: Vec<Scenario> = runs
+        .iter()
+        .map(|(name, about, run)| Scenario {
+            name,
+            about,
+            requests: run.requests,
+            requests_per_second: run.ok_per_second(),
+            p50_ms: run.p50_us / 1e3,
+            p99_ms: run.p99_us / 1e3,
+            errors: run.error_count(),
+            conflicts: run.conflicts,
+            ratio_to_baseline: if baseline > 0.0 {
+                run.ok_per_second() / baseline
+            } else {
+                0.0
+            },
+            mean_response_bytes: run.bytes / run.requests.max(1),
+            peak_rss_mib: rss.get(*name).copied().map(mib),
+            bar: None,
+        })
+        .collect();
+
+    let write_check: Option<WriteCheck> = read_json(&dir.join("write-check.json"))?;
+    set_bars(&mut scenarios, write_check.as_ref());
+
+    let loaded_peak = scenarios
+        .iter()
+        .filter(|s| s.name != "baseline")
+        .filter_map(|s| s.peak_rss_mib)
+        .reduce(f64::max);
+    let memory = Memory {
+        idle_rss_mib: rss.get("idle").copied().map(mib),
+        loaded_peak_rss_mib: loaded_peak,
+        bar: bars::rss(loaded_peak),
+    };
+    let big_list = read_json::<BigListProbe>(&dir.join("big-list.json"))?.map(|p| BigList {
+        response_bytes: p.bytes,
+        seconds_alone: p.seconds,
+        rss_growth_mib: mib(p.rss_after_kb.saturating_sub(p.rss_before_kb)),
+    });
+
+    let all_bars = scenarios
+        .iter()
+        .filter_map(|s| s.bar.as_ref())
+        .chain([&memory.bar]);
+    let (passed, failed) = all_bars.fold(
+        (0, 0),
+        |(p, f), b| if b.pass { (p + 1, f) } else { (p, f + 1) },
+    );
+    Ok(Report {
+        stamp: info.stamp,
+        machine: machine(),
+        database: info.database,
+        duration_seconds: info.duration_seconds,
+        connections: info.connections,
+        threads: info.threads,
+        scenarios,
+        memory,
+        write_check,
+        big_list,
+        seed: read_json(&dir.join("seed.json"))?,
+        bars_passed: passed,
+        bars_failed: failed,
+    })
+}
+
+fn set_bars(scenarios: &mut [Scenario], write_check: Option<&WriteCheck>) {
+    let find = |name: &str| scenarios.iter().find(|s| s.name == name);
+    let clean = |s: &Scenario| s.errors == 0 && s.requests_per_second > 0.0;
+    let deep_small = find("deep-100").map(|s| (s.requests_per_second, clean(s)));
+    for s in scenarios.iter_mut() {
+        let ok = clean(s);
+        s.bar = match s.name {
+            "auth-read" => Some(bars::ratio_at_least(
+                s.ratio_to_baseline,
+                bars::AUTH_READ_RATIO,
+                ok,
+            )),
+            "token" => Some(bars::ratio_at_least(
+                s.ratio_to_baseline,
+                bars::TOKEN_RATIO,
+                ok,
+            )),
+            "deep-100k" => {
+                let (small_rps, small_ok) = deep_small.unwrap_or((0.0, false));
+                Some(bars::deep_tree(
+                    s.requests_per_second,
+                    small_rps,
+                    ok && small_ok,
+                ))
+            }
+            "write" => Some(bars::write(
+                s.ratio_to_baseline,
+                write_check.map(|c| c.duplicate_names),
+                ok,
+            )),
+            "big-list" => Some(bars::big_list(s.p50_ms, s.p99_ms, ok)),
+            _ => None,
+        };
+    }
+}
+
+/// CPU model, cores and memory, from /proc.
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')))
+        .map_or("unknown CPU", |(_, m)| m.trim());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem_gib = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|r| r.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
+    format!("{model}, {cores} cores, {mem_gib:.0} GiB")
+}
