@@ -150,7 +150,8 @@ pub fn draw(report: &Report, out: &Path) -> anyhow::Result<()> {
     let mem = |v: Option<f64>| v.map_or_else(|| "?".to_owned(), |v| format!("{v:.0} MiB"));
     let mut lines = vec![(
         format!(
-            "RSS with 100k users and 100k orgs: idle {}, loaded peak {} — {} {}",
+            "RSS with {}: idle {}, loaded peak {} — {} {}",
+            m.holding,
             mem(m.idle_rss_mib),
             mem(m.loaded_peak_rss_mib),
             if m.bar.pass { "PASS" } else { "FAIL" },

@@ -8,7 +8,8 @@ use serde_json::Value;
 use crate::bars::{self, Bar};
 use crate::measure::{BigListProbe, WriteCheck, WrkRun, read_json, read_rss};
 
-/// The scenarios in the order they run, with what each measures.
+/// The scenarios in the order they run, with what each measures (`{orgs}` and `{users}` are
+/// the seeded sizes).
 pub const SCENARIOS: [(&str, &str); 7] = [
     ("baseline", "bare axum, fixed small JSON (bench/baseline)"),
     ("auth-read", "GET /xponent/org with a token (11 orgs)"),
@@ -16,16 +17,16 @@ pub const SCENARIOS: [(&str, &str); 7] = [
         "deep-100",
         "GET /xponent/project/org/{depth 50}, tree of 100",
     ),
-    ("deep-100k", "same, tree of 100,000 orgs"),
+    ("deep-100k", "same, tree of {orgs} orgs"),
     ("token", "POST /xponent/token, fresh nonces"),
     ("write", "POST /xponent/org, unique names"),
-    ("big-list", "GET /xponent/user, 100,000 users"),
+    ("big-list", "GET /xponent/user, {users} users"),
 ];
 
 #[derive(Debug, Serialize)]
 pub struct Scenario {
     pub name: &'static str,
-    pub about: &'static str,
+    pub about: String,
     pub requests: u64,
     pub requests_per_second: f64,
     pub p50_ms: f64,
@@ -41,6 +42,8 @@ pub struct Scenario {
 
 #[derive(Debug, Serialize)]
 pub struct Memory {
+    /// What the server held: "100,000 users and 100,000 orgs".
+    pub holding: String,
     pub idle_rss_mib: Option<f64>,
     pub loaded_peak_rss_mib: Option<f64>,
     pub bar: Bar,
@@ -57,6 +60,8 @@ pub struct BigList {
 pub struct Report {
     pub stamp: String,
     pub machine: String,
+    /// /proc/loadavg just before the run: another busy process skews every figure.
+    pub load_before: String,
     pub database: String,
     pub duration_seconds: u64,
     pub connections: u64,
@@ -84,6 +89,8 @@ fn mib(kb: u64) -> f64 {
 
 pub fn build(dir: &Path, info: RunInfo) -> anyhow::Result<Report> {
     let rss = read_rss(&dir.join("rss.tsv"))?;
+    let seed: Option<Value> = read_json(&dir.join("seed.json"))?;
+    let sizes = Sizes::of(seed.as_ref());
     let mut runs = Vec::new();
     for (name, about) in SCENARIOS {
         if let Some(run) = read_json::<WrkRun>(&dir.join(format!("wrk-{name}.json")))? {
@@ -98,7 +105,7 @@ pub fn build(dir: &Path, info: RunInfo) -> anyhow::Result<Report> {
         .iter()
         .map(|(name, about, run)| Scenario {
             name,
-            about,
+            about: sizes.fill(about),
             requests: run.requests,
             requests_per_second: run.ok_per_second(),
             p50_ms: run.p50_us / 1e3,
@@ -125,6 +132,7 @@ pub fn build(dir: &Path, info: RunInfo) -> anyhow::Result<Report> {
         .filter_map(|s| s.peak_rss_mib)
         .reduce(f64::max);
     let memory = Memory {
+        holding: sizes.fill("{users} users and {orgs} orgs"),
         idle_rss_mib: rss.get("idle").copied().map(mib),
         loaded_peak_rss_mib: loaded_peak,
         bar: bars::rss(loaded_peak),
@@ -146,6 +154,10 @@ pub fn build(dir: &Path, info: RunInfo) -> anyhow::Result<Report> {
     Ok(Report {
         stamp: info.stamp,
         machine: machine(),
+        load_before: std::fs::read_to_string(dir.join("loadavg"))
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         database: info.database,
         duration_seconds: info.duration_seconds,
         connections: info.connections,
@@ -154,10 +166,47 @@ pub fn build(dir: &Path, info: RunInfo) -> anyhow::Result<Report> {
         memory,
         write_check,
         big_list,
-        seed: read_json(&dir.join("seed.json"))?,
+        seed,
         bars_passed: passed,
         bars_failed: failed,
     })
+}
+
+/// The seeded sizes, for the descriptions.
+struct Sizes {
+    orgs: String,
+    users: String,
+}
+
+impl Sizes {
+    fn of(seed: Option<&Value>) -> Self {
+        let count = |v: Option<&Value>| {
+            v.and_then(Value::as_u64)
+                .map_or_else(|| "?".to_owned(), thousands)
+        };
+        Self {
+            orgs: count(seed.and_then(|s| s.pointer("/trees/big/orgs"))),
+            users: count(seed.and_then(|s| s.get("users"))),
+        }
+    }
+
+    fn fill(&self, text: &str) -> String {
+        text.replace("{orgs}", &self.orgs)
+            .replace("{users}", &self.users)
+    }
+}
+
+/// 100000 → "100,000".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn set_bars(scenarios: &mut [Scenario], write_check: Option<&WriteCheck>) {
@@ -211,4 +260,21 @@ fn machine() -> String {
         .and_then(|r| r.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
     format!("{model}, {cores} cores, {mem_gib:.0} GiB")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_fill_descriptions_with_thousands() {
+        let seed = serde_json::json!({ "trees": { "big": { "orgs": 100000 } }, "users": 2000 });
+        let sizes = Sizes::of(Some(&seed));
+        assert_eq!(
+            sizes.fill("{orgs} orgs, {users} users"),
+            "100,000 orgs, 2,000 users"
+        );
+        assert_eq!(Sizes::of(None).fill("{orgs}"), "?");
+        assert_eq!(thousands(999), "999");
+    }
 }

@@ -12,10 +12,11 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "orghub bench {} on {} ({}); {} s per scenario, {} connections, {} wrk threads\n",
+        "orghub bench {} on {} ({}; load before run {}); {} s per scenario, {} connections, {} wrk threads\n",
         report.stamp,
         report.database,
         report.machine,
+        report.load_before,
         report.duration_seconds,
         report.connections,
         report.threads
@@ -39,7 +40,8 @@ pub fn render(report: &Report) -> String {
     let fmt = |v: Option<f64>| v.map_or_else(|| "?".to_owned(), |v| format!("{v:.0}"));
     let _ = writeln!(
         out,
-        "| rss (100k users + 100k orgs) | | | | | | idle {}, loaded {} | {} | {} | {} |",
+        "| rss ({}) | | | | | | idle {}, loaded {} | {} | {} | {} |",
+        m.holding,
         fmt(m.idle_rss_mib),
         fmt(m.loaded_peak_rss_mib),
         m.bar.rule,
