@@ -132,8 +132,8 @@ pub fn draw(report: &Report, out: &Path) -> anyhow::Result<()> {
         });
         root.draw(&Text::new(
             format!(
-                "{:.0} req/s  ×{:.4}  p50 {:.2} ms  p99 {:.2} ms  err {}",
-                s.requests_per_second, s.ratio_to_baseline, s.p50_ms, s.p99_ms, s.errors
+                "{:.0} req/s  ×{:.4}  p50 {:.2} ms  p99 {:.2} ms  err {}  ({:.0} s)",
+                s.requests_per_second, s.ratio_to_baseline, s.p50_ms, s.p99_ms, s.errors, s.seconds
             ),
             (TEXT_X, y + 8),
             text(17),

@@ -21,8 +21,10 @@ pub fn render(report: &Report) -> String {
         report.connections,
         report.threads
     );
-    out.push_str("| scenario | req/s | p50 ms | p99 ms | errors | × baseline | peak RSS MiB | bar | measured | |\n");
-    out.push_str("|---|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+    out.push_str(
+        "| scenario | s | req/s | p50 ms | p99 ms | errors | × baseline | peak RSS MiB | bar | measured | |\n",
+    );
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
     for s in &report.scenarios {
         let (rule, measured, result) = s.bar.as_ref().map_or(("", String::new(), ""), |b| {
             (b.rule.as_str(), b.measured.clone(), verdict(b.pass))
@@ -32,15 +34,21 @@ pub fn render(report: &Report) -> String {
             .map_or_else(|| "-".to_owned(), |m| format!("{m:.0}"));
         let _ = writeln!(
             out,
-            "| {} | {:.0} | {:.2} | {:.2} | {} | {:.4} | {rss} | {rule} | {measured} | {result} |",
-            s.name, s.requests_per_second, s.p50_ms, s.p99_ms, s.errors, s.ratio_to_baseline
+            "| {} | {:.0} | {:.0} | {:.2} | {:.2} | {} | {:.4} | {rss} | {rule} | {measured} | {result} |",
+            s.name,
+            s.seconds,
+            s.requests_per_second,
+            s.p50_ms,
+            s.p99_ms,
+            s.errors,
+            s.ratio_to_baseline
         );
     }
     let m = &report.memory;
     let fmt = |v: Option<f64>| v.map_or_else(|| "?".to_owned(), |v| format!("{v:.0}"));
     let _ = writeln!(
         out,
-        "| rss ({}) | | | | | | idle {}, loaded {} | {} | {} | {} |",
+        "| rss ({}) | | | | | | | idle {}, loaded {} | {} | {} | {} |",
         m.holding,
         fmt(m.idle_rss_mib),
         fmt(m.loaded_peak_rss_mib),
