@@ -9,6 +9,7 @@ use plotters::style::FontStyle;
 
 use crate::bars;
 use crate::report::{Report, Scenario};
+use crate::table;
 
 const WIDTH: u32 = 1500;
 const ROW: i32 = 56;
@@ -132,8 +133,13 @@ pub fn draw(report: &Report, out: &Path) -> anyhow::Result<()> {
         });
         root.draw(&Text::new(
             format!(
-                "{:.0} req/s  ×{:.4}  p50 {:.2} ms  p99 {:.2} ms  err {}  ({:.0} s)",
-                s.requests_per_second, s.ratio_to_baseline, s.p50_ms, s.p99_ms, s.errors, s.seconds
+                "{} req/s  ×{}  p50 {:.2} ms  p99 {:.2} ms  err {}  ({:.0} s)",
+                table::rps(s.requests_per_second),
+                table::ratio(s.ratio_to_baseline),
+                s.p50_ms,
+                s.p99_ms,
+                s.errors,
+                s.seconds
             ),
             (TEXT_X, y + 8),
             text(17),

@@ -241,7 +241,10 @@ fn set_bars(scenarios: &mut [Scenario], write_check: Option<&WriteCheck>) {
                 write_check.map(|c| c.duplicate_names),
                 ok,
             )),
-            "big-list" => Some(bars::big_list(s.p50_ms, s.p99_ms, ok)),
+            "big-list" => {
+                let answers = s.requests.saturating_sub(s.errors);
+                Some(bars::big_list(s.p50_ms, s.p99_ms, answers, ok))
+            }
             _ => None,
         };
     }

@@ -8,6 +8,24 @@ fn verdict(pass: bool) -> &'static str {
     if pass { "PASS" } else { "FAIL" }
 }
 
+/// Requests per second: whole numbers, but a slow scenario keeps two decimals.
+pub fn rps(value: f64) -> String {
+    if value < 10.0 {
+        format!("{value:.2}")
+    } else {
+        format!("{value:.0}")
+    }
+}
+
+/// Ratio to the baseline: four decimals, or scientific notation below 0.001.
+pub fn ratio(value: f64) -> String {
+    if value > 0.0 && value < 0.001 {
+        format!("{value:.1e}")
+    } else {
+        format!("{value:.4}")
+    }
+}
+
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -32,16 +50,11 @@ pub fn render(report: &Report) -> String {
         let rss = s
             .peak_rss_mib
             .map_or_else(|| "-".to_owned(), |m| format!("{m:.0}"));
+        let (rps, ratio) = (rps(s.requests_per_second), ratio(s.ratio_to_baseline));
         let _ = writeln!(
             out,
-            "| {} | {:.0} | {:.0} | {:.2} | {:.2} | {} | {:.4} | {rss} | {rule} | {measured} | {result} |",
-            s.name,
-            s.seconds,
-            s.requests_per_second,
-            s.p50_ms,
-            s.p99_ms,
-            s.errors,
-            s.ratio_to_baseline
+            "| {} | {:.0} | {rps} | {:.2} | {:.2} | {} | {ratio} | {rss} | {rule} | {measured} | {result} |",
+            s.name, s.seconds, s.p50_ms, s.p99_ms, s.errors,
         );
     }
     let m = &report.memory;
