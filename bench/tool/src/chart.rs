@@ -81,27 +81,32 @@ pub fn draw(report: &Report, out: &Path) -> anyhow::Result<()> {
         grey(16),
     ))?;
 
+    // Decades from 1e-5 (or the smallest ratio, if larger) up to 1; smaller bars stay a sliver.
     let smallest = report
         .scenarios
         .iter()
         .map(|s| s.ratio_to_baseline)
         .filter(|r| *r > 0.0)
         .fold(1.0_f64, f64::min);
-    let lo = 10f64.powf(smallest.log10().floor()).min(1e-3);
+    let lo_exp = (smallest.log10().floor() as i32).clamp(-5, -3);
+    let lo = 10f64.powi(lo_exp);
     let hi = report
         .scenarios
         .iter()
         .map(|s| s.ratio_to_baseline)
         .fold(1.0_f64, f64::max);
-    let mut tick = lo;
-    while tick <= hi * 1.0001 {
-        let x = x_of(tick, lo, hi);
+    for exp in lo_exp..=0 {
+        let x = x_of(10f64.powi(exp), lo, hi);
         root.draw(&PathElement::new(
             [(x, TOP - 8), (x, TOP + rows * ROW)],
             RGBColor(225, 225, 225),
         ))?;
-        root.draw(&Text::new(format!("{tick}"), (x - 12, TOP - 28), grey(14)))?;
-        tick *= 10.0;
+        let label = if exp >= -3 {
+            format!("{:.*}", exp.unsigned_abs() as usize, 10f64.powi(exp))
+        } else {
+            format!("1e{exp}")
+        };
+        root.draw(&Text::new(label, (x - 12, TOP - 28), grey(14)))?;
     }
 
     for (i, s) in report.scenarios.iter().enumerate() {

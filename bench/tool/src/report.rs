@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::bars::{self, Bar};
-use crate::measure::{BigListProbe, WriteCheck, WrkRun, read_json, read_rss};
+use crate::measure::{BigListProbe, WriteCheck, read_json, read_rss, read_wrk};
 
 /// The scenarios in the order they run, with what each measures (`{orgs}` and `{users}` are
 /// the seeded sizes).
@@ -94,7 +94,7 @@ pub fn build(dir: &Path, info: RunInfo) -> anyhow::Result<Report> {
     let sizes = Sizes::of(seed.as_ref());
     let mut runs = Vec::new();
     for (name, about) in SCENARIOS {
-        if let Some(run) = read_json::<WrkRun>(&dir.join(format!("wrk-{name}.json")))? {
+        if let Some(run) = read_wrk(dir, name)? {
             runs.push((name, about, run));
         }
     }
