@@ -79,7 +79,11 @@ pub fn big_list(p50_ms: f64, p99_ms: f64, answers: u64, clean: bool) -> Bar {
     };
     Bar::new(
         format!("p99 < {BIG_LIST_P99_OVER_P50}x p50, >= {BIG_LIST_MIN_ANSWERS} answers"),
-        format!("{spread:.1}x, {answers} answers"),
+        if answers == 0 {
+            "no answers".to_owned()
+        } else {
+            format!("{spread:.1}x, {answers} answers")
+        },
         spread < BIG_LIST_P99_OVER_P50 && answers >= BIG_LIST_MIN_ANSWERS,
         clean,
     )

@@ -74,8 +74,16 @@ pub fn draw(report: &Report, out: &Path) -> anyhow::Result<()> {
     ))?;
     root.draw(&Text::new(
         format!(
-            "{}; {} s per scenario, {} connections; bar = requests/s as a ratio to the baseline (log scale)",
-            report.machine, report.duration_seconds, report.connections
+            "{}; {} s per scenario, {} connections; baseline legs {} req/s; bar = ratio to the baseline (log scale)",
+            report.machine,
+            report.duration_seconds,
+            report.connections,
+            report
+                .baseline_legs
+                .iter()
+                .map(|r| format!("{r:.0}"))
+                .collect::<Vec<_>>()
+                .join(" and ")
         ),
         (NAME_X, 50),
         grey(16),

@@ -67,6 +67,8 @@ pub struct Report {
     pub duration_seconds: u64,
     pub connections: u64,
     pub threads: u64,
+    /// Requests per second of the baseline's first and last legs.
+    pub baseline_legs: Vec<f64>,
     pub scenarios: Vec<Scenario>,
     pub memory: Memory,
     pub write_check: Option<WriteCheck>,
@@ -90,6 +92,12 @@ fn mib(kb: u64) -> f64 {
 
 pub fn build(dir: &Path, info: RunInfo) -> anyhow::Result<Report> {
     let rss = read_rss(&dir.join("rss.tsv"))?;
+    let mut baseline_legs = Vec::new();
+    for leg in ["wrk-baseline.json", "wrk-baseline.2.json"] {
+        if let Some(run) = read_json::<crate::measure::WrkRun>(&dir.join(leg))? {
+            baseline_legs.push(run.ok_per_second());
+        }
+    }
     let seed: Option<Value> = read_json(&dir.join("seed.json"))?;
     let sizes = Sizes::of(seed.as_ref());
     let mut runs = Vec::new();
@@ -164,6 +172,7 @@ pub fn build(dir: &Path, info: RunInfo) -> anyhow::Result<Report> {
         duration_seconds: info.duration_seconds,
         connections: info.connections,
         threads: info.threads,
+        baseline_legs,
         scenarios,
         memory,
         write_check,

@@ -39,6 +39,16 @@ pub fn render(report: &Report) -> String {
         report.connections,
         report.threads
     );
+    let legs: Vec<String> = report
+        .baseline_legs
+        .iter()
+        .map(|r| format!("{r:.0}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "baseline req/s, first and last leg: {}\n",
+        legs.join(", ")
+    );
     out.push_str(
         "| scenario | s | req/s | p50 ms | p99 ms | errors | × baseline | peak RSS MiB | bar | measured | |\n",
     );
