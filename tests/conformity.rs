@@ -535,3 +535,14 @@ async fn unknown_routes_and_methods_answer_in_json_api() {
         .assert_conformity_error(405, "Method not allowed", None);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_in_json_api() {
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Acme", "ada@acme.test").await;
+    let big = json!({ "data": { "attributes": { "name": "a".repeat(3 * 1024 * 1024) } } });
+    app.conformity("POST", "/accounts", &boot.api_key, Some(&big))
+        .await
+        .assert_conformity_error(413, "The request body is too large", None);
+    app.stop().await;
+}

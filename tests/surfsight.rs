@@ -504,3 +504,13 @@ async fn unknown_routes_and_methods_answer_in_the_face_format() {
         .assert_surfsight_error(405, "Method not allowed");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_in_the_face_format() {
+    let app = TestApp::spawn().await;
+    let big = format!("{{\"email\":\"{}\"}}", "a".repeat(3 * 1024 * 1024));
+    app.send("POST", SIGN_IN, None, Some(&big))
+        .await
+        .assert_surfsight_error(413, "The request body is too large");
+    app.stop().await;
+}

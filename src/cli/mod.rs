@@ -139,6 +139,11 @@ impl DataArgs {
     }
 }
 
+/// A domain error as the one line `main` prints.
+fn in_words(error: crate::service::ServiceError) -> anyhow::Error {
+    anyhow::anyhow!(describe(&error))
+}
+
 /// An id argument; `what` names it in the error ("a user id").
 fn parse_id(text: &str, what: &str) -> anyhow::Result<PublicId> {
     PublicId::parse(text).with_context(|| format!("'{text}' is not {what} (a UUID)"))
@@ -170,7 +175,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     password,
                 })
                 .await
-                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+                .map_err(in_words)?;
             if json {
                 println!("{}", serde_json::to_string(&result)?);
             } else {
@@ -187,10 +192,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SecretKey { user, json, data } => {
             let user = parse_id(&user, "a user id")?;
             let services = open_services(&data.settings()).await?;
-            let secret = services
-                .issue_secret_key(&user)
-                .await
-                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let secret = services.issue_secret_key(&user).await.map_err(in_words)?;
             if json {
                 println!(
                     "{}",
@@ -219,7 +221,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let id = services
                 .import_template(&org, &template, global)
                 .await
-                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+                .map_err(in_words)?;
             println!("{id}");
             Ok(())
         }
@@ -228,10 +230,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let user = parse_id(&user, "a user id")?;
             let services = open_services(&data.settings()).await?;
-            let created = services
-                .create_api_key(&user)
-                .await
-                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let created = services.create_api_key(&user).await.map_err(in_words)?;
             if json {
                 println!(
                     "{}",
@@ -249,10 +248,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let key_id = parse_id(&key_id, "an API key id")?;
             let services = open_services(&data.settings()).await?;
-            let revoked = services
-                .revoke_api_key(&key_id)
-                .await
-                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let revoked = services.revoke_api_key(&key_id).await.map_err(in_words)?;
             println!("{} {}", revoked.public_id, revoked.status);
             Ok(())
         }

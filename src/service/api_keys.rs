@@ -10,7 +10,7 @@ use crate::crypto;
 use crate::domain::{Kind, OrgPath, PublicId, Role, now_millis};
 use crate::store::{API_KEY_ACTIVE, API_KEY_REVOKED};
 
-pub const API_KEY_CHARS: usize = 64;
+const API_KEY_CHARS: usize = 64;
 
 /// `last_used_at` is written at most this often per key, so reads stay reads.
 const LAST_USED_RESOLUTION: i64 = 60 * 1000;

@@ -16,7 +16,7 @@ mod throttle;
 mod users;
 
 pub use actor::{Access, Actor, ActorUser, TokenKind};
-pub use api_keys::{API_KEY_CHARS, NewApiKey};
+pub use api_keys::NewApiKey;
 pub use cloud_accounts::{CloudAccountChanges, NewCloudAccountRequest};
 pub use error::{
     ClaimProblem, Conflict, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal,

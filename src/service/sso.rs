@@ -80,12 +80,20 @@ impl Services {
     /// Surfsight `GET /organizations`: a partner sees every organization below its own; any
     /// other actor (an organization admin token, a user) sees its own organization.
     pub async fn sso_orgs(&self, actor: &Actor) -> ServiceResult<Vec<Organization>> {
-        let rows = self.store.read().orgs_in_subtree(&actor.org_path).await?;
-        Ok(rows
-            .into_iter()
-            .filter(|org| (org.id == actor.org_id) != actor.partner)
-            .map(Organization::from)
-            .collect())
+        let rows = if actor.partner {
+            let mut subtree = self.store.read().orgs_in_subtree(&actor.org_path).await?;
+            subtree.retain(|org| org.id != actor.org_id);
+            subtree
+        } else {
+            // Not the whole subtree: an admin token of a big tree would read it all for one row.
+            self.store
+                .read()
+                .org_by_id(actor.org_id)
+                .await?
+                .into_iter()
+                .collect()
+        };
+        Ok(rows.into_iter().map(Organization::from).collect())
     }
 
     /// Surfsight `GET /organizations/sso`: checks a partner's HS256 JWT and issues a 24-hour

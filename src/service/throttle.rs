@@ -60,11 +60,10 @@ impl SignInThrottle {
             .keys
             .iter()
             .filter_map(|key| {
+                // Only the last `limit` failures are kept: the oldest of them decides.
                 let times = failures.get(key)?;
-                let recent: Vec<Millis> =
-                    times.iter().copied().filter(|t| now - t < WINDOW).collect();
-                (recent.len() >= key.limit())
-                    .then(|| recent[recent.len() - key.limit()] + WINDOW - now)
+                let oldest = *times.front()?;
+                (times.len() >= key.limit() && now - oldest < WINDOW).then(|| oldest + WINDOW - now)
             })
             .max()
     }

@@ -121,15 +121,4 @@ impl Tx {
         });
         Ok(())
     }
-
-    pub async fn delete_api_key(&mut self, id: i64) -> StoreResult<()> {
-        on_tx!(self, |c| {
-            sqlx::query("DELETE FROM api_keys WHERE id = $1")
-                .bind(id)
-                .execute(c)
-                .await?
-                .rows_affected()
-        });
-        Ok(())
-    }
 }

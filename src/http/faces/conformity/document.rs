@@ -100,7 +100,12 @@ pub fn request_data(
         ));
     }
     let bytes = body.map_err(|rejection| {
-        ConformityError::new(rejection.status(), "The request body could not be read")
+        let detail = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            "The request body is too large"
+        } else {
+            "The request body could not be read"
+        };
+        ConformityError::new(rejection.status(), detail)
     })?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(mut document)) => match document.remove("data") {
@@ -166,10 +171,11 @@ impl From<ServiceError> for ConformityError {
                 StatusCode::TOO_MANY_REQUESTS,
                 format!("Too many requests: retry in {retry_after_secs} seconds"),
             ),
-            ServiceError::TemplateGeneration { .. } | ServiceError::Internal(_) => {
-                if let ServiceError::Internal(error) = &error {
-                    tracing::error!(error = %format!("{error:#}"), "internal error");
-                }
+            ServiceError::Internal(error) => {
+                tracing::error!(error = %format!("{error:#}"), "internal error");
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+            }
+            ServiceError::TemplateGeneration { .. } => {
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
             }
         }

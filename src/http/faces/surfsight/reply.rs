@@ -63,7 +63,12 @@ pub fn json_object(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Map<String, Value>, SurfsightError> {
     let bytes = body.map_err(|rejection| {
-        SurfsightError::new(rejection.status(), "The request body could not be read")
+        let message = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            "The request body is too large"
+        } else {
+            "The request body could not be read"
+        };
+        SurfsightError::new(rejection.status(), message)
     })?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(object)) => Ok(object),
@@ -169,10 +174,11 @@ impl From<ServiceError> for SurfsightError {
                 ),
                 retry_after_secs: Some(retry_after_secs),
             },
-            ServiceError::TemplateGeneration { .. } | ServiceError::Internal(_) => {
-                if let ServiceError::Internal(error) = &error {
-                    tracing::error!(error = %format!("{error:#}"), "internal error");
-                }
+            ServiceError::Internal(error) => {
+                tracing::error!(error = %format!("{error:#}"), "internal error");
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+            }
+            ServiceError::TemplateGeneration { .. } => {
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
             }
         }
