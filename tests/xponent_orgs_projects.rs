@@ -2103,3 +2103,40 @@ async fn a_body_over_the_limit_is_413_in_the_envelope() {
         .assert_xponent_error(413, "Body is too large");
     app.stop().await;
 }
+
+// ---------------------------------------------------------------------------------------
+// Every change shows in GET /org on the next request (the server caches small subtrees)
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn get_org_shows_each_change_on_the_next_request() {
+    let app = TestApp::spawn().await;
+    let t = tree(&app).await;
+    assert_eq!(list_orgs(&app, &t.token).await.len(), 4);
+
+    let new = app.create_org(&t.token, "New", Some(&t.sibling)).await;
+    assert_eq!(
+        find(&list_orgs(&app, &t.token).await, &new).unwrap()["parentId"],
+        t.sibling.as_str()
+    );
+    app.put(&org_url(&new), &t.token, &json!({ "name": "Renamed" }))
+        .await
+        .xponent_items("organizations");
+    assert_eq!(
+        find(&list_orgs(&app, &t.token).await, &new).unwrap()["name"],
+        "Renamed"
+    );
+    app.put(&org_url(&new), &t.token, &json!({ "parentId": t.child }))
+        .await
+        .xponent_items("organizations");
+    assert_eq!(
+        find(&list_orgs(&app, &t.token).await, &new).unwrap()["parentId"],
+        t.child.as_str()
+    );
+    app.delete(&org_url(&new), &t.token)
+        .await
+        .xponent_items("organizations");
+    assert!(find(&list_orgs(&app, &t.token).await, &new).is_none());
+    assert_eq!(list_orgs(&app, &t.token).await.len(), 4);
+    app.stop().await;
+}

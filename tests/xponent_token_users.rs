@@ -1659,3 +1659,83 @@ async fn trailing_slashes_are_accepted() {
         .xponent_items("users");
     app.stop().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Changes that affect a token's actor apply on its next request (the server caches actors)
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_session_is_refused_on_its_next_request_once_its_user_is_deleted() {
+    let app = TestApp::spawn().await;
+    let (boot, token) = app.root_with_token().await;
+    let member = create_user(&app, &token, &boot.organization_id, "M", "m@root.test").await;
+    let session = session_for(&app, &token, &text(&member["id"])).await;
+    assert_eq!(list_users(&app, &session).await.len(), 2);
+
+    app.delete(&format!("/xponent/user/{}", text(&member["id"])), &token)
+        .await
+        .xponent_items("users");
+    app.get("/xponent/user", &session)
+        .await
+        .assert_xponent_error(401, TOKEN_NOT_VALID);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_role_change_applies_to_a_session_on_its_next_request() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.root_with_token().await;
+    let child = app.create_org(&token, "Child", None).await;
+    let owner = create_owner(&app, &token, &child, "CO", "co@root.test").await;
+    let session = session_for(&app, &token, &text(&owner["id"])).await;
+    let new_user = |email: &str| json!([{ "name": "N", "email": email }]);
+    let in_child = format!("/xponent/user/org/{child}");
+    app.post(&in_child, &session, &new_user("n1@root.test"))
+        .await
+        .xponent_items("users");
+
+    app.put(
+        &format!("/xponent/user/{}", text(&owner["id"])),
+        &token,
+        &json!({ "role": "Member" }),
+    )
+    .await
+    .xponent_items("users");
+    app.post(&in_child, &session, &new_user("n2@root.test"))
+        .await
+        .assert_xponent_error(403, ORG_PERMISSIONS);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_session_follows_its_organization_when_it_moves() {
+    let app = TestApp::spawn().await;
+    let (_, token) = app.root_with_token().await;
+    let moved = app.create_org(&token, "Moved", None).await;
+    let below = app.create_org(&token, "Below", Some(&moved)).await;
+    let new_parent = app.create_org(&token, "New parent", None).await;
+    let owner = create_owner(&app, &token, &moved, "MO", "mo@root.test").await;
+    let session = session_for(&app, &token, &text(&owner["id"])).await;
+    let orgs_of = |items: Vec<Value>| {
+        let mut ids: Vec<String> = items.iter().map(|o| text(&o["id"])).collect();
+        ids.sort();
+        ids
+    };
+    let mut expected = vec![moved.clone(), below.clone()];
+    expected.sort();
+    let listed = app.get("/xponent/org", &session).await;
+    assert_eq!(orgs_of(listed.xponent_items("organizations")), expected);
+
+    app.put(
+        &format!("/xponent/org/{moved}"),
+        &token,
+        &json!({ "parentId": new_parent }),
+    )
+    .await
+    .xponent_items("organizations");
+    // A session that kept the organization's old place in the tree would list nothing.
+    let listed = app.get("/xponent/org", &session).await;
+    assert_eq!(orgs_of(listed.xponent_items("organizations")), expected);
+    assert_eq!(list_users(&app, &session).await.len(), 1);
+    app.stop().await;
+}

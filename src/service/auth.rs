@@ -44,7 +44,7 @@ impl Services {
         }
 
         let now = now_millis();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_token_writes().await?;
         match tx
             .use_nonce(user.id, &crypto::sha256(nonce.as_bytes()), now)
             .await
@@ -70,11 +70,26 @@ impl Services {
     /// Resolves a bearer token to its actor. Login tokens, expired tokens and tokens of
     /// another region authenticate nothing.
     pub async fn authenticate(&self, token: &str) -> ServiceResult<Actor> {
+        let hash = crypto::sha256(token.as_bytes());
+        let changes = self.store.changes();
+        if let Some((actor, expires_at)) = self.actors.get(&hash, changes) {
+            if expires_at > now_millis() {
+                return Ok(actor);
+            }
+        }
+        let (actor, expires_at) = self.read_token_actor(&hash).await?;
+        self.actors
+            .insert(hash, changes, (actor.clone(), expires_at));
+        Ok(actor)
+    }
+
+    /// The actor of a valid token, with the token's expiry.
+    async fn read_token_actor(&self, hash: &[u8; 32]) -> ServiceResult<(Actor, i64)> {
         let invalid = || ServiceError::Unauthorized(Unauthorized::TokenInvalid);
         let row = self
             .store
             .read()
-            .token_actor(&crypto::sha256(token.as_bytes()))
+            .token_actor(hash)
             .await?
             .ok_or_else(invalid)?;
         let kind = TokenKind::parse(&row.kind).ok_or_else(invalid)?;
@@ -89,7 +104,7 @@ impl Services {
             }),
             _ => None,
         };
-        Ok(Actor {
+        let actor = Actor {
             org_id: row.org_id,
             org_public_id: row.org_public_id,
             org_path: OrgPath::from_stored(row.org_path),
@@ -101,7 +116,8 @@ impl Services {
                 .unwrap_or(Role::Owner),
             partner: row.partner.unwrap_or(false),
             token_kind: kind,
-        })
+        };
+        Ok((actor, row.expires_at))
     }
 
     /// Xponent `GET /user/{id}/loginToken`: a 60-second, single-use token for a user in the
@@ -118,7 +134,7 @@ impl Services {
             Kind::User,
             &user.public_id,
         )?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_token_writes().await?;
         let token = self
             .mint(
                 &mut tx,
@@ -135,7 +151,7 @@ impl Services {
     /// Redeems a login token, once, for a session of its user (6 hours).
     pub async fn redeem_login_token(&self, token: &str) -> ServiceResult<(IssuedToken, String)> {
         let invalid = || ServiceError::Unauthorized(Unauthorized::LoginTokenInvalid);
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_token_writes().await?;
         let (user_id, expires_at) = tx
             .take_token(&crypto::sha256(token.as_bytes()), TokenKind::Login.as_str())
             .await?
@@ -162,7 +178,7 @@ impl Services {
 
     /// Deletes every expired token (a spent login token is already gone); returns how many.
     pub async fn purge_expired_tokens(&self) -> ServiceResult<u64> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_token_writes().await?;
         let purged = tx.delete_expired_tokens(now_millis()).await?;
         tx.commit().await?;
         Ok(purged)

@@ -8,6 +8,7 @@ mod cloud_accounts;
 mod error;
 mod orgs;
 mod projects;
+mod read_cache;
 mod records;
 mod setup;
 mod sign_in;
@@ -33,9 +34,12 @@ pub use sso::SsoOrganization;
 pub use users::{NewUserRequest, UserChanges};
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::crypto::Sealer;
+use crate::domain::Millis;
 use crate::store::Store;
+use read_cache::ReadCache;
 use throttle::SignInThrottle;
 
 /// Lifetimes of the tokens orghub issues, in milliseconds.
@@ -51,7 +55,14 @@ pub mod ttl {
     pub const SSO_CLOCK_SKEW: i64 = 60 * 1000;
     /// Cloud Conformity temporary external IDs.
     pub const TEMPORARY_EXTERNAL_ID: i64 = 60 * 60 * 1000;
+    /// The longest a cached read is served (see `read_cache`): how long a change made by
+    /// another process may go unseen here.
+    pub const READ_CACHE: std::time::Duration = std::time::Duration::from_secs(2);
 }
+
+/// Subtrees of more organizations than this are not cached: listing them costs far more than
+/// reading them, and they would hold memory.
+const CACHED_SUBTREE_MAX: usize = 256;
 
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
@@ -66,15 +77,29 @@ pub struct Services {
     config: ServiceConfig,
     /// Shared by every clone: failed sign-ins are counted per server process.
     throttle: Arc<SignInThrottle>,
+    /// Bearer token hash → its actor and the token's expiry.
+    actors: Arc<ReadCache<[u8; 32], (Actor, Millis)>>,
+    /// Organization id → its subtree (at most `CACHED_SUBTREE_MAX` organizations).
+    subtrees: Arc<ReadCache<i64, Vec<Organization>>>,
 }
 
 impl Services {
     pub fn new(store: Store, sealer: Sealer, config: ServiceConfig) -> Self {
+        // A subtree listed here may have changed on another node of a shared PostgreSQL, and a
+        // client would not see its own write there: only the embedded database, which this
+        // process alone writes organizations to, caches subtrees.
+        let subtree_ttl = if store.is_embedded() {
+            ttl::READ_CACHE
+        } else {
+            Duration::ZERO
+        };
         Self {
             store,
             sealer,
             config,
             throttle: Arc::default(),
+            actors: Arc::new(ReadCache::new(ttl::READ_CACHE, 10_000)),
+            subtrees: Arc::new(ReadCache::new(subtree_ttl, 1_000)),
         }
     }
 

@@ -60,7 +60,7 @@ impl Services {
         };
         self.throttle.record_success(&attempt);
 
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_token_writes().await?;
         let token = self
             .mint(
                 &mut tx,

@@ -122,7 +122,7 @@ impl Services {
         verify_signature(jwt, &secret)?;
         check_window(issued_at(&claims)?, now_millis())?;
 
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_token_writes().await?;
         let token = self
             .mint(&mut tx, TokenKind::OrgAdmin, None, org_id, ttl::DAY_TOKEN)
             .await?;

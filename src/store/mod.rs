@@ -19,6 +19,8 @@ mod users;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -54,6 +56,9 @@ pub enum Location<'a> {
 #[derive(Clone)]
 pub struct Store {
     db: Db,
+    /// How many write transactions this process has committed that may change what the
+    /// service caches (see `Store::changes`).
+    changes: Arc<AtomicU64>,
 }
 
 #[derive(Clone)]
@@ -68,7 +73,14 @@ enum Db {
 }
 
 /// A write transaction on either database.
-pub enum Tx {
+pub struct Tx {
+    conn: TxConn,
+    /// The store's change count, bumped on commit; `None` for a transaction that only writes
+    /// tokens and nonces (`Store::begin_token_writes`).
+    changes: Option<Arc<AtomicU64>>,
+}
+
+enum TxConn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -111,12 +123,12 @@ macro_rules! on_pool {
 /// Runs `$body` with `$c` bound to the transaction's connection.
 macro_rules! on_tx {
     ($tx:expr, |$c:ident| $body:expr) => {
-        match $tx {
-            $crate::store::Tx::Sqlite(tx) => {
+        match &mut $tx.conn {
+            $crate::store::TxConn::Sqlite(tx) => {
                 let $c = &mut **tx;
                 $body
             }
-            $crate::store::Tx::Postgres(tx) => {
+            $crate::store::TxConn::Postgres(tx) => {
                 let $c = &mut **tx;
                 $body
             }
@@ -170,17 +182,45 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            changes: Arc::default(),
+        })
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so a transaction that reads before it writes cannot fail half-way when
     /// another process (say `orghub bootstrap`) writes at the same time.
     pub async fn begin(&self) -> StoreResult<Tx> {
-        Ok(match &self.db {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        let mut tx = self.begin_token_writes().await?;
+        tx.changes = Some(self.changes.clone());
+        Ok(tx)
+    }
+
+    /// Starts a write transaction that writes only tokens and nonces. Nothing cached is read
+    /// from those (a cache miss reads a new token; an expired one fails its expiry check), so
+    /// its commit is not counted as a change.
+    pub async fn begin_token_writes(&self) -> StoreResult<Tx> {
+        let conn = match &self.db {
+            Db::Sqlite { write, .. } => TxConn::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            conn,
+            changes: None,
         })
+    }
+
+    /// The number of changes this process has committed (see `begin`). A value read before a
+    /// query and still current afterwards means no change of this process can have made the
+    /// query's answer stale. Changes made by other processes are not counted.
+    pub fn changes(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
+    }
+
+    /// True for the embedded database, which one `orghub serve` process owns.
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.db, Db::Sqlite { .. })
     }
 
     /// True while the database answers.
@@ -210,12 +250,17 @@ impl Store {
 }
 
 impl Tx {
+    /// Commits, then counts the change. A failed commit is counted too: whether it took
+    /// effect is unknown, so caches must not trust what they read before it.
     pub async fn commit(self) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        let committed = match self.conn {
+            TxConn::Sqlite(tx) => tx.commit().await,
+            TxConn::Postgres(tx) => tx.commit().await,
+        };
+        if let Some(changes) = &self.changes {
+            changes.fetch_add(1, Ordering::AcqRel);
         }
-        Ok(())
+        Ok(committed?)
     }
 }
 
