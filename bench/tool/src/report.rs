@@ -98,7 +98,7 @@ pub fn build(dir: &Path, info: RunInfo) -> anyhow::Result<Report> {
             baseline_legs.push(run.ok_per_second());
         }
     }
-    let seed: Option<Value> = read_json(&dir.join("seed.json"))?;
+    let seed = read_json(&dir.join("seed.json"))?.map(without_tokens);
     let sizes = Sizes::of(seed.as_ref());
     let mut runs = Vec::new();
     for (name, about) in SCENARIOS {
@@ -181,6 +181,14 @@ pub fn build(dir: &Path, info: RunInfo) -> anyhow::Result<Report> {
         bars_passed: passed,
         bars_failed: failed,
     })
+}
+
+/// The seed summary without the owners' bearer tokens, which were for the run alone.
+fn without_tokens(mut seed: Value) -> Value {
+    if let Value::Object(members) = &mut seed {
+        members.remove("tokens");
+    }
+    seed
 }
 
 /// The seeded sizes, for the descriptions.
@@ -290,5 +298,11 @@ mod tests {
         );
         assert_eq!(Sizes::of(None).fill("{orgs}"), "?");
         assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn the_report_keeps_no_bearer_token() {
+        let seed = serde_json::json!({ "users": 2, "tokens": { "auth": "secret" } });
+        assert_eq!(without_tokens(seed), serde_json::json!({ "users": 2 }));
     }
 }
