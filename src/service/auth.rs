@@ -72,10 +72,10 @@ impl Services {
     pub async fn authenticate(&self, token: &str) -> ServiceResult<Actor> {
         let hash = crypto::sha256(token.as_bytes());
         let changes = self.store.changes();
-        if let Some((actor, expires_at)) = self.actors.get(&hash, changes) {
-            if expires_at > now_millis() {
-                return Ok(actor);
-            }
+        if let Some((actor, expires_at)) = self.actors.get(&hash, changes)
+            && expires_at > now_millis()
+        {
+            return Ok(actor);
         }
         let (actor, expires_at) = self.read_token_actor(&hash).await?;
         self.actors
