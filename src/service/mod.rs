@@ -6,6 +6,7 @@ mod api_keys;
 mod auth;
 mod cloud_accounts;
 mod error;
+mod group_commit;
 mod orgs;
 mod projects;
 mod records;
@@ -34,9 +35,13 @@ pub use users::{NewUserRequest, UserChanges};
 
 use std::sync::Arc;
 
+use auth::OwnerTokenWriter;
+use group_commit::GroupCommit;
+use orgs::NewOrgWriter;
+use throttle::SignInThrottle;
+
 use crate::crypto::Sealer;
 use crate::store::Store;
-use throttle::SignInThrottle;
 
 /// Lifetimes of the tokens orghub issues, in milliseconds.
 pub mod ttl {
@@ -66,11 +71,21 @@ pub struct Services {
     config: ServiceConfig,
     /// Shared by every clone: failed sign-ins are counted per server process.
     throttle: Arc<SignInThrottle>,
+    /// The group-commit writers of `POST /token` and `POST /org` (Xponent); their tasks end
+    /// when the last clone of the services is dropped.
+    owner_tokens: GroupCommit<OwnerTokenWriter>,
+    new_orgs: GroupCommit<NewOrgWriter>,
 }
 
 impl Services {
+    /// Starts the group-commit writer tasks: call it inside a tokio runtime.
     pub fn new(store: Store, sealer: Sealer, config: ServiceConfig) -> Self {
         Self {
+            owner_tokens: GroupCommit::spawn(
+                store.clone(),
+                OwnerTokenWriter::new(sealer.clone(), config.region.clone()),
+            ),
+            new_orgs: GroupCommit::spawn(store.clone(), NewOrgWriter),
             store,
             sealer,
             config,
