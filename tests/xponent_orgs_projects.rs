@@ -624,6 +624,137 @@ async fn post_org_with_a_name_in_use_is_409() {
     app.stop().await;
 }
 
+/// `POST /xponent/org` with `name`, below `parent` when given.
+async fn post_org(app: &TestApp, token: &str, name: &str, parent: Option<&str>) -> Reply {
+    let mut body = json!({ "name": name });
+    if let Some(parent) = parent {
+        body["parentId"] = json!(parent);
+    }
+    app.post("/xponent/org", token, &body).await
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_post_orgs_all_succeed() {
+    let app = TestApp::spawn().await;
+    let t = tree(&app).await;
+    // Half below the caller's own organization (no parentId), half below Grandchild.
+    let wanted: Vec<(String, Option<&str>)> = (0..200)
+        .map(|i| {
+            let parent = (i % 2 == 1).then_some(t.grandchild.as_str());
+            (format!("Concurrent {i}"), parent)
+        })
+        .collect();
+    let replies = futures::future::join_all(
+        wanted
+            .iter()
+            .map(|(name, parent)| post_org(&app, &t.token, name, *parent)),
+    )
+    .await;
+
+    let mut ids = std::collections::BTreeSet::new();
+    for ((name, parent), reply) in wanted.iter().zip(&replies) {
+        let items = reply.xponent_items("organizations");
+        let id = id_of(&items[0]);
+        let parent = parent.unwrap_or(&t.root);
+        assert_eq!(
+            items[0],
+            json!({ "id": id, "name": name, "parentId": parent })
+        );
+        ids.insert(id);
+    }
+    assert_eq!(ids.len(), 200, "distinct ids");
+
+    let orgs = list_orgs(&app, &t.token).await;
+    assert_eq!(orgs.len(), 4 + 200);
+    for ((name, parent), reply) in wanted.iter().zip(&replies) {
+        let id = id_of(&reply.xponent_items("organizations")[0]);
+        let listed = find(&orgs, &id).unwrap_or_else(|| panic!("{name} is not listed"));
+        assert_eq!(listed["name"], name.as_str());
+        assert_eq!(listed["parentId"], parent.unwrap_or(&t.root));
+    }
+    // Their paths were set: one created below Grandchild is in the caller's subtree, so the
+    // caller may create below it.
+    let deep_id = id_of(&replies[1].xponent_items("organizations")[0]);
+    let items = post_org(&app, &t.token, "Below a concurrent one", Some(&deep_id))
+        .await
+        .xponent_items("organizations");
+    assert_eq!(items[0]["parentId"], deep_id.as_str());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn fifty_concurrent_post_orgs_of_one_name_create_it_once() {
+    let app = TestApp::spawn().await;
+    let t = tree(&app).await;
+    let replies = futures::future::join_all((0..50).map(|i| {
+        let parent = [None, Some(t.child.as_str()), Some(t.sibling.as_str())][i % 3];
+        post_org(&app, &t.token, "Contested", parent)
+    }))
+    .await;
+    assert_eq!(
+        replies.iter().filter(|r| r.status == 200).count(),
+        1,
+        "{replies:?}"
+    );
+    for reply in replies.iter().filter(|r| r.status != 200) {
+        reply.assert_xponent_error(
+            409,
+            "The name Contested is already in use by a different organization",
+        );
+    }
+    let orgs = list_orgs(&app, &t.token).await;
+    assert_eq!(orgs.len(), 5);
+    assert_eq!(orgs.iter().filter(|o| o["name"] == "Contested").count(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_post_orgs_outside_the_subtree_are_refused_while_the_others_succeed() {
+    let app = TestApp::spawn().await;
+    let t = tree(&app).await;
+    let other = other_root(&app).await;
+    let unknown = unknown_id();
+    let parents = [
+        Some(t.child.as_str()),
+        Some(other.root.as_str()),
+        None,
+        Some(other.child.as_str()),
+        Some(unknown.as_str()),
+    ];
+    let wanted: Vec<(String, Option<&str>)> = (0..60)
+        .map(|i| (format!("Crowd {i}"), parents[i % parents.len()]))
+        .collect();
+    let replies = futures::future::join_all(
+        wanted
+            .iter()
+            .map(|(name, parent)| post_org(&app, &t.token, name, *parent)),
+    )
+    .await;
+
+    let mut created = 0;
+    for ((name, parent), reply) in wanted.iter().zip(&replies) {
+        match *parent {
+            Some(p) if p == other.root || p == other.child => {
+                reply.assert_xponent_error(403, PARENT_FORBIDDEN)
+            }
+            Some(p) if p == unknown => reply.assert_xponent_error(
+                404,
+                &format!("Parent organization with id {unknown} not found"),
+            ),
+            _ => {
+                let items = reply.xponent_items("organizations");
+                assert_eq!(items[0]["name"], name.as_str());
+                assert_eq!(items[0]["parentId"], parent.unwrap_or(&t.root));
+                created += 1;
+            }
+        }
+    }
+    assert_eq!(created, 24);
+    assert_eq!(list_orgs(&app, &t.token).await.len(), 4 + 24);
+    assert_eq!(list_orgs(&app, &other.token).await.len(), 2);
+    app.stop().await;
+}
+
 // ---------------------------------------------------------------------------------------
 // PUT /org/{org_id}
 // ---------------------------------------------------------------------------------------

@@ -1541,6 +1541,161 @@ async fn concurrent_uses_of_one_nonce_issue_one_token() {
 }
 
 #[tokio::test]
+async fn two_hundred_concurrent_token_requests_all_succeed_with_working_tokens() {
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Root", "owner@root.test").await;
+
+    let replies = futures::future::join_all(
+        (0..200).map(|_| request_owner_token(&app, &boot.user_id, &boot.secret_key)),
+    )
+    .await;
+    let mut tokens = BTreeSet::new();
+    for reply in &replies {
+        let items = reply.xponent_items("tokens");
+        assert_eq!(items.len(), 1);
+        assert_expires_in(&items[0]["expiration"], SIX_HOURS_MS);
+        tokens.insert(text(&items[0]["token"]));
+    }
+    assert_eq!(tokens.len(), 200, "every token is its own");
+    let listings = futures::future::join_all(tokens.iter().map(|t| list_users(&app, t))).await;
+    for users in listings {
+        assert_eq!(users.len(), 1);
+        assert_eq!(users[0]["id"], json!(boot.user_id));
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_nonce_sent_by_fifty_requests_at_once_is_accepted_once() {
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Root", "owner@root.test").await;
+    let nonce = fresh_nonce();
+    let hash = token_hash(&boot.secret_key, &nonce);
+
+    let replies =
+        futures::future::join_all((0..50).map(|_| post_token(&app, &boot.user_id, &nonce, &hash)))
+            .await;
+    let issued: Vec<_> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(issued.len(), 1, "{replies:?}");
+    let token = text(&issued[0].xponent_items("tokens")[0]["token"]);
+    assert_eq!(list_users(&app, &token).await.len(), 1);
+    for reply in replies.iter().filter(|r| r.status != 200) {
+        reply.assert_xponent_error(401, "Unauthorized - Nonce has already been used");
+    }
+    app.stop().await;
+}
+
+/// What a token request sent in the crowd below should get.
+enum Expect {
+    Token,
+    Error(u16, String),
+}
+
+#[tokio::test]
+async fn token_requests_at_once_get_their_own_answers_good_or_bad() {
+    let app = TestApp::spawn().await;
+    let (boot, token) = app.root_with_token().await;
+    let (other, _) = other_root(&app).await;
+    let member =
+        text(&create_user(&app, &token, &boot.organization_id, "M", "m@root.test").await["id"]);
+    let keyless =
+        text(&create_owner(&app, &token, &boot.organization_id, "K", "k@root.test").await["id"]);
+    let unknown = unknown_id();
+    let spent = fresh_nonce();
+    post_token(
+        &app,
+        &boot.user_id,
+        &spent,
+        &token_hash(&boot.secret_key, &spent),
+    )
+    .await
+    .xponent_items("tokens");
+    let mismatched = fresh_nonce();
+
+    let mut crowd = Vec::new();
+    let good = |user: &str, secret: &str| {
+        let nonce = fresh_nonce();
+        let hash = token_hash(secret, &nonce);
+        (user.to_owned(), nonce, hash, Expect::Token)
+    };
+    for _ in 0..10 {
+        crowd.push(good(&boot.user_id, &boot.secret_key));
+        crowd.push(good(&other.user_id, &other.secret_key));
+    }
+    let refusals = [
+        (
+            boot.user_id.clone(),
+            mismatched.clone(),
+            token_hash("the wrong secret", &mismatched),
+            Expect::Error(401, "Unauthorized - Hash does not match".into()),
+        ),
+        (
+            unknown.clone(),
+            fresh_nonce(),
+            "abc".into(),
+            Expect::Error(404, format!("User with id '{unknown}' does not exist")),
+        ),
+        (
+            member.clone(),
+            fresh_nonce(),
+            "abc".into(),
+            Expect::Error(
+                403,
+                format!("User with id '{member}' is not an organization owner"),
+            ),
+        ),
+        (
+            keyless.clone(),
+            fresh_nonce(),
+            "abc".into(),
+            Expect::Error(
+                403,
+                format!("User with id '{keyless}' does not have a secret key"),
+            ),
+        ),
+        (
+            boot.user_id.clone(),
+            spent.clone(),
+            token_hash(&boot.secret_key, &spent),
+            Expect::Error(401, "Unauthorized - Nonce has already been used".into()),
+        ),
+    ];
+    // The refusals spread among the good requests.
+    for (i, refusal) in refusals.into_iter().enumerate() {
+        crowd.insert(i * 4 + 1, refusal);
+    }
+
+    let replies = futures::future::join_all(
+        crowd
+            .iter()
+            .map(|(user, nonce, hash, _)| post_token(&app, user, nonce, hash)),
+    )
+    .await;
+    let mut tokens = Vec::new();
+    for ((user, _, _, expect), reply) in crowd.iter().zip(&replies) {
+        match expect {
+            Expect::Token => tokens.push((user, text(&reply.xponent_items("tokens")[0]["token"]))),
+            Expect::Error(status, message) => reply.assert_xponent_error(*status, message),
+        }
+    }
+    assert_eq!(tokens.len(), 20);
+    for (user, token) in tokens {
+        let users = list_users(&app, &token).await;
+        assert!(users.iter().any(|u| u["id"] == json!(user)), "{users:?}");
+    }
+    // The refused hash did not use its nonce up.
+    post_token(
+        &app,
+        &boot.user_id,
+        &mismatched,
+        &token_hash(&boot.secret_key, &mismatched),
+    )
+    .await
+    .xponent_items("tokens");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn concurrent_redemptions_of_one_login_token_give_one_session() {
     let app = TestApp::spawn().await;
     let (boot, token) = app.root_with_token().await;

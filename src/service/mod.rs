@@ -6,6 +6,7 @@ mod api_keys;
 mod auth;
 mod cloud_accounts;
 mod error;
+mod group_commit;
 mod orgs;
 mod projects;
 mod read_cache;
@@ -36,11 +37,15 @@ pub use users::{NewUserRequest, UserChanges};
 use std::sync::Arc;
 use std::time::Duration;
 
+use auth::OwnerTokenWriter;
+use group_commit::GroupCommit;
+use orgs::NewOrgWriter;
+use throttle::SignInThrottle;
+
 use crate::crypto::Sealer;
 use crate::domain::Millis;
 use crate::store::Store;
 use read_cache::ReadCache;
-use throttle::SignInThrottle;
 
 /// Lifetimes of the tokens orghub issues, in milliseconds.
 pub mod ttl {
@@ -81,9 +86,14 @@ pub struct Services {
     actors: Arc<ReadCache<[u8; 32], (Actor, Millis)>>,
     /// Organization id → its subtree (at most `CACHED_SUBTREE_MAX` organizations).
     subtrees: Arc<ReadCache<i64, Vec<Organization>>>,
+    /// The group-commit writers of `POST /token` and `POST /org` (Xponent); their tasks end
+    /// when the last clone of the services is dropped.
+    owner_tokens: GroupCommit<OwnerTokenWriter>,
+    new_orgs: GroupCommit<NewOrgWriter>,
 }
 
 impl Services {
+    /// Starts the group-commit writer tasks: call it inside a tokio runtime.
     pub fn new(store: Store, sealer: Sealer, config: ServiceConfig) -> Self {
         // A subtree listed here may have changed on another node of a shared PostgreSQL, and a
         // client would not see its own write there: only the embedded database, which this
@@ -94,6 +104,11 @@ impl Services {
             Duration::ZERO
         };
         Self {
+            owner_tokens: GroupCommit::spawn(
+                store.clone(),
+                OwnerTokenWriter::new(sealer.clone(), config.region.clone()),
+            ),
+            new_orgs: GroupCommit::spawn(store.clone(), NewOrgWriter),
             store,
             sealer,
             config,

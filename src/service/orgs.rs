@@ -1,14 +1,17 @@
 //! The organization tree: list, create, rename, move, delete, and the templates available
 //! to an organization.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::json;
 
 use super::Services;
 use super::actor::{Access, Actor};
 use super::error::{Conflict, Forbidden, ServiceError, ServiceResult, on_unique};
+use super::group_commit::BatchWrite;
 use super::records::{Organization, Template};
-use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::{Exec, NewEvent, OrgRow, Tx, UniqueKey};
+use crate::domain::{Kind, OrgPath, PublicId, now_millis};
+use crate::store::{Exec, NewEvent, NewOrg, OrgRow, Tx, UniqueKey};
 
 pub(crate) async fn find_org(exec: Exec<'_>, id: &PublicId, kind: Kind) -> ServiceResult<OrgRow> {
     exec.org_by_public_id(id)
@@ -49,6 +52,151 @@ pub(crate) async fn insert_child_org(
     Ok(org)
 }
 
+fn name_taken(name: &str) -> ServiceError {
+    ServiceError::Conflict(Conflict::OrganizationName {
+        name: name.to_owned(),
+    })
+}
+
+/// One `POST /org` request, for the group-commit writer of organizations.
+pub(crate) struct NewOrgRequest {
+    actor: Actor,
+    name: String,
+    /// `None`: below the actor's own organization.
+    parent: Option<PublicId>,
+}
+
+/// Creates the organizations of many requests in one transaction: one or two statements read
+/// their parents, each request is authorized here, then one statement inserts the
+/// organizations, one sets their paths and one writes their creation events.
+pub(crate) struct NewOrgWriter;
+
+impl BatchWrite for NewOrgWriter {
+    type Job = NewOrgRequest;
+    type Output = OrgRow;
+
+    async fn write(
+        &self,
+        tx: &mut Tx,
+        requests: &[NewOrgRequest],
+    ) -> ServiceResult<Vec<ServiceResult<OrgRow>>> {
+        let mut named: Vec<PublicId> = requests.iter().filter_map(|r| r.parent).collect();
+        named.sort_unstable();
+        named.dedup();
+        let by_public_id: HashMap<String, OrgRow> = tx
+            .exec()
+            .orgs_by_public_ids(&named)
+            .await?
+            .into_iter()
+            .map(|org| (org.public_id.clone(), org))
+            .collect();
+        let mut own: Vec<i64> = requests
+            .iter()
+            .filter(|r| r.parent.is_none())
+            .map(|r| r.actor.org_id)
+            .collect();
+        own.sort_unstable();
+        own.dedup();
+        let by_id: HashMap<i64, OrgRow> = tx
+            .exec()
+            .orgs_by_ids(&own)
+            .await?
+            .into_iter()
+            .map(|org| (org.id, org))
+            .collect();
+
+        // Each request's parent and new public id, or why it is refused. A name asked for
+        // twice in the batch is the first request's.
+        let mut names = HashSet::new();
+        let checked: Vec<ServiceResult<(&OrgRow, PublicId)>> = requests
+            .iter()
+            .map(|request| {
+                let parent =
+                    match &request.parent {
+                        Some(id) => by_public_id.get(&id.to_string()).ok_or_else(|| {
+                            ServiceError::NotFound {
+                                kind: Kind::ParentOrganization,
+                                id: id.to_string(),
+                            }
+                        })?,
+                        None => by_id.get(&request.actor.org_id).ok_or_else(|| {
+                            ServiceError::NotFound {
+                                kind: Kind::ParentOrganization,
+                                id: request.actor.org_public_id.clone(),
+                            }
+                        })?,
+                    };
+                request.actor.authorize(
+                    Access::Administer,
+                    &parent.path(),
+                    Kind::ParentOrganization,
+                    &parent.public_id,
+                )?;
+                if !names.insert(request.name.as_str()) {
+                    return Err(name_taken(&request.name));
+                }
+                Ok((parent, PublicId::new()))
+            })
+            .collect();
+
+        let now = now_millis();
+        let new: Vec<NewOrg> = requests
+            .iter()
+            .zip(&checked)
+            .filter_map(|(request, entry)| {
+                let (parent, public_id) = entry.as_ref().ok()?;
+                Some(NewOrg {
+                    public_id,
+                    name: &request.name,
+                    parent_id: parent.id,
+                    region: &parent.region,
+                })
+            })
+            .collect();
+        // A row skipped is a name taken already.
+        let inserted: HashMap<String, i64> = tx
+            .insert_orgs(&new, now)
+            .await?
+            .into_iter()
+            .map(|(id, public_id)| (public_id, id))
+            .collect();
+        let created: Vec<ServiceResult<OrgRow>> = requests
+            .iter()
+            .zip(checked)
+            .map(|(request, entry)| {
+                let (parent, public_id) = entry?;
+                let public_id = public_id.to_string();
+                let id = *inserted
+                    .get(&public_id)
+                    .ok_or_else(|| name_taken(&request.name))?;
+                Ok(OrgRow {
+                    id,
+                    public_id,
+                    name: request.name.clone(),
+                    parent_id: Some(parent.id),
+                    parent_public_id: Some(parent.public_id.clone()),
+                    path: parent.path().child(id).as_str().to_owned(),
+                    region: parent.region.clone(),
+                    created_at: now,
+                })
+            })
+            .collect();
+        let paths: Vec<(i64, OrgPath)> = created
+            .iter()
+            .flatten()
+            .map(|org| (org.id, org.path()))
+            .collect();
+        tx.set_org_paths(&paths).await?;
+        let events: Vec<NewEvent> = created
+            .iter()
+            .flatten()
+            .map(|org| org_event("organization.created", org))
+            .collect();
+        tx.insert_events(&events, now).await?;
+        Ok(created)
+    }
+}
+
 fn org_event(kind: &'static str, org: &OrgRow) -> NewEvent<'static> {
     NewEvent {
         kind,
@@ -85,32 +233,21 @@ impl Services {
     }
 
     /// Creates an organization under `parent`, or under the actor's own organization.
+    /// Concurrent requests are checked and written together (see `NewOrgWriter`).
     pub async fn create_org(
         &self,
         actor: &Actor,
         name: &str,
         parent: Option<&PublicId>,
     ) -> ServiceResult<Organization> {
-        let mut tx = self.store.begin().await?;
-        let parent =
-            match parent {
-                Some(id) => find_org(tx.exec(), id, Kind::ParentOrganization).await?,
-                None => tx.exec().org_by_id(actor.org_id).await?.ok_or_else(|| {
-                    ServiceError::NotFound {
-                        kind: Kind::ParentOrganization,
-                        id: actor.org_public_id.clone(),
-                    }
-                })?,
-            };
-        let parent_path = parent.path();
-        actor.authorize(
-            Access::Administer,
-            &parent_path,
-            Kind::ParentOrganization,
-            &parent.public_id,
-        )?;
-        let org = insert_child_org(&mut tx, &parent, name).await?;
-        tx.commit().await?;
+        let org = self
+            .new_orgs
+            .submit(NewOrgRequest {
+                actor: actor.clone(),
+                name: name.to_owned(),
+                parent: parent.copied(),
+            })
+            .await?;
         Ok(org.into())
     }
 

@@ -1,3 +1,5 @@
+use sqlx::QueryBuilder;
+
 use super::{StoreResult, Tx, on_tx};
 use crate::domain::Millis;
 
@@ -25,6 +27,32 @@ impl Tx {
             .execute(c)
             .await?
             .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Inserts the events in one statement (at most `MAX_ROWS`).
+    pub async fn insert_events(&mut self, events: &[NewEvent<'_>], now: Millis) -> StoreResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        on_tx!(self, |c| {
+            let mut query = QueryBuilder::new(
+                "INSERT INTO events (kind, org_id, subject, payload, created_at) ",
+            );
+            query.push_values(events, |mut row, event| {
+                row.push_bind(event.kind)
+                    .push_bind(event.org_id)
+                    .push_bind(event.subject)
+                    .push_bind(event.payload.to_string())
+                    .push_bind(now);
+            });
+            query
+                .build()
+                .persistent(false)
+                .execute(c)
+                .await?
+                .rows_affected()
         });
         Ok(())
     }

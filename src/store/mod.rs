@@ -33,13 +33,21 @@ pub use api_keys::{API_KEY_ACTIVE, API_KEY_REVOKED, ApiKeyActorRow, ApiKeyRow};
 pub use cloud_accounts::{CloudAccountRow, NewCloudAccount};
 pub use error::{StoreError, UniqueKey};
 pub use events::NewEvent;
-pub use orgs::OrgRow;
+pub use orgs::{NewOrg, OrgRow};
 pub use projects::{ConnectionRow, NewConnection, ProjectRow};
 pub use templates::{TemplateConnectionRow, TemplateRow};
 pub use tokens::{NewToken, TokenActorRow};
 pub use users::{NewUser, UserRow};
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The most rows a multi-row statement may be given (`Tx::insert_tokens`, `Tx::insert_orgs`,
+/// `Exec::users_by_public_ids`…). The widest binds 7 values a row, so a statement stays far
+/// below the bind-parameter limits (SQLite 32,766, PostgreSQL 65,535). These statements are
+/// built with `QueryBuilder` and run with `persistent(false)`: their text changes with the
+/// number of rows, and a cached variant per size would push the fixed statements out of the
+/// connection's prepared-statement cache.
+pub const MAX_ROWS: usize = 1_000;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");

@@ -1,3 +1,5 @@
+use sqlx::QueryBuilder;
+
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
 use crate::domain::{Millis, OrgPath, PublicId};
 
@@ -11,6 +13,14 @@ pub struct OrgRow {
     pub path: String,
     pub region: String,
     pub created_at: Millis,
+}
+
+/// An organization to insert below an existing parent (see `Tx::insert_orgs`).
+pub struct NewOrg<'a> {
+    pub public_id: &'a PublicId,
+    pub name: &'a str,
+    pub parent_id: i64,
+    pub region: &'a str,
 }
 
 impl OrgRow {
@@ -46,6 +56,47 @@ impl Exec<'_> {
             sqlx::query_as::<_, OrgRow>(select_org!("WHERE o.id = $1"))
                 .bind(id)
                 .fetch_optional(c)
+                .await?
+        }))
+    }
+
+    /// The organizations with these public ids (at most `MAX_ROWS`), in no particular order;
+    /// ids that name none are left out.
+    pub async fn orgs_by_public_ids(self, ids: &[PublicId]) -> StoreResult<Vec<OrgRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(on_exec!(self, |c| {
+            let mut query = QueryBuilder::new(select_org!("WHERE o.public_id IN ("));
+            let mut list = query.separated(", ");
+            for id in ids {
+                list.push_bind(id.to_string());
+            }
+            query.push(")");
+            query
+                .build_query_as::<OrgRow>()
+                .persistent(false)
+                .fetch_all(c)
+                .await?
+        }))
+    }
+
+    /// The organizations with these ids (at most `MAX_ROWS`), in no particular order.
+    pub async fn orgs_by_ids(self, ids: &[i64]) -> StoreResult<Vec<OrgRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(on_exec!(self, |c| {
+            let mut query = QueryBuilder::new(select_org!("WHERE o.id IN ("));
+            let mut list = query.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            query
+                .build_query_as::<OrgRow>()
+                .persistent(false)
+                .fetch_all(c)
                 .await?
         }))
     }
@@ -132,6 +183,69 @@ impl Tx {
                 .rows_affected()
         });
         Ok(id)
+    }
+
+    /// Inserts the organizations whose name is free, in one statement (at most `MAX_ROWS`),
+    /// and returns (id, public id) of those inserted: a name already taken, or listed twice,
+    /// is skipped. Their paths stay empty until `set_org_paths`.
+    pub async fn insert_orgs(
+        &mut self,
+        orgs: &[NewOrg<'_>],
+        now: Millis,
+    ) -> StoreResult<Vec<(i64, String)>> {
+        if orgs.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(on_tx!(self, |c| {
+            let mut query = QueryBuilder::new(
+                "INSERT INTO organizations (public_id, name, parent_id, path, region, created_at, updated_at) ",
+            );
+            query.push_values(orgs, |mut row, org| {
+                row.push_bind(org.public_id.to_string())
+                    .push_bind(org.name)
+                    .push_bind(org.parent_id)
+                    .push("''")
+                    .push_bind(org.region)
+                    .push_bind(now)
+                    .push_bind(now);
+            });
+            query.push(" ON CONFLICT (name) DO NOTHING RETURNING id, public_id");
+            query
+                .build_query_as::<(i64, String)>()
+                .persistent(false)
+                .fetch_all(c)
+                .await?
+        }))
+    }
+
+    /// Sets the path of each organization `id`, in one statement (at most `MAX_ROWS`).
+    pub async fn set_org_paths(&mut self, paths: &[(i64, OrgPath)]) -> StoreResult<()> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        on_tx!(self, |c| {
+            let mut query = QueryBuilder::new("UPDATE organizations SET path = CASE id");
+            for (id, path) in paths {
+                query
+                    .push(" WHEN ")
+                    .push_bind(*id)
+                    .push(" THEN ")
+                    .push_bind(path.as_str());
+            }
+            query.push(" END WHERE id IN (");
+            let mut list = query.separated(", ");
+            for (id, _) in paths {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            query
+                .build()
+                .persistent(false)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
     }
 
     pub async fn rename_org(&mut self, id: i64, name: &str, now: Millis) -> StoreResult<()> {

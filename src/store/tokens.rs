@@ -1,3 +1,5 @@
+use sqlx::QueryBuilder;
+
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
 use crate::domain::Millis;
 
@@ -59,6 +61,34 @@ impl Tx {
             .execute(c)
             .await?
             .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Inserts the tokens in one statement (at most `MAX_ROWS`).
+    pub async fn insert_tokens(&mut self, tokens: &[NewToken<'_>], now: Millis) -> StoreResult<()> {
+        if tokens.is_empty() {
+            return Ok(());
+        }
+        on_tx!(self, |c| {
+            let mut query = QueryBuilder::new(
+                "INSERT INTO tokens (hash, kind, user_id, org_id, region, expires_at, created_at) ",
+            );
+            query.push_values(tokens, |mut row, token| {
+                row.push_bind(token.hash)
+                    .push_bind(token.kind)
+                    .push_bind(token.user_id)
+                    .push_bind(token.org_id)
+                    .push_bind(token.region)
+                    .push_bind(token.expires_at)
+                    .push_bind(now);
+            });
+            query
+                .build()
+                .persistent(false)
+                .execute(c)
+                .await?
+                .rows_affected()
         });
         Ok(())
     }
