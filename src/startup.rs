@@ -91,6 +91,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let services = self.state.services.clone();
         let sweeper = tokio::spawn(sweep_expired(services.clone()));
+        let checkpointer = tokio::spawn(checkpoint_often(services.clone()));
         let app = app(self.state);
         axum::serve(
             self.listener,
@@ -102,6 +103,7 @@ impl Application {
         .await
         .context("the HTTP server failed")?;
         sweeper.abort();
+        checkpointer.abort();
         services.store().close().await;
         Ok(())
     }
@@ -125,6 +127,19 @@ async fn sweep_expired(services: Arc<Services>) {
             tracing::warn!(error = %error, "removing expired external IDs failed");
         }
         services.prune_sign_in_throttle();
+    }
+}
+
+/// Keeps the SQLite write-ahead log short without making a writer checkpoint: a busy writer
+/// adds tens of megabytes a second, and a commit checkpoints by itself past 40 MB.
+async fn checkpoint_often(services: Arc<Services>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_millis(100));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(error) = services.store().checkpoint().await {
+            tracing::warn!(error = %error, "checkpointing the write-ahead log failed");
+        }
     }
 }
 

@@ -76,6 +76,8 @@ enum Db {
     Sqlite {
         read: SqlitePool,
         write: SqlitePool,
+        /// One connection for `checkpoint`, so the writer never waits for one.
+        checkpointer: SqlitePool,
     },
     Postgres(PgPool),
 }
@@ -167,17 +169,31 @@ impl Store {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
+                    // Statement journals (a multi-row insert in a transaction needs one) and
+                    // temporary sort tables stay in memory instead of temporary files.
+                    .pragma("temp_store", "memory")
+                    // `orghub serve` checkpoints in the background (`Store::checkpoint`); a
+                    // commit checkpoints by itself only when the log has grown past 40 MB.
+                    .pragma("wal_autocheckpoint", "10000")
                     .busy_timeout(Duration::from_secs(10));
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
                     .connect_with(options.clone())
                     .await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
+                let checkpointer = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options.clone())
+                    .await?;
                 let read = SqlitePoolOptions::new()
                     .max_connections(read_pool_size())
                     .connect_with(options.read_only(true))
                     .await?;
-                Db::Sqlite { read, write }
+                Db::Sqlite {
+                    read,
+                    write,
+                    checkpointer,
+                }
             }
             Location::Postgres(url) => {
                 let options = sqlx::postgres::PgConnectOptions::from_str(url)?;
@@ -231,6 +247,19 @@ impl Store {
         matches!(self.db, Db::Sqlite { .. })
     }
 
+    /// Copies what the SQLite write-ahead log holds into the database file, without waiting
+    /// for writers or readers (`PASSIVE`), on a connection of its own. Left to commits, a
+    /// checkpoint (and its fsync) would stall the one writer and every request queued behind
+    /// it. Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> StoreResult<()> {
+        if let Db::Sqlite { checkpointer, .. } = &self.db {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(checkpointer)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// True while the database answers.
     pub async fn ping(&self) -> bool {
         let answer: Result<i32, _> = on_pool!(self, |c| {
@@ -248,9 +277,14 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.db {
-            Db::Sqlite { read, write } => {
+            Db::Sqlite {
+                read,
+                write,
+                checkpointer,
+            } => {
                 read.close().await;
                 write.close().await;
+                checkpointer.close().await;
             }
             Db::Postgres(pool) => pool.close().await,
         }
