@@ -1,42 +1,16 @@
-//! Tokens: Xponent owner tokens from a nonce and hash, bearer-token authentication, and the
-//! 60-second login tokens redeemed for a session.
-
-use std::collections::{HashMap, HashSet};
+//! Bearer tokens: authentication (with a short-lived cache of actors), the 60-second login
+//! tokens redeemed for a session, and minting. Owner tokens are in `owner_tokens`.
 
 use super::actor::{Actor, ActorUser, TokenKind};
-use super::error::{Forbidden, ServiceError, ServiceResult, Unauthorized};
-use super::group_commit::BatchWrite;
+use super::error::{ServiceError, ServiceResult, Unauthorized};
 use super::records::IssuedToken;
 use super::users::find_user;
 use super::{Services, ttl};
-use crate::crypto::{self, Sealer};
+use crate::crypto;
 use crate::domain::{Kind, OrgPath, PublicId, Role, now_millis};
-use crate::store::{NewToken, Tx, UserRow};
-
-/// The associated data that binds a sealed owner secret key to its user.
-pub(crate) fn secret_key_context(user_id: i64) -> String {
-    format!("users.secret_key:{user_id}")
-}
+use crate::store::{NewToken, Tx};
 
 impl Services {
-    /// Xponent `POST /token`: `hash` must be the hex SHA-256 of the user's secret key followed
-    /// by `nonce`, and the nonce must not have been used before. Concurrent requests are
-    /// checked and written together (see `OwnerTokenWriter`).
-    pub async fn issue_owner_token(
-        &self,
-        user_id: &PublicId,
-        nonce: &str,
-        hash: &str,
-    ) -> ServiceResult<IssuedToken> {
-        self.owner_tokens
-            .submit(OwnerTokenRequest {
-                user_id: *user_id,
-                nonce: nonce.to_owned(),
-                hash: hash.to_owned(),
-            })
-            .await
-    }
-
     /// Resolves a bearer token to its actor. Login tokens, expired tokens and tokens of
     /// another region authenticate nothing.
     pub async fn authenticate(&self, token: &str) -> ServiceResult<Actor> {
@@ -179,147 +153,5 @@ impl Services {
         )
         .await?;
         Ok(IssuedToken { token, expires_at })
-    }
-}
-
-/// One `POST /token` request, for the group-commit writer of owner tokens.
-pub(crate) struct OwnerTokenRequest {
-    user_id: PublicId,
-    nonce: String,
-    hash: String,
-}
-
-/// Issues the owner tokens of many requests in one transaction: one statement reads their
-/// users, each hash is checked here, one statement records the nonces and one inserts the
-/// tokens.
-pub(crate) struct OwnerTokenWriter {
-    sealer: Sealer,
-    region: String,
-}
-
-impl OwnerTokenWriter {
-    pub(crate) fn new(sealer: Sealer, region: String) -> Self {
-        Self { sealer, region }
-    }
-
-    /// The checks of `POST /token` but the nonce's, in order, on the request's user.
-    fn check<'u>(
-        &self,
-        request: &OwnerTokenRequest,
-        user: Option<&'u UserRow>,
-    ) -> ServiceResult<&'u UserRow> {
-        let user = user.ok_or_else(|| ServiceError::NotFound {
-            kind: Kind::User,
-            id: request.user_id.to_string(),
-        })?;
-        if Role::parse(&user.role) != Some(Role::Owner) {
-            return Err(ServiceError::Forbidden(Forbidden::NotAnOwner {
-                user: request.user_id.to_string(),
-            }));
-        }
-        let sealed = user.secret_key_sealed.as_deref().ok_or_else(|| {
-            ServiceError::Forbidden(Forbidden::NoSecretKey {
-                user: request.user_id.to_string(),
-            })
-        })?;
-        let secret = self
-            .sealer
-            .open_string(sealed, &secret_key_context(user.id))?;
-        let expected = crypto::sha256_hex(format!("{secret}{}", request.nonce).as_bytes());
-        if !crypto::constant_time_eq(
-            expected.as_bytes(),
-            request.hash.to_ascii_lowercase().as_bytes(),
-        ) {
-            return Err(ServiceError::Unauthorized(Unauthorized::HashMismatch));
-        }
-        Ok(user)
-    }
-}
-
-fn nonce_reused() -> ServiceError {
-    ServiceError::Unauthorized(Unauthorized::NonceReused)
-}
-
-impl BatchWrite for OwnerTokenWriter {
-    type Job = OwnerTokenRequest;
-    type Output = IssuedToken;
-    const TOKENS_ONLY: bool = true;
-
-    async fn write(
-        &self,
-        tx: &mut Tx,
-        requests: &[OwnerTokenRequest],
-    ) -> ServiceResult<Vec<ServiceResult<IssuedToken>>> {
-        let mut ids: Vec<PublicId> = requests.iter().map(|r| r.user_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let users: HashMap<String, UserRow> = tx
-            .exec()
-            .users_by_public_ids(&ids)
-            .await?
-            .into_iter()
-            .map(|user| (user.public_id.clone(), user))
-            .collect();
-
-        // Each request's user and nonce digest, or why it is refused.
-        let mut checked: Vec<ServiceResult<(&UserRow, [u8; 32])>> = requests
-            .iter()
-            .map(|request| {
-                let user = self.check(request, users.get(&request.user_id.to_string()))?;
-                Ok((user, crypto::sha256(request.nonce.as_bytes())))
-            })
-            .collect();
-        // A nonce sent twice in the batch is the first request's.
-        let mut seen = HashSet::new();
-        for entry in &mut checked {
-            let first = match entry {
-                Ok((user, digest)) => seen.insert((user.id, *digest)),
-                Err(_) => true,
-            };
-            if !first {
-                *entry = Err(nonce_reused());
-            }
-        }
-
-        let now = now_millis();
-        let nonces: Vec<(i64, &[u8])> = checked
-            .iter()
-            .flatten()
-            .map(|(user, digest)| (user.id, digest.as_slice()))
-            .collect();
-        let fresh: HashSet<(i64, Vec<u8>)> =
-            tx.use_nonces(&nonces, now).await?.into_iter().collect();
-
-        // The token of each request whose nonce was fresh, with the token's digest.
-        let issued: Vec<ServiceResult<(&UserRow, String, [u8; 32])>> = checked
-            .into_iter()
-            .map(|entry| {
-                let (user, digest) = entry?;
-                if !fresh.contains(&(user.id, digest.to_vec())) {
-                    return Err(nonce_reused());
-                }
-                let token = crypto::random_hex_secret();
-                let hash = crypto::sha256(token.as_bytes());
-                Ok((user, token, hash))
-            })
-            .collect();
-        let expires_at = now + ttl::OWNER_TOKEN;
-        let tokens: Vec<NewToken> = issued
-            .iter()
-            .flatten()
-            .map(|(user, _, hash)| NewToken {
-                hash,
-                kind: TokenKind::Owner.as_str(),
-                user_id: Some(user.id),
-                org_id: user.org_id,
-                region: &self.region,
-                expires_at,
-            })
-            .collect();
-        tx.insert_tokens(&tokens, now).await?;
-        Ok(issued
-            .into_iter()
-            .map(|entry| entry.map(|(_, token, _)| IssuedToken { token, expires_at }))
-            .collect())
     }
 }

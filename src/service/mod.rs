@@ -8,6 +8,7 @@ mod cloud_accounts;
 mod error;
 mod group_commit;
 mod orgs;
+mod owner_tokens;
 mod projects;
 mod read_cache;
 mod records;
@@ -37,14 +38,14 @@ pub use users::{NewUserRequest, UserChanges};
 use std::sync::Arc;
 use std::time::Duration;
 
-use auth::OwnerTokenWriter;
 use group_commit::GroupCommit;
 use orgs::NewOrgWriter;
+use owner_tokens::OwnerTokenWriter;
 use throttle::SignInThrottle;
 
 use crate::crypto::Sealer;
-use crate::domain::Millis;
-use crate::store::Store;
+use crate::domain::{self, Millis};
+use crate::store::{self, Store};
 use read_cache::ReadCache;
 
 /// Lifetimes of the tokens orghub issues, in milliseconds.
@@ -86,6 +87,8 @@ pub struct Services {
     actors: Arc<ReadCache<[u8; 32], (Actor, Millis)>>,
     /// Organization id → its subtree (at most `CACHED_SUBTREE_MAX` organizations).
     subtrees: Arc<ReadCache<i64, Vec<Organization>>>,
+    /// User public id → the user, for `POST /token`.
+    token_owners: Arc<ReadCache<domain::PublicId, store::UserRow>>,
     /// The group-commit writers of `POST /token` and `POST /org` (Xponent); their tasks end
     /// when the last clone of the services is dropped.
     owner_tokens: GroupCommit<OwnerTokenWriter>,
@@ -106,7 +109,7 @@ impl Services {
         Self {
             owner_tokens: GroupCommit::spawn(
                 store.clone(),
-                OwnerTokenWriter::new(sealer.clone(), config.region.clone()),
+                OwnerTokenWriter::new(config.region.clone()),
             ),
             new_orgs: GroupCommit::spawn(store.clone(), NewOrgWriter),
             store,
@@ -115,6 +118,7 @@ impl Services {
             throttle: Arc::default(),
             actors: Arc::new(ReadCache::new(ttl::READ_CACHE, 10_000)),
             subtrees: Arc::new(ReadCache::new(subtree_ttl, 1_000)),
+            token_owners: Arc::new(ReadCache::new(ttl::READ_CACHE, 10_000)),
         }
     }
 

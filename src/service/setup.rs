@@ -5,9 +5,9 @@
 use serde_json::{Value, json};
 
 use super::Services;
-use super::auth::secret_key_context;
 use super::error::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, on_unique};
 use super::orgs::find_org;
+use super::owner_tokens::secret_key_context;
 use super::users::find_user;
 use super::users::parse_email;
 use crate::crypto;

@@ -41,8 +41,7 @@ pub use users::{NewUser, UserRow};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// The most rows a multi-row statement may be given (`Tx::insert_tokens`, `Tx::insert_orgs`,
-/// `Exec::users_by_public_ids`…). The widest binds 7 values a row, so a statement stays far
+/// The most rows a multi-row statement may be given (`Tx::insert_tokens`, `Tx::insert_orgs`…). The widest binds 7 values a row, so a statement stays far
 /// below the bind-parameter limits (SQLite 32,766, PostgreSQL 65,535). These statements are
 /// built with `QueryBuilder` and run with `persistent(false)`: their text changes with the
 /// number of rows, and a cached variant per size would push the fixed statements out of the

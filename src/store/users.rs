@@ -1,5 +1,3 @@
-use sqlx::QueryBuilder;
-
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
 use crate::domain::{Millis, OrgPath, PublicId};
 
@@ -47,27 +45,6 @@ impl Exec<'_> {
             sqlx::query_as::<_, UserRow>(select_user!("WHERE u.public_id = $1"))
                 .bind(id.to_string())
                 .fetch_optional(c)
-                .await?
-        }))
-    }
-
-    /// The users with these public ids (at most `MAX_ROWS`), in no particular order; ids that
-    /// name no user are left out.
-    pub async fn users_by_public_ids(self, ids: &[PublicId]) -> StoreResult<Vec<UserRow>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        Ok(on_exec!(self, |c| {
-            let mut query = QueryBuilder::new(select_user!("WHERE u.public_id IN ("));
-            let mut list = query.separated(", ");
-            for id in ids {
-                list.push_bind(id.to_string());
-            }
-            query.push(")");
-            query
-                .build_query_as::<UserRow>()
-                .persistent(false)
-                .fetch_all(c)
                 .await?
         }))
     }
