@@ -137,7 +137,7 @@ async fn checkpoint_often(services: Arc<Services>) {
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        if let Err(error) = services.store().checkpoint().await {
+        if let Err(error) = services.store().checkpoint().await.map(drop) {
             tracing::warn!(error = %error, "checkpointing the write-ahead log failed");
         }
     }

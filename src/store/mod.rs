@@ -250,13 +250,17 @@ impl Store {
     /// for writers or readers (`PASSIVE`), on a connection of its own. Left to commits, a
     /// checkpoint (and its fsync) would stall the one writer and every request queued behind
     /// it. Nothing to do on PostgreSQL.
-    pub async fn checkpoint(&self) -> StoreResult<()> {
-        if let Db::Sqlite { checkpointer, .. } = &self.db {
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(checkpointer)
+    /// Returns whether the whole log is now in the database file.
+    pub async fn checkpoint(&self) -> StoreResult<bool> {
+        let Db::Sqlite { checkpointer, .. } = &self.db else {
+            return Ok(true);
+        };
+        // One row: busy (0 or 1), frames in the log, frames checkpointed.
+        let (_busy, logged, copied): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                .fetch_one(checkpointer)
                 .await?;
-        }
-        Ok(())
+        Ok(copied == logged)
     }
 
     /// True while the database answers.
@@ -310,4 +314,36 @@ fn read_pool_size() -> u32 {
         .map(|n| n.get() as u32 * 2)
         .unwrap_or(4)
         .clamp(2, 16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_checkpoint_copies_the_whole_log_into_the_database_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orghub.sqlite3");
+        let store = Store::open(Location::SqliteFile(&path)).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_org(&crate::domain::PublicId::new(), "Org", None, "eu", 1)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let wal = dir.path().join("orghub.sqlite3-wal");
+        assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+
+        assert!(store.checkpoint().await.unwrap());
+        // The log's frames are in the file now: a copy of the file alone holds the row.
+        let copy = dir.path().join("copy.sqlite3");
+        std::fs::copy(&path, &copy).unwrap();
+        let reopened = Store::open(Location::SqliteFile(&copy)).await.unwrap();
+        let names: Vec<String> = on_pool!(reopened, |c| {
+            sqlx::query_scalar("SELECT name FROM organizations")
+                .fetch_all(c)
+                .await
+                .unwrap()
+        });
+        assert_eq!(names, ["Org"]);
+    }
 }
