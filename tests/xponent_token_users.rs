@@ -9,7 +9,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use common::{Reply, TestApp, fresh_nonce, token_hash, unknown_id};
+use common::{
+    OWNER_PASSWORD, Reply, TestApp, fresh_nonce, postgres_in_use, sso_jwt, sso_timestamp,
+    token_hash, unknown_id,
+};
 use orghub::domain::PublicId;
 use orghub::service::Bootstrap;
 
@@ -584,6 +587,227 @@ async fn list_users_of_a_child_owner_excludes_parent_and_siblings() {
     let expected: BTreeSet<String> = [child_owner_id, text(&in_grandchild["id"])].into();
     assert_eq!(ids, expected);
     assert!(!ids.contains(&boot.user_id));
+    app.stop().await;
+}
+
+/// Creates `count` members of `org`, 500 per request; returns them as the face rendered them.
+async fn create_members(
+    app: &TestApp,
+    token: &str,
+    org: &str,
+    prefix: &str,
+    count: usize,
+) -> Vec<Value> {
+    let mut created = Vec::with_capacity(count);
+    for start in (0..count).step_by(500) {
+        let batch: Vec<Value> = (start..count.min(start + 500))
+            .map(|i| json!({ "name": format!("{prefix} {i}"), "email": format!("{prefix}{i}@list.test") }))
+            .collect();
+        created.extend(create_users(app, token, org, Value::Array(batch)).await);
+    }
+    assert_eq!(created.len(), count);
+    created
+}
+
+/// `GET /xponent/user`: the raw response, its headers and body text, or the error that cut
+/// its body short.
+async fn get_users_raw(
+    app: &TestApp,
+    token: &str,
+) -> (
+    reqwest::StatusCode,
+    reqwest::header::HeaderMap,
+    Result<String, reqwest::Error>,
+) {
+    let response = app
+        .client
+        .get(app.url("/xponent/user"))
+        .header("Authorization", token)
+        .send()
+        .await
+        .expect("the server answers");
+    let (status, headers) = (response.status(), response.headers().clone());
+    (status, headers, response.text().await)
+}
+
+/// Gives each listed user of `users` whose position `i` is a multiple of `every` a membership
+/// of `project` with `role`, behind orghub's back (no route adds members).
+async fn add_members(app: &TestApp, project: &str, role: &str, users: &[Value], every: usize) {
+    let ids: Vec<String> = users
+        .iter()
+        .step_by(every)
+        .map(|u| format!("'{}'", text(&u["id"])))
+        .collect();
+    app.raw_execute(&format!(
+        "INSERT INTO project_members (project_id, user_id, role) \
+         SELECT p.id, u.id, '{role}' FROM projects p, users u \
+         WHERE p.public_id = '{project}' AND u.public_id IN ({})",
+        ids.join(", ")
+    ))
+    .await;
+}
+
+async fn new_project(app: &TestApp, token: &str, org: &str, name: &str) -> String {
+    let reply = app
+        .post(
+            &format!("/xponent/project/org/{org}"),
+            token,
+            &json!({ "name": name, "description": "A project" }),
+        )
+        .await;
+    text(&reply.xponent_items("projects")[0]["id"])
+}
+
+#[tokio::test]
+async fn list_users_longer_than_a_page_lists_each_user_once_in_creation_order() {
+    let app = TestApp::spawn().await;
+    let (boot, token) = app.root_with_token().await;
+    let child = app.create_org(&token, "Child", None).await;
+    let (other, other_token) = other_root(&app).await;
+
+    // 2,300 users of the subtree, their batches interleaved with another root's users, so
+    // that the subtree's ids are spread out and foreign ones lie within every page's range.
+    let mut expected = vec![json!({
+        "id": boot.user_id,
+        "name": "Owner",
+        "email": "owner@root.test",
+        "organizationId": boot.organization_id,
+        "role": "Owner",
+        "projects": [],
+    })];
+    let root_org = boot.organization_id.clone();
+    for (i, (org, count)) in [
+        (&root_org, 700),
+        (&child, 500),
+        (&root_org, 600),
+        (&child, 500),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        expected.extend(create_members(&app, &token, org, &format!("m{i}-"), count).await);
+        create_members(
+            &app,
+            &other_token,
+            &other.organization_id,
+            &format!("f{i}-"),
+            60,
+        )
+        .await;
+    }
+    assert_eq!(expected.len(), 2_301);
+
+    // Memberships on both sides of every page boundary: of two neighbours, at least one is a
+    // member of a project. Projects are listed in creation order.
+    let alpha = new_project(&app, &token, &root_org, "Alpha").await;
+    let beta = new_project(&app, &token, &child, "Beta").await;
+    add_members(&app, &alpha, "Member", &expected, 2).await;
+    add_members(&app, &beta, "Owner", &expected, 3).await;
+    for (i, user) in expected.iter_mut().enumerate() {
+        let mut projects = Vec::new();
+        if i % 2 == 0 {
+            projects.push(json!({ "id": alpha, "role": "Member" }));
+        }
+        if i % 3 == 0 {
+            projects.push(json!({ "id": beta, "role": "Owner" }));
+        }
+        user["projects"] = Value::Array(projects);
+    }
+
+    let (status, headers, body) = get_users_raw(&app, &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/json");
+    assert!(
+        headers.get("content-length").is_none(),
+        "a streamed body has no length up front: {headers:?}"
+    );
+    let body = body.expect("the whole body");
+    assert!(body.starts_with(r#"{"users":[{"#), "{}", &body[..40]);
+    let body: Value = serde_json::from_str(&body).expect("one JSON document");
+    assert_eq!(
+        body["metadata"],
+        json!({ "status": 200, "message": "OK", "numItems": 2_301 })
+    );
+    let listed = body["users"].as_array().expect("a users array");
+    assert_eq!(listed.len(), expected.len());
+    for (i, (got, want)) in listed.iter().zip(&expected).enumerate() {
+        assert_eq!(got, want, "user {i} of the list");
+    }
+
+    // The other root lists its own 241 users only.
+    let other_ids = listed_ids(&app, &other_token).await;
+    assert_eq!(other_ids.len(), 241);
+    assert!(other_ids.contains(&other.user_id));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn list_users_of_an_organization_without_users_is_an_empty_envelope() {
+    let app = TestApp::spawn().await;
+    app.bootstrap("Partner", "partner@fleet.test").await;
+    let (partner, _) = app
+        .surfsight_sign_in("partner@fleet.test", OWNER_PASSWORD)
+        .await;
+    let (org_id, secret) = app.surfsight_create_org(&partner, "Fleet One").await;
+    let jwt = sso_jwt(
+        &secret,
+        &json!({ "organizationId": org_id, "timestamp": sso_timestamp(0) }),
+        jsonwebtoken::Algorithm::HS256,
+    );
+    // An organization admin token: an actor with no user, over an organization with none.
+    let admin = text(
+        &app.get("/surfsight/v2/organizations/sso", &format!("Bearer {jwt}"))
+            .await
+            .body["token"],
+    );
+
+    let (status, headers, body) = get_users_raw(&app, &admin).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/json");
+    let body = body.expect("the whole body");
+    assert!(body.starts_with(r#"{"users":[],"metadata":{"#), "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("one JSON document"),
+        json!({ "users": [], "metadata": { "status": 200, "message": "OK", "numItems": 0 } })
+    );
+    app.stop().await;
+}
+
+/// Makes a user unreadable, as a faulty migration or a hand edit could.
+async fn damage_user(app: &TestApp, user_id: &str) {
+    if postgres_in_use() {
+        app.raw_execute("ALTER TABLE users ALTER COLUMN name DROP NOT NULL")
+            .await;
+        app.raw_execute(&format!(
+            "UPDATE users SET name = NULL WHERE public_id = '{user_id}'"
+        ))
+        .await;
+    } else {
+        app.raw_execute(&format!(
+            "UPDATE users SET name = X'FF' WHERE public_id = '{user_id}'"
+        ))
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn list_users_failing_after_the_first_page_cuts_the_body_and_on_it_answers_500() {
+    let app = TestApp::spawn().await;
+    let (boot, token) = app.root_with_token().await;
+    let members = create_members(&app, &token, &boot.organization_id, "m", 1_500).await;
+
+    // The last user is on a later page: the status is sent, then the body stops short.
+    damage_user(&app, &text(&members[1_499]["id"])).await;
+    let (status, headers, body) = get_users_raw(&app, &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/json");
+    assert!(body.is_err(), "the body must not end as if complete");
+
+    // A user of the first page: the usual error, before anything is sent.
+    damage_user(&app, &text(&members[0]["id"])).await;
+    app.get("/xponent/user", &token)
+        .await
+        .assert_xponent_error(500, "Internal server error");
     app.stop().await;
 }
 

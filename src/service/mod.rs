@@ -33,7 +33,7 @@ pub use records::{
 pub use setup::{Bootstrap, BootstrapRequest, TemplateImport};
 pub use sign_in::SignIn;
 pub use sso::SsoOrganization;
-pub use users::{NewUserRequest, UserChanges};
+pub use users::{NewUserRequest, UserChanges, UserPages};
 
 use std::sync::Arc;
 use std::time::Duration;

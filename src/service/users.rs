@@ -10,7 +10,7 @@ use super::error::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, on
 use super::orgs::find_org;
 use super::records::{ProjectMembership, User};
 use crate::domain::{Email, Kind, OrgPath, PublicId, Role, now_millis};
-use crate::store::{Exec, NewEvent, NewUser, UniqueKey, UserRow};
+use crate::store::{Exec, NewEvent, NewUser, Store, UniqueKey, UserRow};
 
 pub struct NewUserRequest {
     pub name: String,
@@ -93,15 +93,43 @@ fn user_event(kind: &'static str, user: &UserRow) -> NewEvent<'static> {
     }
 }
 
-impl Services {
-    /// Every user of the actor's organization and of the organizations below it.
-    pub async fn list_users(&self, actor: &Actor) -> ServiceResult<Vec<User>> {
-        let rows = self.store.read().users_in_subtree(&actor.org_path).await?;
+/// Users per page of `Services::list_users`: what one request holds in memory at a time.
+const USER_PAGE_SIZE: usize = 500;
+
+/// The users of an actor's organization and of the organizations below it, in creation order,
+/// read a page at a time. Each page is its own short read on the pool: nothing (connection,
+/// transaction) is held between pages, so a slow reader of a long list blocks no one. Pages
+/// are not one snapshot: a user created or deleted while the list is read may or may not be
+/// in it, and no user is listed twice.
+pub struct UserPages {
+    store: Store,
+    root: OrgPath,
+    /// The id of the last user listed (ids grow in creation order).
+    after: i64,
+    done: bool,
+}
+
+impl UserPages {
+    /// The next page of users (never empty), or `None` when every user has been listed.
+    pub async fn next_page(&mut self) -> ServiceResult<Option<Vec<User>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let rows = self
+            .store
+            .read()
+            .users_in_subtree_after(&self.root, self.after, USER_PAGE_SIZE as i64)
+            .await?;
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            self.done = true;
+            return Ok(None);
+        };
+        let (first, last) = (first.id, last.id);
         let mut memberships: HashMap<i64, Vec<ProjectMembership>> = HashMap::new();
         for (user_id, project_public_id, role) in self
             .store
             .read()
-            .memberships_in_subtree(&actor.org_path)
+            .memberships_in_subtree_between(&self.root, first, last)
             .await?
         {
             memberships
@@ -112,13 +140,28 @@ impl Services {
                     role,
                 });
         }
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let projects = memberships.remove(&row.id).unwrap_or_default();
-                User::from_row(row, projects)
-            })
-            .collect())
+        self.after = last;
+        self.done = rows.len() < USER_PAGE_SIZE;
+        Ok(Some(
+            rows.into_iter()
+                .map(|row| {
+                    let projects = memberships.remove(&row.id).unwrap_or_default();
+                    User::from_row(row, projects)
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl Services {
+    /// Every user of the actor's organization and of the organizations below it, page by page.
+    pub fn list_users(&self, actor: &Actor) -> UserPages {
+        UserPages {
+            store: self.store.clone(),
+            root: actor.org_path.clone(),
+            after: 0,
+            done: false,
+        }
     }
 
     /// Creates all the users or none.

@@ -27,17 +27,50 @@ pub struct NewUser<'a> {
     pub password_hash: Option<&'a str>,
 }
 
+/// The user columns with their organization's public id and path (`u` and `o`).
+macro_rules! user_columns {
+    () => {
+        concat!(
+            "u.id, u.public_id, u.org_id, o.public_id AS org_public_id, o.path AS org_path, ",
+            "u.name, u.email, u.role, u.partner, u.password_hash, u.secret_key_sealed "
+        )
+    };
+}
+
 /// The user columns with their organization's public id and path, followed by `$tail`.
 macro_rules! select_user {
     ($tail:literal) => {
         concat!(
-            "SELECT u.id, u.public_id, u.org_id, o.public_id AS org_public_id, o.path AS org_path, ",
-            "u.name, u.email, u.role, u.partner, u.password_hash, u.secret_key_sealed ",
+            "SELECT ",
+            user_columns!(),
             "FROM users u JOIN organizations o ON o.id = u.org_id ",
             $tail
         )
     };
 }
+
+/// One page of the users of a subtree (`$1`..`$2` its path range), in creation order: those
+/// after user `$3`, at most `$4`. The plan must walk users by primary key from `$3` and look
+/// each one's organization up, stopping after `$4` rows; driven from the subtree's
+/// organizations instead, every page would sort the whole subtree. `CROSS JOIN` fixes that
+/// join order on SQLite, whose planner otherwise prefers the path index; PostgreSQL reorders
+/// it freely and picks the walk from its statistics.
+const USERS_PAGE: &str = concat!(
+    "SELECT ",
+    user_columns!(),
+    "FROM users u CROSS JOIN organizations o ",
+    "WHERE o.id = u.org_id AND u.id > $3 AND o.path >= $1 AND o.path < $2 ",
+    "ORDER BY u.id LIMIT $4"
+);
+
+/// The project memberships (user id, project public id, role) of the users of a subtree
+/// (`$1`..`$2`) whose ids lie in `$3..=$4`, by user then project: the memberships of one page.
+const MEMBERSHIPS_OF_PAGE: &str = "SELECT m.user_id, p.public_id, m.role FROM project_members m \
+     JOIN projects p ON p.id = m.project_id \
+     JOIN users u ON u.id = m.user_id \
+     JOIN organizations o ON o.id = u.org_id \
+     WHERE m.user_id >= $3 AND m.user_id <= $4 AND o.path >= $1 AND o.path < $2 \
+     ORDER BY m.user_id, p.id";
 
 impl Exec<'_> {
     pub async fn user_by_public_id(self, id: &PublicId) -> StoreResult<Option<UserRow>> {
@@ -67,36 +100,41 @@ impl Exec<'_> {
         }))
     }
 
-    /// Every user of the organizations in the subtree at `root`, in creation order.
-    pub async fn users_in_subtree(self, root: &OrgPath) -> StoreResult<Vec<UserRow>> {
+    /// Up to `limit` users of the organizations in the subtree at `root`, the first ones
+    /// created after user `after`, in creation order: one page of the subtree's users.
+    pub async fn users_in_subtree_after(
+        self,
+        root: &OrgPath,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<UserRow>> {
         Ok(on_exec!(self, |c| {
-            sqlx::query_as::<_, UserRow>(select_user!(
-                "WHERE o.path >= $1 AND o.path < $2 ORDER BY u.id"
-            ))
-            .bind(root.as_str())
-            .bind(root.subtree_upper_bound())
-            .fetch_all(c)
-            .await?
+            sqlx::query_as::<_, UserRow>(USERS_PAGE)
+                .bind(root.as_str())
+                .bind(root.subtree_upper_bound())
+                .bind(after)
+                .bind(limit)
+                .fetch_all(c)
+                .await?
         }))
     }
 
-    /// (user id, project public id, role) for every project membership of users in the subtree.
-    pub async fn memberships_in_subtree(
+    /// (user id, project public id, role) for every project membership of the users of the
+    /// subtree at `root` whose ids lie in `first..=last` (those of one page), by user.
+    pub async fn memberships_in_subtree_between(
         self,
         root: &OrgPath,
+        first: i64,
+        last: i64,
     ) -> StoreResult<Vec<(i64, String, String)>> {
         Ok(on_exec!(self, |c| {
-            sqlx::query_as(
-                "SELECT m.user_id, p.public_id, m.role FROM project_members m \
-                 JOIN projects p ON p.id = m.project_id \
-                 JOIN users u ON u.id = m.user_id \
-                 JOIN organizations o ON o.id = u.org_id \
-                 WHERE o.path >= $1 AND o.path < $2 ORDER BY m.user_id, p.id",
-            )
-            .bind(root.as_str())
-            .bind(root.subtree_upper_bound())
-            .fetch_all(c)
-            .await?
+            sqlx::query_as(MEMBERSHIPS_OF_PAGE)
+                .bind(root.as_str())
+                .bind(root.subtree_upper_bound())
+                .bind(first)
+                .bind(last)
+                .fetch_all(c)
+                .await?
         }))
     }
 
@@ -204,5 +242,57 @@ impl Tx {
                 .rows_affected()
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Db, Location, Store};
+
+    /// The plan SQLite runs `sql` with, one line per step.
+    async fn sqlite_plan(sql: &str, binds: (&str, &str, i64, i64)) -> Vec<String> {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = Store::open(Location::SqliteFile(&dir.path().join("plan.sqlite3")))
+            .await
+            .expect("the store opens");
+        let Db::Sqlite { read, .. } = &store.db else {
+            unreachable!("a SQLite file was opened")
+        };
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                .bind(binds.0)
+                .bind(binds.1)
+                .bind(binds.2)
+                .bind(binds.3)
+                .fetch_all(read)
+                .await
+                .expect("a plan");
+        store.close().await;
+        rows.into_iter().map(|(.., detail)| detail).collect()
+    }
+
+    #[tokio::test]
+    async fn a_page_of_users_walks_users_by_primary_key_without_sorting() {
+        let plan = sqlite_plan(USERS_PAGE, ("/1/", "/10", 0, 500)).await;
+        assert_eq!(
+            plan,
+            [
+                "SEARCH u USING INTEGER PRIMARY KEY (rowid>?)",
+                "SEARCH o USING INTEGER PRIMARY KEY (rowid=?)",
+            ],
+        );
+    }
+
+    #[tokio::test]
+    async fn the_memberships_of_a_page_are_read_by_user_id_range() {
+        let plan = sqlite_plan(MEMBERSHIPS_OF_PAGE, ("/1/", "/10", 1, 500)).await;
+        assert_eq!(
+            plan.first().map(String::as_str),
+            Some("SEARCH m USING INDEX project_members_user_idx (user_id>? AND user_id<?)"),
+            "{plan:?}"
+        );
+        // Only the page's own memberships are sorted (by project within a user).
+        assert!(plan.iter().all(|step| !step.contains("SCAN")), "{plan:?}");
     }
 }

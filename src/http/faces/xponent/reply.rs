@@ -3,12 +3,15 @@
 //! document's message texts, word for word.
 
 use axum::Json;
+use axum::body::{Body, Bytes};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
+use futures_util::{Stream, StreamExt, stream};
 use serde_json::{Map, Value, json};
 
 use crate::domain::Kind;
-use crate::service::{Conflict, Forbidden, Invalid, ServiceError, Unauthorized};
+use crate::service::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, Unauthorized};
 
 /// `{"<key>": items, "metadata": {"status": 200, "message": "OK", "numItems": n}}`.
 pub fn ok(key: &str, items: Vec<Value>) -> Response {
@@ -16,14 +19,85 @@ pub fn ok(key: &str, items: Vec<Value>) -> Response {
 }
 
 /// As `ok`, with extra members in `metadata` (the login token route adds `expiration`).
-pub fn ok_with(key: &str, items: Vec<Value>, mut metadata: Map<String, Value>) -> Response {
-    metadata.insert("status".into(), json!(200));
-    metadata.insert("message".into(), json!("OK"));
-    metadata.insert("numItems".into(), json!(items.len()));
+pub fn ok_with(key: &str, items: Vec<Value>, metadata: Map<String, Value>) -> Response {
+    let metadata = ok_metadata(metadata, items.len());
     let mut body = Map::new();
     body.insert(key.into(), Value::Array(items));
-    body.insert("metadata".into(), Value::Object(metadata));
+    body.insert("metadata".into(), metadata);
     (StatusCode::OK, Json(Value::Object(body))).into_response()
+}
+
+fn ok_metadata(mut metadata: Map<String, Value>, num_items: usize) -> Value {
+    metadata.insert("status".into(), json!(200));
+    metadata.insert("message".into(), json!("OK"));
+    metadata.insert("numItems".into(), json!(num_items));
+    Value::Object(metadata)
+}
+
+/// As `ok`, for a list read page by page (never all at once): the body is streamed, one chunk
+/// per page, as `{"<key>":[…],"metadata":{…}}`, the items first so that `numItems` (how many
+/// were sent) can be written last. The first page is read before answering, so an error there
+/// is an ordinary error response; an error on a later page, when the status has long been
+/// sent, is logged and cuts the body short: the client sees the connection end mid-JSON.
+pub async fn ok_paged<S>(key: &str, pages: S) -> XponentResult
+where
+    S: Stream<Item = ServiceResult<Vec<Value>>> + Send + 'static,
+{
+    let mut pages = Box::pin(pages);
+    let first = pages.next().await.transpose()?.unwrap_or_default();
+    let mut opening = b"{".to_vec();
+    serde_json::to_writer(&mut opening, key).expect("a string serializes");
+    opening.extend_from_slice(b":[");
+    let count = first.len();
+    let opening = page_chunk(opening, &first, 0);
+
+    // The state is the pages still to read and the items sent so far; `None` once ended.
+    let rest = stream::unfold(Some((pages, count)), |state| async move {
+        let (mut pages, count) = state?;
+        match pages.next().await {
+            Some(Ok(items)) => {
+                let chunk = page_chunk(Vec::new(), &items, count);
+                Some((Ok(chunk), Some((pages, count + items.len()))))
+            }
+            Some(Err(error)) => {
+                tracing::error!(
+                    error = %format!("{error:#}"),
+                    items_sent = count,
+                    "a paged list failed after its first page; the response is cut short"
+                );
+                Some((
+                    Err(std::io::Error::other("the list could not be read")),
+                    None,
+                ))
+            }
+            None => {
+                let mut closing = b"],\"metadata\":".to_vec();
+                serde_json::to_writer(&mut closing, &ok_metadata(Map::new(), count))
+                    .expect("a JSON value serializes");
+                closing.push(b'}');
+                Some((Ok(Bytes::from(closing)), None))
+            }
+        }
+    });
+    let body = stream::once(async move { Ok(opening) }).chain(rest);
+    Ok((
+        StatusCode::OK,
+        [(CONTENT_TYPE, "application/json")],
+        Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// `chunk` followed by `items`, comma-separated, with a leading comma when `sent` items
+/// already precede them in the array.
+fn page_chunk(mut chunk: Vec<u8>, items: &[Value], sent: usize) -> Bytes {
+    for (i, item) in items.iter().enumerate() {
+        if sent + i > 0 {
+            chunk.push(b',');
+        }
+        serde_json::to_writer(&mut chunk, item).expect("a JSON value serializes");
+    }
+    Bytes::from(chunk)
 }
 
 /// An error of the Xponent face: a status and its documented message.

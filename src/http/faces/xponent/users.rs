@@ -3,11 +3,12 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
+use futures_util::stream;
 use serde_json::{Map, Value, json};
 
 use super::auth::Caller;
 use super::input::{Body, Field, field, object_body, parse_id, read_body};
-use super::reply::{XponentError, XponentResult, ok, ok_with};
+use super::reply::{XponentError, XponentResult, ok, ok_paged, ok_with};
 use crate::http::AppState;
 use crate::service::{Conflict, Forbidden, NewUserRequest, ServiceError, User, UserChanges};
 
@@ -26,9 +27,13 @@ fn user_json(user: &User) -> Value {
     })
 }
 
+/// Streamed a page at a time, so a request holds one page in memory, whatever the subtree.
 pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> XponentResult {
-    let users = state.services.list_users(&actor).await?;
-    Ok(ok("users", users.iter().map(user_json).collect()))
+    let pages = stream::try_unfold(state.services.list_users(&actor), |mut pages| async move {
+        let page = pages.next_page().await?;
+        Ok(page.map(|users| (users.iter().map(user_json).collect(), pages)))
+    });
+    ok_paged("users", pages).await
 }
 
 const PASSWORD_NOT_TEXT: &str =
