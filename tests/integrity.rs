@@ -190,8 +190,10 @@ async fn data_survives_a_restart_on_the_same_database() {
     let actor = services.authenticate(&issued.token).await.unwrap();
     let names: Vec<_> = services
         .list_orgs(&actor)
+        .next_page()
         .await
         .unwrap()
+        .expect("one page")
         .into_iter()
         .map(|o| o.name)
         .collect();

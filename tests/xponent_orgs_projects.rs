@@ -2271,3 +2271,52 @@ async fn get_org_shows_each_change_on_the_next_request() {
     assert_eq!(list_orgs(&app, &t.token).await.len(), 4);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn get_org_lists_a_tree_of_several_pages_once_each_and_parents_first() {
+    let app = TestApp::spawn().await;
+    let (boot, token) = app.root_with_token().await;
+    // 1 + 10 + 10 × 109 = 1,101 organizations: the list is sent in more than one page.
+    let child_names: Vec<String> = (0..10).map(|i| format!("Child {i}")).collect();
+    let children = futures::future::join_all(
+        child_names
+            .iter()
+            .map(|name| app.create_org(&token, name, None)),
+    )
+    .await;
+    let mut parent_of = std::collections::HashMap::new();
+    parent_of.insert(boot.organization_id.clone(), None);
+    for child in &children {
+        parent_of.insert(child.clone(), Some(boot.organization_id.clone()));
+        let names: Vec<String> = (0..109).map(|i| format!("{child} {i}")).collect();
+        let grandchildren = futures::future::join_all(
+            names
+                .iter()
+                .map(|name| app.create_org(&token, name, Some(child))),
+        )
+        .await;
+        for grandchild in grandchildren {
+            parent_of.insert(grandchild, Some(child.clone()));
+        }
+    }
+
+    let listed = list_orgs(&app, &token).await;
+    assert_eq!(listed.len(), 1_101);
+    let position: std::collections::HashMap<String, usize> = listed
+        .iter()
+        .enumerate()
+        .map(|(i, org)| (id_of(org), i))
+        .collect();
+    assert_eq!(position.len(), 1_101, "an organization listed twice");
+    assert_eq!(listed[0]["id"], boot.organization_id.as_str());
+    assert!(listed[0]["parentId"].is_null());
+    for org in &listed[1..] {
+        let parent = parent_of[&id_of(org)].clone().expect("a parent");
+        assert_eq!(org["parentId"], parent.as_str());
+        assert!(
+            position[&parent] < position[&id_of(org)],
+            "parent after child"
+        );
+    }
+    app.stop().await;
+}

@@ -7,6 +7,7 @@ mod auth;
 mod cloud_accounts;
 mod error;
 mod group_commit;
+mod org_list;
 mod orgs;
 mod owner_tokens;
 mod projects;
@@ -25,6 +26,7 @@ pub use error::{
     ClaimProblem, Conflict, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal,
     Unauthorized,
 };
+pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use records::{
     ApiKey, CloudAccount, ConnectionOutcome, ConnectionSlot, ExternalId, IssuedToken, Organization,

@@ -207,20 +207,6 @@ fn org_event(kind: &'static str, org: &OrgRow) -> NewEvent<'static> {
 }
 
 impl Services {
-    /// The actor's organization and every organization below it.
-    pub async fn list_orgs(&self, actor: &Actor) -> ServiceResult<Vec<Organization>> {
-        let changes = self.store.changes();
-        if let Some(orgs) = self.subtrees.get(&actor.org_id, changes) {
-            return Ok(orgs);
-        }
-        let rows = self.store.read().orgs_in_subtree(&actor.org_path).await?;
-        let orgs: Vec<Organization> = rows.into_iter().map(Organization::from).collect();
-        if orgs.len() <= super::CACHED_SUBTREE_MAX {
-            self.subtrees.insert(actor.org_id, changes, orgs.clone());
-        }
-        Ok(orgs)
-    }
-
     pub async fn get_org(&self, actor: &Actor, id: &PublicId) -> ServiceResult<Organization> {
         let org = find_org(self.store.read(), id, Kind::Organization).await?;
         actor.authorize(

@@ -102,6 +102,35 @@ impl Exec<'_> {
     }
 
     /// The organization at `root` and every organization below it, in creation order.
+    /// At most `limit` organizations of the subtree at `root`, in path order (parents before
+    /// their children), starting with `root` itself or, given `after`, just after that path:
+    /// a range scan of the path index, without sorting, on both databases.
+    pub async fn orgs_in_subtree_after(
+        self,
+        root: &OrgPath,
+        after: Option<&OrgPath>,
+        limit: i64,
+    ) -> StoreResult<Vec<OrgRow>> {
+        let (sql, lower) = match after {
+            None => (
+                select_org!("WHERE o.path >= $1 AND o.path < $2 ORDER BY o.path LIMIT $3"),
+                root.as_str(),
+            ),
+            Some(after) => (
+                select_org!("WHERE o.path > $1 AND o.path < $2 ORDER BY o.path LIMIT $3"),
+                after.as_str(),
+            ),
+        };
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, OrgRow>(sql)
+                .bind(lower)
+                .bind(root.subtree_upper_bound())
+                .bind(limit)
+                .fetch_all(c)
+                .await?
+        }))
+    }
+
     pub async fn orgs_in_subtree(self, root: &OrgPath) -> StoreResult<Vec<OrgRow>> {
         Ok(on_exec!(self, |c| {
             sqlx::query_as::<_, OrgRow>(select_org!(

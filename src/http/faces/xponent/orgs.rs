@@ -3,11 +3,12 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
+use futures_util::stream;
 use serde_json::{Value, json};
 
 use super::auth::Caller;
 use super::input::{field, object_body, parse_id};
-use super::reply::{XponentError, XponentResult, ok};
+use super::reply::{XponentError, XponentResult, ok, ok_paged};
 use crate::http::AppState;
 use crate::service::{Actor, Conflict, Organization, ServiceError};
 
@@ -25,12 +26,17 @@ fn org_json(org: &Organization, actor: &Actor) -> Value {
     json!({ "id": org.public_id, "name": org.name, "parentId": parent })
 }
 
+/// Streamed a page at a time, so a request holds one page in memory, whatever the subtree.
 pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> XponentResult {
-    let orgs = state.services.list_orgs(&actor).await?;
-    Ok(ok(
-        "organizations",
-        orgs.iter().map(|o| org_json(o, &actor)).collect(),
-    ))
+    let pages = state.services.list_orgs(&actor);
+    let pages = stream::try_unfold((pages, actor), |(mut pages, actor)| async move {
+        let page = pages.next_page().await?;
+        Ok(page.map(|orgs| {
+            let items = orgs.iter().map(|o| org_json(o, &actor)).collect();
+            (items, (pages, actor))
+        }))
+    });
+    ok_paged("organizations", pages).await
 }
 
 pub async fn create(
