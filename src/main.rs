@@ -2,6 +2,9 @@ use clap::Parser;
 
 use orghub::cli::{Cli, run};
 
+/// How many tasks a runtime worker runs between looks at the shared queue (tokio's default: 61).
+const GLOBAL_QUEUE_INTERVAL: u32 = 4;
+
 fn main() -> std::process::ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -26,5 +29,3 @@ fn main() -> std::process::ExitCode {
         }
     }
 }
-
-const GLOBAL_QUEUE_INTERVAL: u32 = 4;

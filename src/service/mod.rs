@@ -46,8 +46,8 @@ use owner_tokens::OwnerTokenWriter;
 use throttle::SignInThrottle;
 
 use crate::crypto::Sealer;
-use crate::domain::{self, Millis};
-use crate::store::{self, Store};
+use crate::domain::{Millis, PublicId};
+use crate::store::{Store, UserRow};
 use read_cache::ReadCache;
 
 /// Lifetimes of the tokens orghub issues, in milliseconds.
@@ -90,7 +90,7 @@ pub struct Services {
     /// Organization id → its subtree (at most `CACHED_SUBTREE_MAX` organizations).
     subtrees: Arc<ReadCache<i64, Vec<Organization>>>,
     /// User public id → the user, for `POST /token`.
-    token_owners: Arc<ReadCache<domain::PublicId, store::UserRow>>,
+    token_owners: Arc<ReadCache<PublicId, UserRow>>,
     /// The group-commit writers of `POST /token` and `POST /org` (Xponent); their tasks end
     /// when the last clone of the services is dropped.
     owner_tokens: GroupCommit<OwnerTokenWriter>,

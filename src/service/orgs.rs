@@ -80,29 +80,23 @@ impl BatchWrite for NewOrgWriter {
         tx: &mut Tx,
         requests: &[NewOrgRequest],
     ) -> ServiceResult<Vec<ServiceResult<OrgRow>>> {
-        let mut named: Vec<PublicId> = requests.iter().filter_map(|r| r.parent).collect();
-        named.sort_unstable();
-        named.dedup();
-        let by_public_id: HashMap<String, OrgRow> = tx
+        // Each request's parent: the one it names, or the actor's own organization.
+        let parent_ids: Vec<String> = requests
+            .iter()
+            .map(|r| match &r.parent {
+                Some(id) => id.to_string(),
+                None => r.actor.org_public_id.clone(),
+            })
+            .collect();
+        let mut wanted: Vec<&str> = parent_ids.iter().map(String::as_str).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let parents: HashMap<String, OrgRow> = tx
             .exec()
-            .orgs_by_public_ids(&named)
+            .orgs_by_public_ids(&wanted)
             .await?
             .into_iter()
             .map(|org| (org.public_id.clone(), org))
-            .collect();
-        let mut own: Vec<i64> = requests
-            .iter()
-            .filter(|r| r.parent.is_none())
-            .map(|r| r.actor.org_id)
-            .collect();
-        own.sort_unstable();
-        own.dedup();
-        let by_id: HashMap<i64, OrgRow> = tx
-            .exec()
-            .orgs_by_ids(&own)
-            .await?
-            .into_iter()
-            .map(|org| (org.id, org))
             .collect();
 
         // Each request's parent and new public id, or why it is refused. A name asked for
@@ -110,22 +104,14 @@ impl BatchWrite for NewOrgWriter {
         let mut names = HashSet::new();
         let checked: Vec<ServiceResult<(&OrgRow, PublicId)>> = requests
             .iter()
-            .map(|request| {
-                let parent =
-                    match &request.parent {
-                        Some(id) => by_public_id.get(&id.to_string()).ok_or_else(|| {
-                            ServiceError::NotFound {
-                                kind: Kind::ParentOrganization,
-                                id: id.to_string(),
-                            }
-                        })?,
-                        None => by_id.get(&request.actor.org_id).ok_or_else(|| {
-                            ServiceError::NotFound {
-                                kind: Kind::ParentOrganization,
-                                id: request.actor.org_public_id.clone(),
-                            }
-                        })?,
-                    };
+            .zip(&parent_ids)
+            .map(|(request, parent_id)| {
+                let parent = parents
+                    .get(parent_id)
+                    .ok_or_else(|| ServiceError::NotFound {
+                        kind: Kind::ParentOrganization,
+                        id: parent_id.clone(),
+                    })?;
                 request.actor.authorize(
                     Access::Administer,
                     &parent.path(),

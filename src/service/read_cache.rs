@@ -1,5 +1,5 @@
-//! Short-lived caches of hot reads (the actor of a bearer token, a small subtree), safe
-//! against revocation.
+//! Short-lived caches of hot reads (the actor of a bearer token, the user a `POST /token`
+//! names, a small subtree), safe against revocation.
 //!
 //! An entry is served only while both hold:
 //! - no change this process committed since the entry was read (`Store::changes` is still the

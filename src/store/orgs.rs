@@ -62,32 +62,12 @@ impl Exec<'_> {
 
     /// The organizations with these public ids (at most `MAX_ROWS`), in no particular order;
     /// ids that name none are left out.
-    pub async fn orgs_by_public_ids(self, ids: &[PublicId]) -> StoreResult<Vec<OrgRow>> {
+    pub async fn orgs_by_public_ids(self, ids: &[&str]) -> StoreResult<Vec<OrgRow>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         Ok(on_exec!(self, |c| {
             let mut query = QueryBuilder::new(select_org!("WHERE o.public_id IN ("));
-            let mut list = query.separated(", ");
-            for id in ids {
-                list.push_bind(id.to_string());
-            }
-            query.push(")");
-            query
-                .build_query_as::<OrgRow>()
-                .persistent(false)
-                .fetch_all(c)
-                .await?
-        }))
-    }
-
-    /// The organizations with these ids (at most `MAX_ROWS`), in no particular order.
-    pub async fn orgs_by_ids(self, ids: &[i64]) -> StoreResult<Vec<OrgRow>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        Ok(on_exec!(self, |c| {
-            let mut query = QueryBuilder::new(select_org!("WHERE o.id IN ("));
             let mut list = query.separated(", ");
             for id in ids {
                 list.push_bind(*id);
@@ -101,7 +81,6 @@ impl Exec<'_> {
         }))
     }
 
-    /// The organization at `root` and every organization below it, in creation order.
     /// At most `limit` organizations of the subtree at `root`, in path order (parents before
     /// their children), starting with `root` itself or, given `after`, just after that path:
     /// a range scan of the path index, without sorting, on both databases.
@@ -131,6 +110,7 @@ impl Exec<'_> {
         }))
     }
 
+    /// The organization at `root` and every organization below it, in creation order.
     pub async fn orgs_in_subtree(self, root: &OrgPath) -> StoreResult<Vec<OrgRow>> {
         Ok(on_exec!(self, |c| {
             sqlx::query_as::<_, OrgRow>(select_org!(
