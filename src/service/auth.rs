@@ -14,7 +14,7 @@ impl Services {
     /// Resolves a bearer token to its actor. Login tokens, expired tokens and tokens of
     /// another region authenticate nothing.
     pub async fn authenticate(&self, token: &str) -> ServiceResult<Actor> {
-        let hash = crypto::sha256(token.as_bytes());
+        let hash = crypto::bearer_token_key(token);
         let changes = self.store.changes();
         if let Some((actor, expires_at)) = self.actors.get(&hash, changes)
             && expires_at > now_millis()
@@ -97,7 +97,7 @@ impl Services {
         let invalid = || ServiceError::Unauthorized(Unauthorized::LoginTokenInvalid);
         let mut tx = self.store.begin_token_writes().await?;
         let (user_id, expires_at) = tx
-            .take_token(&crypto::sha256(token.as_bytes()), TokenKind::Login.as_str())
+            .take_token(&crypto::bearer_token_key(token), TokenKind::Login.as_str())
             .await?
             .ok_or_else(invalid)?;
         let user_id = user_id.ok_or_else(invalid)?;
@@ -137,12 +137,12 @@ impl Services {
         org_id: i64,
         lifetime: i64,
     ) -> ServiceResult<IssuedToken> {
-        let token = crypto::random_hex_secret();
         let now = now_millis();
+        let token = crypto::new_bearer_token(now as u64);
         let expires_at = now + lifetime;
         tx.insert_token(
             &NewToken {
-                hash: &crypto::sha256(token.as_bytes()),
+                hash: &crypto::bearer_token_key(&token),
                 kind: kind.as_str(),
                 user_id,
                 org_id,

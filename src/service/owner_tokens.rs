@@ -129,8 +129,8 @@ impl BatchWrite for OwnerTokenWriter {
                 if !first || !fresh.contains(&(request.user_id, request.nonce_digest.to_vec())) {
                     return Err(nonce_reused());
                 }
-                let token = crypto::random_hex_secret();
-                let hash = crypto::sha256(token.as_bytes());
+                let token = crypto::new_bearer_token(now as u64);
+                let hash = crypto::bearer_token_key(&token);
                 Ok((request, token, hash))
             })
             .collect();
