@@ -47,13 +47,13 @@ pub async fn open_services(settings: &DataSettings) -> anyhow::Result<Services> 
                 .with_context(|| format!("cannot open the SQLite database {}", file.display()))?
         }
     };
-    Ok(Services::new(
+    Services::new(
         store,
         Sealer::new(&master_key),
         ServiceConfig {
             region: settings.region.clone(),
         },
-    ))
+    )
 }
 
 pub struct Application {

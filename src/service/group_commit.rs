@@ -48,6 +48,21 @@ pub(crate) trait BatchWrite: Send + Sync + 'static {
         tx: &mut Tx,
         jobs: &[Self::Job],
     ) -> impl Future<Output = ServiceResult<Vec<ServiceResult<Self::Output>>>> + Send;
+
+    /// True for a writer with a synchronous connection of its own (`Store::direct_writer`):
+    /// its batches go to `write_directly`, which blocks, so its task gets a thread of its own.
+    fn writes_directly(&self) -> bool {
+        false
+    }
+
+    /// Writes and commits the jobs on the writer's own connection, as `write` and a commit
+    /// would; `None` when the writer has no such connection.
+    fn write_directly(
+        &self,
+        _jobs: &[Self::Job],
+    ) -> Option<ServiceResult<Vec<ServiceResult<Self::Output>>>> {
+        None
+    }
 }
 
 type Request<W> = (
@@ -70,11 +85,22 @@ impl<W: BatchWrite> Clone for GroupCommit<W> {
 }
 
 impl<W: BatchWrite> GroupCommit<W> {
-    /// Starts the writer task; must be called inside a tokio runtime.
-    pub(crate) fn spawn(store: Store, writer: W) -> Self {
+    /// Starts the writer task: on the current tokio runtime, or on a thread of its own for a
+    /// writer that `writes_directly`.
+    pub(crate) fn spawn(store: Store, writer: W) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(store, Arc::new(writer), queue));
-        Self { jobs }
+        let writer = Arc::new(writer);
+        if writer.writes_directly() {
+            // Its batches block the thread, and so skip every hand-off between a task and a
+            // driver thread mid-batch; a runtime of its own still lets it await the next jobs.
+            let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+            std::thread::Builder::new()
+                .name("orghub-batch-writer".into())
+                .spawn(move || runtime.block_on(run(store, writer, queue)))?;
+        } else {
+            tokio::spawn(run(store, writer, queue));
+        }
+        Ok(Self { jobs })
     }
 
     /// Hands `job` to the writer and waits until it is committed (or refused).
@@ -144,12 +170,21 @@ async fn attempt<W: BatchWrite>(
     writer: &W,
     jobs: &[W::Job],
 ) -> ServiceResult<Vec<ServiceResult<W::Output>>> {
+    if let Some(results) = writer.write_directly(jobs) {
+        return check_count(jobs, results?);
+    }
     let mut tx = if W::TOKENS_ONLY {
         store.begin_token_writes().await?
     } else {
         store.begin().await?
     };
-    let results = writer.write(&mut tx, jobs).await?;
+    let results = check_count(jobs, writer.write(&mut tx, jobs).await?)?;
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// `results`, if there is one for each job.
+fn check_count<J, R>(jobs: &[J], results: Vec<R>) -> ServiceResult<Vec<R>> {
     if results.len() != jobs.len() {
         return Err(ServiceError::Internal(anyhow::anyhow!(
             "a batch of {} jobs gave {} results",
@@ -157,7 +192,6 @@ async fn attempt<W: BatchWrite>(
             results.len()
         )));
     }
-    tx.commit().await?;
     Ok(results)
 }
 
@@ -217,7 +251,7 @@ mod tests {
     async fn concurrent_jobs_share_a_transaction_and_get_their_own_answers() {
         let (store, _dir) = store().await;
         let echo = Arc::new(Echo::default());
-        let writer = GroupCommit::spawn(store, echo.clone());
+        let writer = GroupCommit::spawn(store, echo.clone()).unwrap();
         let answers = futures::future::join_all((0..300).map(|job| writer.submit(job))).await;
         for (job, answer) in (0..300).zip(answers) {
             match answer {
@@ -238,7 +272,7 @@ mod tests {
     async fn a_failed_transaction_is_retried_job_by_job() {
         let (store, _dir) = store().await;
         let echo = Arc::new(Echo::default());
-        let writer = GroupCommit::spawn(store, echo.clone());
+        let writer = GroupCommit::spawn(store, echo.clone()).unwrap();
         // One batch: the test's runtime has one thread, so all four are queued before the
         // writer runs.
         let jobs = [2, 3, 2000, 4];
@@ -262,7 +296,7 @@ mod tests {
     #[tokio::test]
     async fn a_closed_store_is_an_error_not_a_hang() {
         let (store, _dir) = store().await;
-        let writer = GroupCommit::spawn(store.clone(), Arc::new(Echo::default()));
+        let writer = GroupCommit::spawn(store.clone(), Arc::new(Echo::default())).unwrap();
         store.close().await;
         assert!(matches!(
             writer.submit(2).await,
@@ -289,7 +323,7 @@ mod tests {
     #[tokio::test]
     async fn a_panicking_batch_answers_its_jobs_and_the_writer_goes_on() {
         let (store, _dir) = store().await;
-        let writer = GroupCommit::spawn(store, Panics);
+        let writer = GroupCommit::spawn(store, Panics).unwrap();
         for _ in 0..2 {
             let answer = writer.submit(2).await;
             assert_eq!(

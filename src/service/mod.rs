@@ -98,8 +98,9 @@ pub struct Services {
 }
 
 impl Services {
-    /// Starts the group-commit writer tasks: call it inside a tokio runtime.
-    pub fn new(store: Store, sealer: Sealer, config: ServiceConfig) -> Self {
+    /// Starts the group-commit writers: call it inside a tokio runtime. Fails when the owner
+    /// tokens' own SQLite connection or its thread cannot be had.
+    pub fn new(store: Store, sealer: Sealer, config: ServiceConfig) -> anyhow::Result<Self> {
         // A subtree listed here may have changed on another node of a shared PostgreSQL, and a
         // client would not see its own write there: only the embedded database, which this
         // process alone writes organizations to, caches subtrees.
@@ -108,12 +109,13 @@ impl Services {
         } else {
             Duration::ZERO
         };
-        Self {
+        let direct = store.direct_writer().transpose()?;
+        Ok(Self {
             owner_tokens: GroupCommit::spawn(
                 store.clone(),
-                OwnerTokenWriter::new(config.region.clone()),
-            ),
-            new_orgs: GroupCommit::spawn(store.clone(), NewOrgWriter),
+                OwnerTokenWriter::new(config.region.clone(), direct),
+            )?,
+            new_orgs: GroupCommit::spawn(store.clone(), NewOrgWriter)?,
             store,
             sealer,
             config,
@@ -121,7 +123,7 @@ impl Services {
             actors: Arc::new(ReadCache::new(ttl::READ_CACHE, 10_000)),
             subtrees: Arc::new(ReadCache::new(subtree_ttl, 1_000)),
             token_owners: Arc::new(ReadCache::new(ttl::READ_CACHE, 10_000)),
-        }
+        })
     }
 
     /// True while the database answers.

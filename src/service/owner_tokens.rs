@@ -6,6 +6,7 @@
 //! writer, so the one SQLite writer spends two statements on a whole batch of requests.
 
 use std::collections::HashSet;
+use std::sync::{Mutex, PoisonError};
 
 use super::error::{Forbidden, ServiceError, ServiceResult, Unauthorized};
 use super::group_commit::BatchWrite;
@@ -13,8 +14,8 @@ use super::records::IssuedToken;
 use super::users::find_user;
 use super::{Services, TokenKind, ttl};
 use crate::crypto;
-use crate::domain::{PublicId, Role, now_millis};
-use crate::store::{NewToken, Tx, UserRow};
+use crate::domain::{Millis, PublicId, Role, now_millis};
+use crate::store::{DirectSqlite, NewToken, NonceToken, Tx, UserRow};
 
 /// The associated data that binds a sealed owner secret key to its user.
 pub(crate) fn secret_key_context(user_id: i64) -> String {
@@ -79,20 +80,96 @@ pub(crate) struct OwnerTokenRequest {
     nonce_digest: [u8; 32],
 }
 
-/// Issues the owner tokens of many checked requests in one transaction: one statement records
-/// the nonces, one inserts the tokens.
+/// Issues the owner tokens of many checked requests in one transaction. On SQLite it has a
+/// synchronous connection of its own (`DirectSqlite`) and runs on a thread of its own; on
+/// PostgreSQL two multi-row statements record the nonces and insert the tokens.
 pub(crate) struct OwnerTokenWriter {
     region: String,
+    direct: Option<Mutex<DirectSqlite>>,
 }
 
 impl OwnerTokenWriter {
-    pub(crate) fn new(region: String) -> Self {
-        Self { region }
+    pub(crate) fn new(region: String, direct: Option<DirectSqlite>) -> Self {
+        Self {
+            region,
+            direct: direct.map(Mutex::new),
+        }
+    }
+
+    /// A new token for each request, but for a request whose nonce an earlier request of the
+    /// batch has: that nonce is the earlier request's.
+    fn mint<'a>(&'a self, requests: &'a [OwnerTokenRequest]) -> Minted<'a> {
+        let now = now_millis();
+        let mut seen = HashSet::new();
+        let tokens = requests
+            .iter()
+            .map(|request| {
+                seen.insert((request.user_id, request.nonce_digest))
+                    .then(|| {
+                        let token = crypto::new_bearer_token(now as u64);
+                        let key = crypto::bearer_token_key(&token);
+                        (token, key)
+                    })
+            })
+            .collect();
+        Minted {
+            requests,
+            tokens,
+            region: &self.region,
+            now,
+            expires_at: now + ttl::OWNER_TOKEN,
+        }
     }
 }
 
-fn nonce_reused() -> ServiceError {
-    ServiceError::Unauthorized(Unauthorized::NonceReused)
+/// The tokens of a batch, before their nonces are known to be new.
+struct Minted<'a> {
+    requests: &'a [OwnerTokenRequest],
+    /// Per request, its token and the token's key; `None` for a nonce repeated in the batch.
+    tokens: Vec<Option<(String, [u8; 32])>>,
+    region: &'a str,
+    now: Millis,
+    expires_at: Millis,
+}
+
+impl Minted<'_> {
+    /// What to write: each minted token with its request's nonce.
+    fn entries(&self) -> Vec<NonceToken<'_>> {
+        self.requests
+            .iter()
+            .zip(&self.tokens)
+            .filter_map(|(request, minted)| {
+                let (_, key) = minted.as_ref()?;
+                Some(NonceToken {
+                    user_id: request.user_id,
+                    nonce_digest: &request.nonce_digest,
+                    token: NewToken {
+                        hash: key,
+                        kind: TokenKind::Owner.as_str(),
+                        user_id: Some(request.user_id),
+                        org_id: request.org_id,
+                        region: self.region,
+                        expires_at: self.expires_at,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// Each request's answer, given for each entry whether its nonce was new.
+    fn answers(self, fresh: Vec<bool>) -> Vec<ServiceResult<IssuedToken>> {
+        let expires_at = self.expires_at;
+        let mut fresh = fresh.into_iter();
+        self.tokens
+            .into_iter()
+            .map(|minted| match minted {
+                Some((token, _)) if fresh.next() == Some(true) => {
+                    Ok(IssuedToken { token, expires_at })
+                }
+                _ => Err(ServiceError::Unauthorized(Unauthorized::NonceReused)),
+            })
+            .collect()
+    }
 }
 
 impl BatchWrite for OwnerTokenWriter {
@@ -105,52 +182,27 @@ impl BatchWrite for OwnerTokenWriter {
         tx: &mut Tx,
         requests: &[OwnerTokenRequest],
     ) -> ServiceResult<Vec<ServiceResult<IssuedToken>>> {
-        // A nonce sent twice in the batch is the first request's.
-        let mut seen = HashSet::new();
-        let first: Vec<bool> = requests
-            .iter()
-            .map(|r| seen.insert((r.user_id, r.nonce_digest)))
-            .collect();
-        let now = now_millis();
-        let nonces: Vec<(i64, &[u8])> = requests
-            .iter()
-            .zip(&first)
-            .filter(|(_, first)| **first)
-            .map(|(r, _)| (r.user_id, r.nonce_digest.as_slice()))
-            .collect();
-        let fresh: HashSet<(i64, Vec<u8>)> =
-            tx.use_nonces(&nonces, now).await?.into_iter().collect();
+        let minted = self.mint(requests);
+        let fresh = tx
+            .issue_tokens_for_new_nonces(&minted.entries(), minted.now)
+            .await?;
+        Ok(minted.answers(fresh))
+    }
 
-        // The token of each request whose nonce was fresh, with the token's digest.
-        let issued: Vec<ServiceResult<(&OwnerTokenRequest, String, [u8; 32])>> = requests
-            .iter()
-            .zip(first)
-            .map(|(request, first)| {
-                if !first || !fresh.contains(&(request.user_id, request.nonce_digest.to_vec())) {
-                    return Err(nonce_reused());
-                }
-                let token = crypto::new_bearer_token(now as u64);
-                let hash = crypto::bearer_token_key(&token);
-                Ok((request, token, hash))
-            })
-            .collect();
-        let expires_at = now + ttl::OWNER_TOKEN;
-        let tokens: Vec<NewToken> = issued
-            .iter()
-            .flatten()
-            .map(|(request, _, hash)| NewToken {
-                hash,
-                kind: TokenKind::Owner.as_str(),
-                user_id: Some(request.user_id),
-                org_id: request.org_id,
-                region: &self.region,
-                expires_at,
-            })
-            .collect();
-        tx.insert_tokens(&tokens, now).await?;
-        Ok(issued
-            .into_iter()
-            .map(|entry| entry.map(|(_, token, _)| IssuedToken { token, expires_at }))
-            .collect())
+    fn writes_directly(&self) -> bool {
+        self.direct.is_some()
+    }
+
+    fn write_directly(
+        &self,
+        requests: &[OwnerTokenRequest],
+    ) -> Option<ServiceResult<Vec<ServiceResult<IssuedToken>>>> {
+        let direct = self.direct.as_ref()?;
+        let minted = self.mint(requests);
+        // A batch that panicked while holding the connection left no transaction open
+        // (rusqlite rolls back on unwind), so the connection is still good to use.
+        let mut direct = direct.lock().unwrap_or_else(PoisonError::into_inner);
+        let fresh = direct.issue_tokens_for_new_nonces(&minted.entries(), minted.now);
+        Some(fresh.map(|fresh| minted.answers(fresh)).map_err(Into::into))
     }
 }

@@ -17,6 +17,9 @@ pub enum StoreError {
     ForeignKey,
     #[error(transparent)]
     Database(sqlx::Error),
+    /// From the synchronous SQLite connection (`DirectSqlite`).
+    #[error(transparent)]
+    Direct(rusqlite::Error),
     #[error(transparent)]
     Migration(#[from] sqlx::migrate::MigrateError),
 }

@@ -7,6 +7,7 @@
 
 mod api_keys;
 mod cloud_accounts;
+mod direct;
 mod error;
 mod events;
 mod external_ids;
@@ -17,7 +18,7 @@ mod templates;
 mod tokens;
 mod users;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,6 +32,7 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 pub use api_keys::{API_KEY_ACTIVE, API_KEY_REVOKED, ApiKeyActorRow, ApiKeyRow};
 pub use cloud_accounts::{CloudAccountRow, NewCloudAccount};
+pub use direct::{DirectSqlite, NonceToken};
 pub use error::{StoreError, UniqueKey};
 pub use events::NewEvent;
 pub use orgs::{NewOrg, OrgRow};
@@ -47,6 +49,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// number of rows, and a cached variant per size would push the fixed statements out of the
 /// connection's prepared-statement cache.
 pub const MAX_ROWS: usize = 1_000;
+
+/// How long a SQLite writer waits for another to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -77,6 +82,8 @@ enum Db {
         write: SqlitePool,
         /// One connection for `checkpoint`, so the writer never waits for one.
         checkpointer: SqlitePool,
+        /// The database file, for `Store::direct_writer`.
+        path: Arc<PathBuf>,
     },
     Postgres(PgPool),
 }
@@ -174,7 +181,7 @@ impl Store {
                     // `orghub serve` checkpoints in the background (`Store::checkpoint`); a
                     // commit checkpoints by itself only when the log has grown past 40 MB.
                     .pragma("wal_autocheckpoint", "10000")
-                    .busy_timeout(Duration::from_secs(10));
+                    .busy_timeout(BUSY_TIMEOUT);
                 // The writer's inserts land on random pages of the token and nonce indexes
                 // (their keys are hashes): a 32 MiB page cache instead of the default 2 MiB
                 // keeps those pages at hand rather than read back from the file each time.
@@ -195,6 +202,7 @@ impl Store {
                     read,
                     write,
                     checkpointer,
+                    path: Arc::new(path.to_owned()),
                 }
             }
             Location::Postgres(url) => {
@@ -244,6 +252,14 @@ impl Store {
         self.changes.load(Ordering::Acquire)
     }
 
+    /// A synchronous write connection of its own (SQLite only; `None` on PostgreSQL).
+    pub fn direct_writer(&self) -> Option<StoreResult<DirectSqlite>> {
+        match &self.db {
+            Db::Sqlite { path, .. } => Some(DirectSqlite::open(path, BUSY_TIMEOUT)),
+            Db::Postgres(_) => None,
+        }
+    }
+
     /// True for the embedded database, which one `orghub serve` process owns.
     pub fn is_embedded(&self) -> bool {
         matches!(self.db, Db::Sqlite { .. })
@@ -287,6 +303,7 @@ impl Store {
                 read,
                 write,
                 checkpointer,
+                ..
             } => {
                 read.close().await;
                 write.close().await;

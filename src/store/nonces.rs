@@ -1,6 +1,8 @@
+use std::collections::HashSet;
+
 use sqlx::QueryBuilder;
 
-use super::{StoreResult, Tx, on_tx};
+use super::{NewToken, NonceToken, StoreResult, Tx, on_tx};
 use crate::domain::Millis;
 
 impl Tx {
@@ -27,5 +29,32 @@ impl Tx {
                 .fetch_all(c)
                 .await?
         }))
+    }
+
+    /// What `DirectSqlite::issue_tokens_for_new_nonces` does, in this transaction, with two
+    /// multi-row statements (at most `MAX_ROWS` entries, whose nonces differ).
+    pub async fn issue_tokens_for_new_nonces(
+        &mut self,
+        entries: &[NonceToken<'_>],
+        now: Millis,
+    ) -> StoreResult<Vec<bool>> {
+        let nonces: Vec<(i64, &[u8])> = entries
+            .iter()
+            .map(|entry| (entry.user_id, entry.nonce_digest))
+            .collect();
+        let new: HashSet<(i64, Vec<u8>)> =
+            self.use_nonces(&nonces, now).await?.into_iter().collect();
+        let fresh: Vec<bool> = entries
+            .iter()
+            .map(|entry| new.contains(&(entry.user_id, entry.nonce_digest.to_vec())))
+            .collect();
+        let tokens: Vec<NewToken> = entries
+            .iter()
+            .zip(&fresh)
+            .filter(|(_, fresh)| **fresh)
+            .map(|(entry, _)| entry.token.clone())
+            .collect();
+        self.insert_tokens(&tokens, now).await?;
+        Ok(fresh)
     }
 }

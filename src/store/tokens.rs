@@ -3,8 +3,9 @@ use sqlx::QueryBuilder;
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
 use crate::domain::Millis;
 
+#[derive(Clone)]
 pub struct NewToken<'a> {
-    /// SHA-256 of the token: the token itself is never stored.
+    /// The token's key (`crypto::bearer_token_key`): the token itself is never stored.
     pub hash: &'a [u8],
     pub kind: &'a str,
     pub user_id: Option<i64>,
