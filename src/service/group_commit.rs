@@ -3,7 +3,8 @@
 //!
 //! All writes share one write connection (on SQLite, one writer at a time), and each statement
 //! costs a hand-off to that connection: a batch of N requests pays for one `BEGIN`, a few
-//! statements and one `COMMIT` instead of N of each.
+//! statements and one `COMMIT` instead of N of each. A writer with a synchronous connection of
+//! its own (`BatchWrite::writes_directly`) pays for no hand-off at all, on a thread of its own.
 //!
 //! Each job gets its own answer, and only after the batch is committed. A job refused (not
 //! found, forbidden, conflict…) is answered with its error while the others commit. When the
@@ -204,22 +205,20 @@ mod tests {
     use crate::store::Location;
 
     /// Answers each job with itself, refuses odd jobs, and fails the whole transaction when
-    /// it holds a job over 1000 (as a store error would); records the size of each batch.
+    /// it holds a job over 1000 (as a store error would); records the size of each batch and
+    /// the thread it ran on. With `direct`, it writes directly.
     #[derive(Default)]
     struct Echo {
+        direct: bool,
         batches: Mutex<Vec<usize>>,
+        threads: Mutex<Vec<String>>,
     }
 
-    impl BatchWrite for Arc<Echo> {
-        type Job = u32;
-        type Output = u32;
-
-        async fn write(
-            &self,
-            _tx: &mut Tx,
-            jobs: &[u32],
-        ) -> ServiceResult<Vec<ServiceResult<u32>>> {
+    impl Echo {
+        fn answer(&self, jobs: &[u32]) -> ServiceResult<Vec<ServiceResult<u32>>> {
             self.batches.lock().unwrap().push(jobs.len());
+            let thread = std::thread::current().name().unwrap_or("").to_owned();
+            self.threads.lock().unwrap().push(thread);
             if jobs.iter().any(|&job| job > 1000) {
                 return Err(ServiceError::Internal(anyhow::anyhow!("poisoned")));
             }
@@ -236,6 +235,27 @@ mod tests {
                     }
                 })
                 .collect())
+        }
+    }
+
+    impl BatchWrite for Arc<Echo> {
+        type Job = u32;
+        type Output = u32;
+
+        async fn write(
+            &self,
+            _tx: &mut Tx,
+            jobs: &[u32],
+        ) -> ServiceResult<Vec<ServiceResult<u32>>> {
+            self.answer(jobs)
+        }
+
+        fn writes_directly(&self) -> bool {
+            self.direct
+        }
+
+        fn write_directly(&self, jobs: &[u32]) -> Option<ServiceResult<Vec<ServiceResult<u32>>>> {
+            self.direct.then(|| self.answer(jobs))
         }
     }
 
@@ -290,6 +310,27 @@ mod tests {
             batches.iter().sum::<usize>(),
             8,
             "once together, then one by one"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_direct_writer_runs_on_a_thread_of_its_own_with_the_same_answers() {
+        let (store, _dir) = store().await;
+        let echo = Arc::new(Echo {
+            direct: true,
+            ..Echo::default()
+        });
+        let writer = GroupCommit::spawn(store, echo.clone()).unwrap();
+        let jobs = [2, 3, 2000, 4];
+        let answers = futures::future::join_all(jobs.map(|job| writer.submit(job))).await;
+        assert_eq!(answers[0].as_ref().ok(), Some(&2));
+        assert!(matches!(answers[1], Err(ServiceError::NotFound { .. })));
+        assert_eq!(answers[2].as_ref().unwrap_err().to_string(), "poisoned");
+        assert_eq!(answers[3].as_ref().ok(), Some(&4));
+        let threads = echo.threads.lock().unwrap().clone();
+        assert!(
+            threads.iter().all(|name| name == "orghub-batch-writer"),
+            "{threads:?}"
         );
     }
 

@@ -3,7 +3,8 @@
 //!
 //! The hash is checked in the request, against the user read through a short-lived cache
 //! (see `read_cache`); only the writes (the nonce, then the token) go through the group-commit
-//! writer, so the one SQLite writer spends two statements on a whole batch of requests.
+//! writer, a whole batch of requests in one transaction. On SQLite that writer has a
+//! synchronous connection and a thread of its own (`DirectSqlite`).
 
 use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};

@@ -98,3 +98,118 @@ impl From<rusqlite::Error> for StoreError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PublicId;
+    use crate::store::{Location, NewUser, Store};
+
+    /// A store with one organization and one user; returns the store, the user's id and the
+    /// organization's id.
+    async fn store_with_a_user(dir: &Path) -> (Store, i64, i64) {
+        let store = Store::open(Location::SqliteFile(&dir.join("orghub.sqlite3")))
+            .await
+            .unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let org_id = tx
+            .insert_org(&PublicId::new(), "Org", None, "eu", 1)
+            .await
+            .unwrap();
+        let user = NewUser {
+            public_id: &PublicId::new(),
+            org_id,
+            name: "Owner",
+            email: "owner@example.com",
+            email_key: "owner@example.com",
+            role: "Owner",
+            partner: false,
+            password_hash: None,
+        };
+        let user_id = tx.insert_user(&user, 1).await.unwrap();
+        tx.commit().await.unwrap();
+        (store, user_id, org_id)
+    }
+
+    fn entry<'a>(user_id: i64, org_id: i64, nonce: &'a [u8], key: &'a [u8]) -> NonceToken<'a> {
+        NonceToken {
+            user_id,
+            nonce_digest: nonce,
+            token: NewToken {
+                hash: key,
+                kind: "owner",
+                user_id: Some(user_id),
+                org_id,
+                region: "eu",
+                expires_at: 10,
+            },
+        }
+    }
+
+    async fn count(store: &Store, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        super::super::on_pool!(store, |c| {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(c)
+                .await
+                .unwrap()
+        })
+    }
+
+    #[tokio::test]
+    async fn a_token_is_inserted_only_for_a_nonce_not_used_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, user, org) = store_with_a_user(dir.path()).await;
+        let mut direct = store.direct_writer().unwrap().unwrap();
+
+        let first = [
+            entry(user, org, b"n1", b"k1"),
+            entry(user, org, b"n2", b"k2"),
+        ];
+        assert_eq!(
+            direct.issue_tokens_for_new_nonces(&first, 5).unwrap(),
+            [true, true]
+        );
+        let again = [
+            entry(user, org, b"n2", b"k3"),
+            entry(user, org, b"n3", b"k4"),
+        ];
+        assert_eq!(
+            direct.issue_tokens_for_new_nonces(&again, 6).unwrap(),
+            [false, true]
+        );
+
+        assert_eq!(count(&store, "nonces").await, 3);
+        let keys: Vec<Vec<u8>> = super::super::on_pool!(store, |c| {
+            sqlx::query_scalar("SELECT hash FROM tokens ORDER BY hash")
+                .fetch_all(c)
+                .await
+                .unwrap()
+        });
+        assert_eq!(keys, [b"k1".to_vec(), b"k2".to_vec(), b"k4".to_vec()]);
+    }
+
+    #[tokio::test]
+    async fn a_batch_that_fails_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, user, org) = store_with_a_user(dir.path()).await;
+        let mut direct = store.direct_writer().unwrap().unwrap();
+
+        // The second entry's user does not exist: the first entry's writes are undone too.
+        let batch = [
+            entry(user, org, b"n1", b"k1"),
+            entry(user + 1, org, b"n2", b"k2"),
+        ];
+        let error = direct.issue_tokens_for_new_nonces(&batch, 5).unwrap_err();
+        assert!(matches!(error, StoreError::ForeignKey), "{error:?}");
+        assert_eq!(count(&store, "nonces").await, 0);
+        assert_eq!(count(&store, "tokens").await, 0);
+
+        // The connection is usable afterwards.
+        let retry = [entry(user, org, b"n1", b"k1")];
+        assert_eq!(
+            direct.issue_tokens_for_new_nonces(&retry, 6).unwrap(),
+            [true]
+        );
+    }
+}
