@@ -2,9 +2,6 @@ use clap::Parser;
 
 use orghub::cli::{Cli, run};
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// How many tasks a runtime worker runs between looks at the shared queue (tokio's default: 61).
 const GLOBAL_QUEUE_INTERVAL: u32 = 4;
 

@@ -182,12 +182,9 @@ impl Store {
                     // commit checkpoints by itself only when the log has grown past 40 MB.
                     .pragma("wal_autocheckpoint", "10000")
                     .busy_timeout(BUSY_TIMEOUT);
-                // The writer's inserts land on random pages of the token and nonce indexes
-                // (their keys are hashes): a 32 MiB page cache instead of the default 2 MiB
-                // keeps those pages at hand rather than read back from the file each time.
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
-                    .connect_with(options.clone().pragma("cache_size", "-32768"))
+                    .connect_with(options.clone())
                     .await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
                 let checkpointer = SqlitePoolOptions::new()
