@@ -24,11 +24,11 @@ pub fn random_hex_secret() -> String {
     hex::encode(random_bytes(32))
 }
 
-/// A new bearer token: 64 lowercase hex characters. The first 12 are its time of issue in
+/// A new bearer token: 76 lowercase hex characters. The first 12 are its time of issue in
 /// milliseconds since the Unix epoch, so that new tokens' keys (`bearer_token_key`) sort last;
-/// the other 52 are random (208 bits).
+/// the other 64 are random (256 bits).
 pub fn new_bearer_token(issued_at_millis: u64) -> String {
-    let mut bytes = [0u8; 32];
+    let mut bytes = [0u8; TOKEN_TIME_BYTES + 32];
     bytes[..TOKEN_TIME_BYTES]
         .copy_from_slice(&issued_at_millis.to_be_bytes()[8 - TOKEN_TIME_BYTES..]);
     rand::rng().fill_bytes(&mut bytes[TOKEN_TIME_BYTES..]);
@@ -38,20 +38,23 @@ pub fn new_bearer_token(issued_at_millis: u64) -> String {
 /// How many leading bytes of a bearer token (and of its key) are its time of issue.
 const TOKEN_TIME_BYTES: usize = 6;
 
+/// What a bearer token is stored and looked up as (`bearer_token_key`).
+pub type BearerTokenKey = [u8; TOKEN_TIME_BYTES + 32];
+
 /// What a bearer token is stored and looked up as: its time of issue (from its first 12
-/// characters), then the first 26 bytes of its SHA-256. The store never holds a token, only
-/// 208 bits of its digest; and as keys of new tokens sort last, a batch of them lands on the
-/// last page of the tokens' index instead of on one random page each, which under load is
-/// most of what a SQLite commit writes. A string that does not start with 12 hex characters
-/// keys to its plain SHA-256.
-pub fn bearer_token_key(token: &str) -> [u8; 32] {
-    let mut key = sha256(token.as_bytes());
-    if let Some(time) = token.as_bytes().get(..2 * TOKEN_TIME_BYTES) {
-        let mut decoded = [0u8; TOKEN_TIME_BYTES];
-        if hex::decode_to_slice(time, &mut decoded).is_ok() {
-            key[..TOKEN_TIME_BYTES].copy_from_slice(&decoded);
-        }
+/// characters), then its SHA-256. The store holds no token, only its digest; and as the keys
+/// of new tokens sort last, a batch of them lands on the last page of the tokens' index
+/// instead of on one random page each, which under load was most of what a SQLite commit
+/// wrote. A string that does not start with 12 hex characters gets time 0, which no token has.
+pub fn bearer_token_key(token: &str) -> BearerTokenKey {
+    let mut key = [0u8; TOKEN_TIME_BYTES + 32];
+    let mut time = [0u8; TOKEN_TIME_BYTES];
+    if let Some(hex_time) = token.as_bytes().get(..2 * TOKEN_TIME_BYTES)
+        && hex::decode_to_slice(hex_time, &mut time).is_ok()
+    {
+        key[..TOKEN_TIME_BYTES].copy_from_slice(&time);
     }
+    key[TOKEN_TIME_BYTES..].copy_from_slice(&sha256(token.as_bytes()));
     key
 }
 
@@ -106,10 +109,10 @@ mod tests {
     }
 
     #[test]
-    fn a_bearer_token_starts_with_its_time_of_issue_and_is_otherwise_random() {
+    fn a_bearer_token_starts_with_its_time_of_issue_then_256_random_bits() {
         let issued_at = 1_795_000_000_123u64;
         let (a, b) = (new_bearer_token(issued_at), new_bearer_token(issued_at));
-        assert_eq!(a.len(), 64);
+        assert_eq!(a.len(), 76);
         assert!(a.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')));
         assert_eq!(&a[..12], format!("{issued_at:012x}"));
         assert_eq!(a[..12], b[..12]);
@@ -121,17 +124,25 @@ mod tests {
         let token = new_bearer_token(1_795_000_000_123);
         let key = bearer_token_key(&token);
         assert_eq!(key[..6], hex::decode(&token[..12]).unwrap()[..]);
-        assert_eq!(key[6..], sha256(token.as_bytes())[6..]);
+        assert_eq!(key[6..], sha256(token.as_bytes()));
 
         let later = bearer_token_key(&new_bearer_token(1_795_000_000_124));
         let much_later = bearer_token_key(&new_bearer_token(1_900_000_000_000));
         assert!(key < later && later < much_later);
 
-        // Anything else keys to its plain digest; a wrong token's key is never a real one's.
-        assert_eq!(bearer_token_key("not-a-token"), sha256(b"not-a-token"));
-        assert_eq!(bearer_token_key("é"), sha256("é".as_bytes()));
+        // Anything else gets time 0; a wrong token's key is never a real one's.
+        for other in ["not-a-token", "é", "0123456789ab", "0123zz"] {
+            let key = bearer_token_key(other);
+            assert_eq!(key[6..], sha256(other.as_bytes()), "{other}");
+        }
+        assert_eq!(bearer_token_key("not-a-token")[..6], [0; 6]);
+        assert_eq!(bearer_token_key("0123456789zz")[..6], [0; 6]);
+        assert_eq!(
+            bearer_token_key("0123456789ab")[..6],
+            [1, 0x23, 0x45, 0x67, 0x89, 0xab]
+        );
         let mut wrong = token.clone();
-        wrong.replace_range(63.., if token.ends_with('0') { "1" } else { "0" });
+        wrong.replace_range(75.., if token.ends_with('0') { "1" } else { "0" });
         assert_ne!(bearer_token_key(&wrong), key);
     }
 

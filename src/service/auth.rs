@@ -28,7 +28,7 @@ impl Services {
     }
 
     /// The actor of a valid token, with the token's expiry.
-    async fn read_token_actor(&self, hash: &[u8; 32]) -> ServiceResult<(Actor, i64)> {
+    async fn read_token_actor(&self, hash: &crypto::BearerTokenKey) -> ServiceResult<(Actor, i64)> {
         let invalid = || ServiceError::Unauthorized(Unauthorized::TokenInvalid);
         let row = self
             .store

@@ -45,7 +45,7 @@ use orgs::NewOrgWriter;
 use owner_tokens::OwnerTokenWriter;
 use throttle::SignInThrottle;
 
-use crate::crypto::Sealer;
+use crate::crypto::{BearerTokenKey, Sealer};
 use crate::domain::{Millis, PublicId};
 use crate::store::{Store, UserRow};
 use read_cache::ReadCache;
@@ -86,7 +86,7 @@ pub struct Services {
     /// Shared by every clone: failed sign-ins are counted per server process.
     throttle: Arc<SignInThrottle>,
     /// Bearer token hash → its actor and the token's expiry.
-    actors: Arc<ReadCache<[u8; 32], (Actor, Millis)>>,
+    actors: Arc<ReadCache<BearerTokenKey, (Actor, Millis)>>,
     /// Organization id → its subtree (at most `CACHED_SUBTREE_MAX` organizations).
     subtrees: Arc<ReadCache<i64, Vec<Organization>>>,
     /// User public id → the user, for `POST /token`.

@@ -127,7 +127,7 @@ impl OwnerTokenWriter {
 struct Minted<'a> {
     requests: &'a [OwnerTokenRequest],
     /// Per request, its token and the token's key; `None` for a nonce repeated in the batch.
-    tokens: Vec<Option<(String, [u8; 32])>>,
+    tokens: Vec<Option<(String, crypto::BearerTokenKey)>>,
     region: &'a str,
     now: Millis,
     expires_at: Millis,
