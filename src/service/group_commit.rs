@@ -61,8 +61,8 @@ pub(crate) trait BatchWrite: Send + Sync + 'static {
     fn write_directly(
         &self,
         _jobs: &[Self::Job],
-    ) -> Option<ServiceResult<Vec<ServiceResult<Self::Output>>>> {
-        None
+    ) -> impl Future<Output = Option<ServiceResult<Vec<ServiceResult<Self::Output>>>>> + Send {
+        async { None }
     }
 }
 
@@ -171,7 +171,7 @@ async fn attempt<W: BatchWrite>(
     writer: &W,
     jobs: &[W::Job],
 ) -> ServiceResult<Vec<ServiceResult<W::Output>>> {
-    if let Some(results) = writer.write_directly(jobs) {
+    if let Some(results) = writer.write_directly(jobs).await {
         return check_count(jobs, results?);
     }
     let mut tx = if W::TOKENS_ONLY {
@@ -254,7 +254,10 @@ mod tests {
             self.direct
         }
 
-        fn write_directly(&self, jobs: &[u32]) -> Option<ServiceResult<Vec<ServiceResult<u32>>>> {
+        async fn write_directly(
+            &self,
+            jobs: &[u32],
+        ) -> Option<ServiceResult<Vec<ServiceResult<u32>>>> {
             self.direct.then(|| self.answer(jobs))
         }
     }

@@ -85,7 +85,7 @@ pub struct Services {
     config: ServiceConfig,
     /// Shared by every clone: failed sign-ins are counted per server process.
     throttle: Arc<SignInThrottle>,
-    /// Bearer token hash → its actor and the token's expiry.
+    /// Bearer token key (`crypto::bearer_token_key`) → its actor and the token's expiry.
     actors: Arc<ReadCache<BearerTokenKey, (Actor, Millis)>>,
     /// Organization id → its subtree (at most `CACHED_SUBTREE_MAX` organizations).
     subtrees: Arc<ReadCache<i64, Vec<Organization>>>,

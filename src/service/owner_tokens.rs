@@ -7,13 +7,14 @@
 //! synchronous connection and a thread of its own (`DirectSqlite`).
 
 use std::collections::HashSet;
-use std::sync::{Mutex, PoisonError};
 
 use super::error::{Forbidden, ServiceError, ServiceResult, Unauthorized};
 use super::group_commit::BatchWrite;
 use super::records::IssuedToken;
 use super::users::find_user;
 use super::{Services, TokenKind, ttl};
+use tokio::sync::Mutex;
+
 use crate::crypto;
 use crate::domain::{Millis, PublicId, Role, now_millis};
 use crate::store::{DirectSqlite, NewToken, NonceToken, Tx, UserRow};
@@ -194,16 +195,17 @@ impl BatchWrite for OwnerTokenWriter {
         self.direct.is_some()
     }
 
-    fn write_directly(
+    async fn write_directly(
         &self,
         requests: &[OwnerTokenRequest],
     ) -> Option<ServiceResult<Vec<ServiceResult<IssuedToken>>>> {
         let direct = self.direct.as_ref()?;
         let minted = self.mint(requests);
-        // A batch that panicked while holding the connection left no transaction open
-        // (rusqlite rolls back on unwind), so the connection is still good to use.
-        let mut direct = direct.lock().unwrap_or_else(PoisonError::into_inner);
-        let fresh = direct.issue_tokens_for_new_nonces(&minted.entries(), minted.now);
+        let fresh = direct
+            .lock()
+            .await
+            .issue_tokens_for_new_nonces(&minted.entries(), minted.now)
+            .await;
         Some(fresh.map(|fresh| minted.answers(fresh)).map_err(Into::into))
     }
 }

@@ -4,13 +4,15 @@
 //! Through sqlx every statement is a trip to the connection's worker thread and back, and a
 //! batch writer that every waiting request depends on spent half its time in those trips
 //! (four a batch). Here the whole transaction runs on the calling thread, with statements
-//! prepared once. A second writer connection is safe: SQLite lets one write at a time, and
-//! each waits for the other with the same busy timeout. PostgreSQL has no such connection.
+//! prepared once. It takes turns with the store's writer (`Db::Sqlite::write_turn`), as SQLite
+//! lets one connection write at a time. PostgreSQL has no such connection.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior, params};
+use tokio::sync::Mutex;
 
 use super::tokens::NewToken;
 use super::{StoreError, StoreResult};
@@ -25,6 +27,8 @@ pub struct NonceToken<'a> {
 
 pub struct DirectSqlite {
     conn: Connection,
+    /// Shared with the store's writer (`Db::Sqlite::write_turn`).
+    write_turn: Arc<Mutex<()>>,
 }
 
 impl DirectSqlite {
@@ -32,7 +36,11 @@ impl DirectSqlite {
     /// the page cache: nonces land on random pages of their index (their keys are hashes), and
     /// 32 MiB instead of the default 2 MiB keeps those pages at hand rather than read back from
     /// the file each time.
-    pub(super) fn open(path: &Path, busy_timeout: Duration) -> StoreResult<Self> {
+    pub(super) fn open(
+        path: &Path,
+        busy_timeout: Duration,
+        write_turn: Arc<Mutex<()>>,
+    ) -> StoreResult<Self> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(busy_timeout)?;
         conn.execute_batch(
@@ -43,17 +51,19 @@ impl DirectSqlite {
              PRAGMA wal_autocheckpoint = 10000;
              PRAGMA cache_size = -32768;",
         )?;
-        Ok(Self { conn })
+        Ok(Self { conn, write_turn })
     }
 
     /// In one transaction, records each nonce for its user unless it was used before, and
     /// inserts the token of each entry whose nonce is new. Returns, per entry, whether its
-    /// nonce was new (and its token inserted). On error nothing is written.
-    pub fn issue_tokens_for_new_nonces(
+    /// nonce was new (and its token inserted). On error nothing is written. Waits for its
+    /// turn to write, then blocks the thread for the whole transaction.
+    pub async fn issue_tokens_for_new_nonces(
         &mut self,
         entries: &[NonceToken<'_>],
         now: Millis,
     ) -> StoreResult<Vec<bool>> {
+        let _turn = self.write_turn.lock().await;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -170,7 +180,7 @@ mod tests {
             entry(user, org, b"n2", b"k2"),
         ];
         assert_eq!(
-            direct.issue_tokens_for_new_nonces(&first, 5).unwrap(),
+            direct.issue_tokens_for_new_nonces(&first, 5).await.unwrap(),
             [true, true]
         );
         let again = [
@@ -178,7 +188,7 @@ mod tests {
             entry(user, org, b"n3", b"k4"),
         ];
         assert_eq!(
-            direct.issue_tokens_for_new_nonces(&again, 6).unwrap(),
+            direct.issue_tokens_for_new_nonces(&again, 6).await.unwrap(),
             [false, true]
         );
 
@@ -203,7 +213,10 @@ mod tests {
             entry(user, org, b"n1", b"k1"),
             entry(user + 1, org, b"n2", b"k2"),
         ];
-        let error = direct.issue_tokens_for_new_nonces(&batch, 5).unwrap_err();
+        let error = direct
+            .issue_tokens_for_new_nonces(&batch, 5)
+            .await
+            .unwrap_err();
         assert!(matches!(error, StoreError::ForeignKey), "{error:?}");
         assert_eq!(count(&store, "nonces").await, 0);
         assert_eq!(count(&store, "tokens").await, 0);
@@ -211,8 +224,25 @@ mod tests {
         // The connection is usable afterwards.
         let retry = [entry(user, org, b"n1", b"k1")];
         assert_eq!(
-            direct.issue_tokens_for_new_nonces(&retry, 6).unwrap(),
+            direct.issue_tokens_for_new_nonces(&retry, 6).await.unwrap(),
             [true]
         );
+    }
+
+    #[tokio::test]
+    async fn it_waits_for_its_turn_while_the_store_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, user, org) = store_with_a_user(dir.path()).await;
+        let mut direct = store.direct_writer().unwrap().unwrap();
+
+        let tx = store.begin().await.unwrap();
+        let batch = [entry(user, org, b"n1", b"k1")];
+        let mut issue = std::pin::pin!(direct.issue_tokens_for_new_nonces(&batch, 5));
+        assert!(
+            futures::poll!(issue.as_mut()).is_pending(),
+            "the store's writer has the turn"
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(issue.await.unwrap(), [true]);
     }
 }

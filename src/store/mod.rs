@@ -29,6 +29,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Postgres, Sqlite, Transaction};
+use tokio::sync::OwnedMutexGuard;
 
 pub use api_keys::{API_KEY_ACTIVE, API_KEY_REVOKED, ApiKeyActorRow, ApiKeyRow};
 pub use cloud_accounts::{CloudAccountRow, NewCloudAccount};
@@ -77,6 +78,8 @@ pub struct Store {
 enum Db {
     /// SQLite allows one writer at a time: a one-connection write pool queues writers in the
     /// process instead of letting them fail with SQLITE_BUSY; readers use their own pool (WAL).
+    /// The one other writer is the owner tokens' own connection (`Store::direct_writer`);
+    /// the two take turns through `write_turn`.
     Sqlite {
         read: SqlitePool,
         write: SqlitePool,
@@ -84,6 +87,10 @@ enum Db {
         checkpointer: SqlitePool,
         /// The database file, for `Store::direct_writer`.
         path: Arc<PathBuf>,
+        /// Whose turn it is to write, `write` or the direct writer: a fair queue in the
+        /// process. Left to SQLite's busy handler, which sleeps 1 to 100 ms at a time, the
+        /// organization writes kept the lock and token batches waited up to a second.
+        write_turn: Arc<tokio::sync::Mutex<()>>,
     },
     Postgres(PgPool),
 }
@@ -94,6 +101,8 @@ pub struct Tx {
     /// The store's change count, bumped on commit; `None` for a transaction that only writes
     /// tokens and nonces (`Store::begin_token_writes`).
     changes: Option<Arc<AtomicU64>>,
+    /// On SQLite, this process's turn to write, held until the transaction ends.
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 enum TxConn {
@@ -200,6 +209,7 @@ impl Store {
                     write,
                     checkpointer,
                     path: Arc::new(path.to_owned()),
+                    write_turn: Arc::default(),
                 }
             }
             Location::Postgres(url) => {
@@ -232,13 +242,20 @@ impl Store {
     /// from those (a cache miss reads a new token; an expired one fails its expiry check), so
     /// its commit is not counted as a change.
     pub async fn begin_token_writes(&self) -> StoreResult<Tx> {
-        let conn = match &self.db {
-            Db::Sqlite { write, .. } => TxConn::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        let (conn, turn) = match &self.db {
+            Db::Sqlite {
+                write, write_turn, ..
+            } => {
+                let turn = write_turn.clone().lock_owned().await;
+                let tx = write.begin_with("BEGIN IMMEDIATE").await?;
+                (TxConn::Sqlite(tx), Some(turn))
+            }
+            Db::Postgres(pool) => (TxConn::Postgres(pool.begin().await?), None),
         };
         Ok(Tx {
             conn,
             changes: None,
+            _turn: turn,
         })
     }
 
@@ -252,7 +269,9 @@ impl Store {
     /// A synchronous write connection of its own (SQLite only; `None` on PostgreSQL).
     pub fn direct_writer(&self) -> Option<StoreResult<DirectSqlite>> {
         match &self.db {
-            Db::Sqlite { path, .. } => Some(DirectSqlite::open(path, BUSY_TIMEOUT)),
+            Db::Sqlite {
+                path, write_turn, ..
+            } => Some(DirectSqlite::open(path, BUSY_TIMEOUT, write_turn.clone())),
             Db::Postgres(_) => None,
         }
     }
