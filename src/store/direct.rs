@@ -15,7 +15,7 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use tokio::sync::Mutex;
 
 use super::tokens::NewToken;
-use super::{StoreError, StoreResult};
+use super::{SQLITE_PRAGMAS, StoreResult};
 use crate::domain::Millis;
 
 /// A nonce to record for a user, and the token to issue if the nonce is new.
@@ -32,10 +32,10 @@ pub struct DirectSqlite {
 }
 
 impl DirectSqlite {
-    /// Opens the database (already migrated) with the settings of the store's writer, but for
-    /// the page cache: nonces land on random pages of their index (their keys are hashes), and
-    /// 32 MiB instead of the default 2 MiB keeps those pages at hand rather than read back from
-    /// the file each time.
+    /// Opens the database (already migrated) with the settings of every store connection
+    /// (`SQLITE_PRAGMAS`) and a larger page cache: nonces land on random pages of their index
+    /// (their keys are hashes), and 32 MiB instead of the default 2 MiB keeps those pages at
+    /// hand rather than read back from the file each time.
     pub(super) fn open(
         path: &Path,
         busy_timeout: Duration,
@@ -43,14 +43,12 @@ impl DirectSqlite {
     ) -> StoreResult<Self> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(busy_timeout)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA temp_store = memory;
-             PRAGMA wal_autocheckpoint = 10000;
-             PRAGMA cache_size = -32768;",
-        )?;
+        let settings: String = SQLITE_PRAGMAS
+            .iter()
+            .chain(&[("cache_size", "-32768")])
+            .map(|(name, value)| format!("PRAGMA {name} = {value};"))
+            .collect();
+        conn.execute_batch(&settings)?;
         Ok(Self { conn, write_turn })
     }
 
@@ -99,23 +97,11 @@ impl DirectSqlite {
     }
 }
 
-impl From<rusqlite::Error> for StoreError {
-    fn from(error: rusqlite::Error) -> Self {
-        match &error {
-            rusqlite::Error::SqliteFailure(failure, _)
-                if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
-            {
-                StoreError::ForeignKey
-            }
-            _ => StoreError::Direct(error),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::PublicId;
+    use crate::store::StoreError;
     use crate::store::{Location, NewUser, Store};
 
     /// A store with one organization and one user; returns the store, the user's id and the

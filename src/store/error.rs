@@ -34,6 +34,21 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// Errors of the synchronous SQLite connection (`DirectSqlite`), mapped as sqlx's are: a
+/// foreign-key violation (a token for a user deleted meanwhile) is `ForeignKey`.
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        match &error {
+            rusqlite::Error::SqliteFailure(failure, _)
+                if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+            {
+                StoreError::ForeignKey
+            }
+            _ => StoreError::Direct(error),
+        }
+    }
+}
+
 /// PostgreSQL names the violated constraint; SQLite names the table and column in its message.
 fn unique_key(error: &dyn DatabaseError) -> UniqueKey {
     const KEYS: [(&str, &str, UniqueKey); 3] = [

@@ -25,9 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{Postgres, Sqlite, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
@@ -51,8 +49,21 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// connection's prepared-statement cache.
 pub const MAX_ROWS: usize = 1_000;
 
-/// How long a SQLite writer waits for another to finish.
+/// How long a SQLite connection waits for another process's writer to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The settings of every SQLite connection: the sqlx pools' and `DirectSqlite`'s alike.
+const SQLITE_PRAGMAS: [(&str, &str); 5] = [
+    ("journal_mode", "WAL"),
+    ("synchronous", "NORMAL"),
+    ("foreign_keys", "ON"),
+    // Statement journals (a multi-row insert in a transaction needs one) and temporary sort
+    // tables stay in memory instead of temporary files.
+    ("temp_store", "memory"),
+    // `orghub serve` checkpoints in the background (`Store::checkpoint`); a commit checkpoints
+    // by itself only when the log has grown past 40 MB.
+    ("wal_autocheckpoint", "10000"),
+];
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -178,19 +189,13 @@ impl Store {
     pub async fn open(location: Location<'_>) -> StoreResult<Self> {
         let db = match location {
             Location::SqliteFile(path) => {
-                let options = SqliteConnectOptions::new()
-                    .filename(path)
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    // Statement journals (a multi-row insert in a transaction needs one) and
-                    // temporary sort tables stay in memory instead of temporary files.
-                    .pragma("temp_store", "memory")
-                    // `orghub serve` checkpoints in the background (`Store::checkpoint`); a
-                    // commit checkpoints by itself only when the log has grown past 40 MB.
-                    .pragma("wal_autocheckpoint", "10000")
-                    .busy_timeout(BUSY_TIMEOUT);
+                let options = SQLITE_PRAGMAS.iter().fold(
+                    SqliteConnectOptions::new()
+                        .filename(path)
+                        .create_if_missing(true)
+                        .busy_timeout(BUSY_TIMEOUT),
+                    |options, (name, value)| options.pragma(*name, *value),
+                );
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
                     .connect_with(options.clone())
