@@ -1,4 +1,4 @@
-//! The Cloud Conformity face (`../shared/seeds/000_66899bcc305b7554.txt` and INDEX.md),
+//! The Cloud Conformity face (see `docs/faces/conformity.md`),
 //! mounted at `/conformity/v1`: API keys, external IDs and cloud accounts, as JSON:API
 //! documents (`application/vnd.api+json`) behind `Authorization: ApiKey …`. Trailing slashes,
 //! which the Terraform client sends, are trimmed before routing (see `http::app`).

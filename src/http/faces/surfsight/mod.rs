@@ -1,4 +1,4 @@
-//! The Surfsight face (`../shared/seeds/001_01fdca41c84d8a7b.txt`), mounted at
+//! The Surfsight face (see `docs/faces/surfsight.md`), mounted at
 //! `/surfsight/v2`: partner sign-in, organizations, and SSO admin tokens. Tokens travel as
 //! `Authorization: Bearer …`; errors are `{"message": …}`.
 

@@ -1,4 +1,4 @@
-//! The Xponent Hub Provisioning face (`../shared/seeds/003_d4a74db34ac07827.txt`), mounted at
+//! The Xponent Hub Provisioning face (see `docs/faces/xponent.md`), mounted at
 //! `/xponent`. Handlers parse the wire format, call one service, and render the envelope.
 
 mod auth;

@@ -1,8 +1,6 @@
 //! The Surfsight face: sign-in and its throttle, partner organizations, and SSO admin tokens.
 
-mod common;
-
-use common::{OWNER_PASSWORD, TestApp, sso_jwt, sso_timestamp};
+use crate::helpers::{OWNER_PASSWORD, TestApp, sso_jwt, sso_timestamp};
 use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 
@@ -12,7 +10,7 @@ const SSO: &str = "/surfsight/v2/organizations/sso";
 const TOKEN_INVALID: &str = "The token is invalid or has expired";
 const BAD_CREDENTIALS: &str = "Invalid email or password";
 
-async fn sign_in_reply(app: &TestApp, body: &Value) -> common::Reply {
+async fn sign_in_reply(app: &TestApp, body: &Value) -> crate::helpers::Reply {
     app.send("POST", SIGN_IN, None, Some(&body.to_string()))
         .await
 }
@@ -31,7 +29,7 @@ async fn partner_with_org(app: &TestApp) -> (String, i64, String) {
     (token, org_id, secret)
 }
 
-async fn exchange(app: &TestApp, jwt: &str) -> common::Reply {
+async fn exchange(app: &TestApp, jwt: &str) -> crate::helpers::Reply {
     app.get(SSO, &bearer(jwt)).await
 }
 

@@ -1,8 +1,6 @@
 //! The Cloud Conformity face: API keys, external IDs and cloud accounts, as JSON:API.
 
-mod common;
-
-use common::{TEST_ROLE_ARN, TestApp};
+use crate::helpers::{TEST_ROLE_ARN, TestApp};
 use orghub::domain::PublicId;
 use serde_json::{Value, json};
 

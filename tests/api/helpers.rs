@@ -23,8 +23,38 @@ pub struct TestApp {
     pub data: DataSettings,
     /// Kept alive for the test's duration: the data directory (SQLite file, master key).
     pub dir: tempfile::TempDir,
+    server: RunningServer,
+}
+
+/// The serving task and its shutdown signal. A test that ends without `stop` (a failed
+/// assertion, or one that needs no clean stop) still stops its server: on drop the signal is
+/// sent and the task aborted.
+struct RunningServer {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl RunningServer {
+    /// Stops the server the way SIGTERM does, waiting for requests in flight.
+    async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
 }
 
 /// A response, its body parsed as JSON (`Value::Null` when empty or not JSON).
@@ -135,6 +165,7 @@ impl TestApp {
 
     /// Starts the application on existing data (after `stop_keeping_data`).
     pub async fn spawn_on(data: DataSettings, dir: tempfile::TempDir) -> Self {
+        show_logs_when_asked();
         let app = Application::build(&data, "127.0.0.1:0".parse().unwrap())
             .await
             .expect("the application starts");
@@ -150,8 +181,10 @@ impl TestApp {
             services,
             data,
             dir,
-            stop: Some(stop),
-            server: Some(server),
+            server: RunningServer {
+                stop: Some(stop),
+                task: Some(server),
+            },
         }
     }
 
@@ -412,13 +445,16 @@ impl TestApp {
 
     /// Stops the server and hands back its data (settings and directory) for a restart.
     pub async fn stop_keeping_data(mut self) -> (DataSettings, tempfile::TempDir) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(server) = self.server.take() {
-            server.await.unwrap().unwrap();
-        }
+        self.server.stop().await;
         (self.data, self.dir)
+    }
+}
+
+/// With `TEST_LOG` set, the servers' logs go to the test output (`RUST_LOG` filters them).
+fn show_logs_when_asked() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    if std::env::var_os("TEST_LOG").is_some() {
+        ONCE.call_once(|| orghub::telemetry::init(orghub::telemetry::LogFormat::Human));
     }
 }
 

@@ -1,8 +1,6 @@
 //! One organization, three faces: what one face creates, the others see.
 
-mod common;
-
-use common::{OWNER_PASSWORD, TestApp, sso_jwt, sso_timestamp};
+use crate::helpers::{OWNER_PASSWORD, TestApp, sso_jwt, sso_timestamp};
 use orghub::domain::PublicId;
 use serde_json::json;
 

@@ -1,12 +1,10 @@
 //! The `orghub` binary itself: bootstrap, secret keys, template import, and `serve` with its
 //! logs and clean shutdown.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::TestApp;
+use crate::helpers::TestApp;
 use serde_json::{Value, json};
 
 /// `orghub <args>` on the test app's own database (it may be running).
@@ -320,7 +318,7 @@ async fn api_keys_are_created_and_revoked_from_the_command_line() {
 
     let plain = orghub(&app, &["api-key", "create", "--user", user_id]);
     assert!(stdout(&plain).contains("apiKey: "), "{}", stdout(&plain));
-    let unknown = orghub(&app, &["api-key", "revoke", &common::unknown_id()]);
+    let unknown = orghub(&app, &["api-key", "revoke", &crate::helpers::unknown_id()]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(stderr(&unknown).starts_with("error: there is no API key with id"));
     let bad = orghub(&app, &["api-key", "create", "--user", "nope"]);

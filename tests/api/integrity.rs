@@ -1,8 +1,6 @@
 //! Integrity: uniqueness under concurrency, secrets never in clear at rest, no partial writes.
 
-mod common;
-
-use common::TestApp;
+use crate::helpers::TestApp;
 use futures::future::join_all;
 use orghub::domain::PublicId;
 use orghub::service::TemplateImport;
@@ -182,9 +180,9 @@ async fn data_survives_a_restart_on_the_same_database() {
     let services = orghub::startup::open_services(&settings).await.unwrap();
     let user = PublicId::parse(&boot.user_id).unwrap();
     // The sealed secret key opens with the master key kept in the data directory.
-    let nonce = common::fresh_nonce();
+    let nonce = crate::helpers::fresh_nonce();
     let issued = services
-        .issue_owner_token(&user, &nonce, &common::token_hash(&boot.secret_key, &nonce))
+        .issue_owner_token(&user, &nonce, &crate::helpers::token_hash(&boot.secret_key, &nonce))
         .await
         .unwrap();
     let actor = services.authenticate(&issued.token).await.unwrap();

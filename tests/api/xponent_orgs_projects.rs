@@ -1,10 +1,7 @@
-mod common;
+//! The Xponent face's organization, template and project routes: success shapes and every
+//! documented error, word for word.
 
-// The Xponent face's organization, template and project routes
-// (`../shared/seeds/003_d4a74db34ac07827.txt`): success shapes and every documented error,
-// word for word.
-
-use common::{Reply, TestApp, unknown_id};
+use crate::helpers::{Reply, TestApp, unknown_id};
 use orghub::domain::PublicId;
 use orghub::service::TemplateImport;
 use serde_json::{Value, json};

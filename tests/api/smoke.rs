@@ -1,6 +1,4 @@
-mod common;
-
-use common::TestApp;
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn health_and_readiness_answer() {

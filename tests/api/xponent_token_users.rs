@@ -1,15 +1,13 @@
-mod common;
-
-// The Xponent face's `POST /token`, the bare-token authentication of every `/user` route,
-// the `/user` routes themselves, login tokens and their redemption at `POST /login`: each
-// route's success shape and every documented error, word for word.
+//! The Xponent face's `POST /token`, the bare-token authentication of every `/user` route,
+//! the `/user` routes themselves, login tokens and their redemption at `POST /login`: each
+//! route's success shape and every documented error, word for word.
 
 use std::collections::BTreeSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use common::{
+use crate::helpers::{
     OWNER_PASSWORD, Reply, TestApp, fresh_nonce, postgres_in_use, sso_jwt, sso_timestamp,
     token_hash, unknown_id,
 };

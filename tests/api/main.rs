@@ -1,0 +1,16 @@
+//! orghub's integration tests, one binary (so the suite links once): every test starts the real
+//! application on an ephemeral loopback port, on a fresh database of its own, and talks HTTP to
+//! it. `helpers` has the harness; each other module is one face or one concern.
+//!
+//! `ORGHUB_TEST_DATABASE_URL=postgres://…` runs them on PostgreSQL (a database per test);
+//! `TEST_LOG=1` shows the server's logs (`RUST_LOG` filters them).
+
+mod cli;
+mod conformity;
+mod cross_face;
+mod helpers;
+mod integrity;
+mod smoke;
+mod surfsight;
+mod xponent_orgs_projects;
+mod xponent_token_users;
