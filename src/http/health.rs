@@ -1,5 +1,7 @@
 //! `GET /healthz` answers while the process runs; `GET /readyz` only while the database does.
 
+use std::time::Duration;
+
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,8 +15,12 @@ pub fn router() -> Router<AppState> {
         .route("/readyz", get(ready))
 }
 
+/// A database that does not answer within this long is not ready.
+const READY_TIME_LIMIT: Duration = Duration::from_secs(5);
+
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.services.is_ready().await {
+    let ready = tokio::time::timeout(READY_TIME_LIMIT, state.services.is_ready()).await;
+    if ready.unwrap_or(false) {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")

@@ -1,37 +1,28 @@
 //! The HTTP layer: the router of every face, health checks, and the middleware every request
-//! goes through (request id, one log line, panic guard, time limit, trailing slashes).
+//! goes through (request id, one log line, internal errors logged once, panic guard, trailing
+//! slashes). Each face's router brings its own time limit and fallbacks (`kit::finish`).
 
 mod client_address;
 pub mod faces;
 mod health;
+pub mod kit;
 pub(crate) mod wire_time;
 
 pub use client_address::ClientAddress;
 
-/// The credentials after `scheme` in an `Authorization` value (`"Bearer abc"` → `"abc"`); the
-/// scheme's case does not matter.
-pub fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
-    let (given, rest) = value.trim().split_once(' ')?;
-    given
-        .eq_ignore_ascii_case(scheme)
-        .then(|| rest.trim())
-        .filter(|credentials| !credentials.is_empty())
-}
-
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
+use axum::http::HeaderName;
 use axum::http::header::AUTHORIZATION;
-use axum::http::{HeaderName, StatusCode};
+use axum::middleware;
 use tower::Layer;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::service::Services;
@@ -43,7 +34,6 @@ pub struct AppState {
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(30);
 
 /// The whole application as one service. Trailing slashes are trimmed before routing, so
 /// `/xponent/org/` reaches `/xponent/org`.
@@ -54,10 +44,7 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .nest("/surfsight/v2", faces::surfsight::router())
         .nest("/conformity/v1", faces::conformity::router())
         .with_state(state)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIME_LIMIT,
-        ))
+        .layer(middleware::from_fn(kit::internal::log_internal_errors))
         .layer(CatchPanicLayer::new())
         .layer(
             TraceLayer::new_for_http()

@@ -1,16 +1,12 @@
 //! Cloud accounts: `POST/GET /accounts`, `GET/PATCH/DELETE /accounts/{id}` and
 //! `GET /accounts/{id}/access`.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use serde_json::{Map, Value, json};
 
-use super::auth::Caller;
-use super::document::{ConformityError, ConformityResult, ok, request_data};
-use crate::domain::PublicId;
+use super::document::{Conformity, ConformityError, ConformityResult, Document, ok};
 use crate::http::AppState;
+use crate::http::kit::{Caller, PathId};
 use crate::service::{CloudAccount, CloudAccountChanges, NewCloudAccountRequest};
 
 fn account_json(account: &CloudAccount) -> Value {
@@ -31,11 +27,6 @@ fn account_json(account: &CloudAccount) -> Value {
             "organisation": { "data": { "type": "organisations", "id": account.org_public_id } }
         },
     })
-}
-
-/// An account id from the path; one that is not a UUID cannot name an account.
-fn account_id(id: &str) -> Result<PublicId, ConformityError> {
-    PublicId::parse(id).ok_or_else(|| ConformityError::account_not_found(id))
 }
 
 fn attributes(data: &Map<String, Value>) -> Result<&Map<String, Value>, ConformityError> {
@@ -91,11 +82,9 @@ fn optional_tags(attributes: &Map<String, Value>) -> Result<Option<Vec<String>>,
 
 pub async fn create(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Caller(actor, _): Caller<Conformity>,
+    Document(data): Document,
 ) -> ConformityResult {
-    let data = request_data(&headers, body)?;
     let attributes = attributes(&data)?;
     let name = required_text(attributes, "name", "/data/attributes/name")?;
     let environment =
@@ -133,7 +122,10 @@ pub async fn create(
     Ok(ok(json!({ "data": account_json(&account) })))
 }
 
-pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> ConformityResult {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor, _): Caller<Conformity>,
+) -> ConformityResult {
     let accounts = state.services.list_cloud_accounts(&actor).await?;
     Ok(ok(
         json!({ "data": accounts.iter().map(account_json).collect::<Vec<_>>() }),
@@ -142,25 +134,19 @@ pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> Confo
 
 pub async fn get(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
+    Caller(actor, _): Caller<Conformity>,
+    PathId(id, _): PathId<Conformity>,
 ) -> ConformityResult {
-    let account = state
-        .services
-        .get_cloud_account(&actor, &account_id(&id)?)
-        .await?;
+    let account = state.services.get_cloud_account(&actor, &id).await?;
     Ok(ok(json!({ "data": account_json(&account) })))
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Caller(actor, _): Caller<Conformity>,
+    PathId(id, _): PathId<Conformity>,
+    Document(data): Document,
 ) -> ConformityResult {
-    let id = account_id(&id)?;
-    let data = request_data(&headers, body)?;
     let attributes = attributes(&data)?;
     let name = match optional_text(attributes, "name", "/data/attributes/name")? {
         Some(name) if name.trim().is_empty() => {
@@ -186,13 +172,10 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
+    Caller(actor, _): Caller<Conformity>,
+    PathId(id, _): PathId<Conformity>,
 ) -> ConformityResult {
-    state
-        .services
-        .delete_cloud_account(&actor, &account_id(&id)?)
-        .await?;
+    state.services.delete_cloud_account(&actor, &id).await?;
     Ok(ok(json!({ "meta": { "status": "sent" } })))
 }
 
@@ -201,13 +184,10 @@ pub async fn delete(
 /// are given.
 pub async fn access(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
+    Caller(actor, _): Caller<Conformity>,
+    PathId(id, _): PathId<Conformity>,
 ) -> ConformityResult {
-    let account = state
-        .services
-        .get_cloud_account(&actor, &account_id(&id)?)
-        .await?;
+    let account = state.services.get_cloud_account(&actor, &id).await?;
     let resource = json!({
         "id": format!("{}:access", account.public_id),
         "type": "settings",

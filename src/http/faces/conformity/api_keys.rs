@@ -3,11 +3,14 @@
 use axum::extract::State;
 use serde_json::json;
 
-use super::auth::Caller;
-use super::document::{ConformityResult, ok};
+use super::document::{Conformity, ConformityResult, ok};
 use crate::http::AppState;
+use crate::http::kit::Caller;
 
-pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> ConformityResult {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor, _): Caller<Conformity>,
+) -> ConformityResult {
     let keys = state.services.list_api_keys(&actor).await?;
     let data: Vec<_> = keys
         .iter()

@@ -1,15 +1,15 @@
 //! JSON:API documents in and out: `application/vnd.api+json` bodies, and errors as
 //! `{"errors":[{"status", "detail", "source"}]}`.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::domain::Kind;
-use crate::service::{Forbidden, Invalid, ServiceError};
+use crate::http::kit::{BodyProblem, Face, JsonObject, Scheme, internal};
+use crate::service::{Conflict, Forbidden, Invalid, ServiceError};
 
 pub const MEDIA_TYPE: &str = "application/vnd.api+json";
 
@@ -24,12 +24,68 @@ pub fn ok(document: Value) -> Response {
         .into_response()
 }
 
+/// The Cloud Conformity face, for the HTTP kit: its error and its words for what the kit
+/// refuses.
+pub struct Conformity;
+
+impl Face for Conformity {
+    type Error = ConformityError;
+
+    /// `ApiKey <key>`; a `Bearer` token of another face works too.
+    const SCHEMES: &'static [Scheme] = &[Scheme::ApiKey, Scheme::Bearer];
+
+    fn body_refused(problem: BodyProblem) -> ConformityError {
+        match problem {
+            BodyProblem::TooLarge => ConformityError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is too large",
+            ),
+            BodyProblem::Unreadable => ConformityError::new(
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read",
+            ),
+            BodyProblem::Empty | BodyProblem::NotJson | BodyProblem::NotAnObject => {
+                ConformityError::new(
+                    StatusCode::BAD_REQUEST,
+                    "The request body must be a JSON:API document",
+                )
+            }
+        }
+    }
+
+    fn credentials_missing() -> ConformityError {
+        ConformityError::new(
+            StatusCode::UNAUTHORIZED,
+            "An Authorization header with an API key is required: Authorization: ApiKey <key>",
+        )
+    }
+
+    /// The only path ids are accounts'; one that is not a UUID cannot name an account.
+    fn invalid_id(_param: &str, value: &str) -> ConformityError {
+        ConformityError::account_not_found(value)
+    }
+
+    fn route_not_found() -> ConformityError {
+        ConformityError::new(StatusCode::NOT_FOUND, "Route not found")
+    }
+
+    fn method_not_allowed() -> ConformityError {
+        ConformityError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+    }
+
+    fn timed_out() -> ConformityError {
+        ConformityError::new(StatusCode::SERVICE_UNAVAILABLE, "The request timed out")
+    }
+}
+
 #[derive(Debug)]
 pub struct ConformityError {
     status: StatusCode,
     detail: String,
     /// A JSON pointer into the request document, when one member is at fault.
     pointer: Option<&'static str>,
+    /// What went wrong inside, for the log only (see `kit::internal`).
+    internal: Option<anyhow::Error>,
 }
 
 pub type ConformityResult = Result<Response, ConformityError>;
@@ -40,15 +96,15 @@ impl ConformityError {
             status,
             detail: detail.into(),
             pointer: None,
+            internal: None,
         }
     }
 
     /// A 422 for one member of the request document.
     pub fn invalid(pointer: &'static str, detail: impl Into<String>) -> Self {
         Self {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            detail: detail.into(),
             pointer: Some(pointer),
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
         }
     }
 
@@ -66,20 +122,44 @@ impl IntoResponse for ConformityError {
         let document = json!({
             "errors": [{ "status": self.status.as_u16(), "detail": self.detail, "source": source }]
         });
-        (
+        let response = (
             self.status,
             [(CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE))],
             document.to_string(),
         )
-            .into_response()
+            .into_response();
+        match self.internal {
+            Some(error) => internal::report(response, error),
+            None => response,
+        }
     }
 }
 
-/// The `data` object of a request document. The body must be JSON:API (or plain JSON).
-pub fn request_data(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Map<String, Value>, ConformityError> {
+/// The `data` object of a request document. The body must be JSON:API (or plain JSON); the
+/// media type is checked before the body is read.
+pub struct Document(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for Document {
+    type Rejection = ConformityError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ConformityError> {
+        check_media_type(request.headers())?;
+        let JsonObject(mut document, _) =
+            JsonObject::<Conformity>::from_request(request, state).await?;
+        match document.remove("data") {
+            Some(Value::Object(data)) => Ok(Self(data)),
+            _ => Err(ConformityError {
+                pointer: Some("/data"),
+                ..ConformityError::new(
+                    StatusCode::BAD_REQUEST,
+                    "The document must have a data object",
+                )
+            }),
+        }
+    }
+}
+
+fn check_media_type(headers: &HeaderMap) -> Result<(), ConformityError> {
     let media_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -90,36 +170,42 @@ pub fn request_data(
                 .trim()
                 .to_ascii_lowercase()
         });
-    if let Some(media_type) = media_type
-        && media_type != MEDIA_TYPE
-        && media_type != "application/json"
-    {
-        return Err(ConformityError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("Content-Type must be {MEDIA_TYPE}"),
-        ));
+    match media_type {
+        Some(media_type) if media_type != MEDIA_TYPE && media_type != "application/json" => {
+            Err(ConformityError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("Content-Type must be {MEDIA_TYPE}"),
+            ))
+        }
+        _ => Ok(()),
     }
-    let bytes = body.map_err(|rejection| {
-        let detail = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            "The request body is too large"
-        } else {
-            "The request body could not be read"
-        };
-        ConformityError::new(rejection.status(), detail)
-    })?;
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(mut document)) => match document.remove("data") {
-            Some(Value::Object(data)) => Ok(data),
-            _ => Err(ConformityError {
-                status: StatusCode::BAD_REQUEST,
-                detail: "The document must have a data object".into(),
-                pointer: Some("/data"),
-            }),
-        },
-        _ => Err(ConformityError::new(
-            StatusCode::BAD_REQUEST,
-            "The request body must be a JSON:API document",
-        )),
+}
+
+/// Invalid members the Conformity routes do not point at themselves, worded plainly.
+fn invalid(invalid: Invalid) -> String {
+    match invalid {
+        Invalid::Email { value } => format!("'{value}' is not a valid email address"),
+        Invalid::Role { value } => format!("'{value}' is not a role"),
+        Invalid::ConnectionType { value } => format!("'{value}' is not a connection type"),
+        Invalid::Field { field, reason } => format!("{field} {reason}"),
+        Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
+        Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
+        Invalid::SsoClaim { claim, .. } => format!("The claim {claim} is not valid"),
+    }
+}
+
+fn conflict(conflict: Conflict) -> String {
+    match conflict {
+        Conflict::OrganizationName { name } => {
+            format!("An organisation named '{name}' already exists")
+        }
+        Conflict::Email { email } => format!("The email '{email}' is already in use"),
+        Conflict::HasChildOrganizations { id } => {
+            format!("Organisation {id} has child organisations")
+        }
+        Conflict::MoveIntoOwnSubtree { id, parent } => {
+            format!("Organisation {id} cannot be moved under its own descendant {parent}")
+        }
     }
 }
 
@@ -140,15 +226,26 @@ impl From<ServiceError> for ConformityError {
             } => Self::account_not_found(&id),
             ServiceError::NotFound { kind, id } => Self::new(
                 StatusCode::NOT_FOUND,
-                format!("{kind:?} {id} was not found"),
+                match kind {
+                    Kind::Organization | Kind::ParentOrganization => {
+                        format!("Organisation {id} was not found")
+                    }
+                    Kind::User => format!("User {id} was not found"),
+                    Kind::Project => format!("Project {id} was not found"),
+                    Kind::Template => format!("Template {id} was not found"),
+                    Kind::ApiKey => format!("API key {id} was not found"),
+                    Kind::CloudAccount => format!("Account {id} was not found"),
+                    Kind::ExternalId => format!("External ID {id} was not found"),
+                },
             ),
             ServiceError::Forbidden(Forbidden::OutsideScope { .. }) => Self::new(
                 StatusCode::FORBIDDEN,
                 "Only organisation admins can manage accounts and external IDs",
             ),
-            ServiceError::Forbidden(other) => {
-                Self::new(StatusCode::FORBIDDEN, format!("Not allowed: {other:?}"))
-            }
+            ServiceError::Forbidden(_) => Self::new(
+                StatusCode::FORBIDDEN,
+                "The API key does not allow this action",
+            ),
             ServiceError::Invalid(Invalid::RoleArn { value }) => Self::invalid(
                 "/data/attributes/access/keys/roleArn",
                 format!("'{value}' is not an IAM role ARN (arn:aws:iam::<account id>:role/<name>)"),
@@ -157,24 +254,21 @@ impl From<ServiceError> for ConformityError {
                 "/data/attributes/access/keys/externalId",
                 format!("'{value}' is not an external ID of this organisation, or it has expired"),
             ),
-            ServiceError::Invalid(other) => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("Invalid request: {other:?}"),
-            ),
+            ServiceError::Invalid(other) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, invalid(other))
+            }
             ServiceError::Unauthorized(_) => {
                 Self::new(StatusCode::FORBIDDEN, "The API key is not valid")
             }
-            ServiceError::Conflict(other) => {
-                Self::new(StatusCode::CONFLICT, format!("Conflict: {other:?}"))
-            }
+            ServiceError::Conflict(other) => Self::new(StatusCode::CONFLICT, conflict(other)),
             ServiceError::Throttled { retry_after_secs } => Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!("Too many requests: retry in {retry_after_secs} seconds"),
             ),
-            ServiceError::Internal(error) => {
-                tracing::error!(error = %format!("{error:#}"), "internal error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
-            }
+            ServiceError::Internal(error) => Self {
+                internal: Some(error),
+                ..Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+            },
             ServiceError::TemplateGeneration { .. } => {
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
             }

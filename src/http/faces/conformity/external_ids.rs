@@ -4,9 +4,9 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
 
-use super::auth::Caller;
-use super::document::{ConformityResult, ok};
+use super::document::{Conformity, ConformityResult, ok};
 use crate::http::AppState;
+use crate::http::kit::Caller;
 use crate::service::ExternalId;
 
 fn external_id_document(external_id: &ExternalId) -> Response {
@@ -22,13 +22,16 @@ fn external_id_document(external_id: &ExternalId) -> Response {
 
 pub async fn organisation(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Caller(actor, _): Caller<Conformity>,
 ) -> ConformityResult {
     let external_id = state.services.organisation_external_id(&actor).await?;
     Ok(external_id_document(&external_id))
 }
 
-pub async fn create(State(state): State<AppState>, Caller(actor): Caller) -> ConformityResult {
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(actor, _): Caller<Conformity>,
+) -> ConformityResult {
     let external_id = state.services.create_temporary_external_id(&actor).await?;
     Ok(external_id_document(&external_id))
 }

@@ -5,19 +5,18 @@
 
 mod accounts;
 mod api_keys;
-mod auth;
 mod document;
 mod external_ids;
 
 use axum::Router;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 
 use crate::http::AppState;
-use document::ConformityError;
+use crate::http::kit;
+pub use document::Conformity;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/api-keys", get(api_keys::list))
         .route("/organisation/external-id", get(external_ids::organisation))
         .route("/external-ids", post(external_ids::create))
@@ -28,9 +27,6 @@ pub fn router() -> Router<AppState> {
                 .patch(accounts::update)
                 .delete(accounts::delete),
         )
-        .route("/accounts/{account_id}/access", get(accounts::access))
-        .fallback(|| async { ConformityError::new(StatusCode::NOT_FOUND, "Route not found") })
-        .method_not_allowed_fallback(|| async {
-            ConformityError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
-        })
+        .route("/accounts/{account_id}/access", get(accounts::access));
+    kit::finish::<Conformity>(routes)
 }

@@ -7,19 +7,16 @@ mod orgs;
 mod reply;
 
 use axum::Router;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
 
 use crate::http::AppState;
-use reply::SurfsightError;
+use crate::http::kit;
+pub use reply::Surfsight;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/authenticate", post(auth::authenticate))
         .route("/organizations", get(orgs::list).post(orgs::create))
-        .route("/organizations/sso", get(orgs::sso))
-        .fallback(|| async { SurfsightError::new(StatusCode::NOT_FOUND, "Route not found") })
-        .method_not_allowed_fallback(|| async {
-            SurfsightError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
-        })
+        .route("/organizations/sso", get(orgs::sso));
+    kit::finish::<Surfsight>(routes)
 }

@@ -1,13 +1,11 @@
 //! `POST /organizations`, `GET /organizations` and `GET /organizations/sso`.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
 use serde_json::{Value, json};
 
-use super::auth::{BearerCredentials, Caller};
-use super::reply::{SurfsightResult, json_object, ok, required_text};
+use super::reply::{Surfsight, SurfsightResult, ok, required_text};
 use crate::http::AppState;
+use crate::http::kit::{Caller, Credentials, JsonObject};
 use crate::http::wire_time::iso_millis;
 use crate::service::Organization;
 
@@ -22,10 +20,9 @@ fn organization_json(org: &Organization) -> Value {
 
 pub async fn create(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    body: Result<Bytes, BytesRejection>,
+    Caller(actor, _): Caller<Surfsight>,
+    JsonObject(object, _): JsonObject<Surfsight>,
 ) -> SurfsightResult {
-    let object = json_object(body)?;
     let name = required_text(&object, "name")?.trim();
     let created = state.services.create_sso_org(&actor, name).await?;
     Ok(ok(json!({
@@ -34,7 +31,10 @@ pub async fn create(
     })))
 }
 
-pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> SurfsightResult {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor, _): Caller<Surfsight>,
+) -> SurfsightResult {
     let orgs = state.services.sso_orgs(&actor).await?;
     Ok(ok(
         json!({ "data": orgs.iter().map(organization_json).collect::<Vec<_>>() }),
@@ -44,8 +44,8 @@ pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> Surfs
 /// Exchanges the partner's JWT (in the `Authorization` header) for an admin token.
 pub async fn sso(
     State(state): State<AppState>,
-    BearerCredentials(jwt): BearerCredentials,
+    Credentials(jwt, _): Credentials<Surfsight>,
 ) -> SurfsightResult {
-    let token = state.services.exchange_sso_jwt(&jwt).await?;
+    let token = state.services.exchange_sso_jwt(&jwt.value).await?;
     Ok(ok(json!({ "token": token.token })))
 }

@@ -1,23 +1,68 @@
 //! Surfsight errors: `{"message": "…"}` with the HTTP status; 429 carries `Retry-After`.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::domain::Kind;
+use crate::http::kit::{BodyProblem, Face, Scheme, internal};
 use crate::service::{
     ClaimProblem, Conflict, Forbidden, Invalid, ServiceError, SsoRefusal, Unauthorized,
 };
+
+/// The Surfsight face, for the HTTP kit: its error and its words for what the kit refuses.
+pub struct Surfsight;
+
+impl Face for Surfsight {
+    type Error = SurfsightError;
+
+    const SCHEMES: &'static [Scheme] = &[Scheme::Bearer];
+
+    fn body_refused(problem: BodyProblem) -> SurfsightError {
+        match problem {
+            BodyProblem::TooLarge => SurfsightError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is too large",
+            ),
+            BodyProblem::Unreadable => {
+                SurfsightError::bad_request("The request body could not be read")
+            }
+            BodyProblem::Empty | BodyProblem::NotJson | BodyProblem::NotAnObject => {
+                SurfsightError::bad_request("The request body must be a JSON object")
+            }
+        }
+    }
+
+    fn credentials_missing() -> SurfsightError {
+        SurfsightError::unauthorized("An Authorization header with a Bearer token is required")
+    }
+
+    fn invalid_id(_param: &str, value: &str) -> SurfsightError {
+        SurfsightError::new(StatusCode::NOT_FOUND, format!("{value} was not found"))
+    }
+
+    fn route_not_found() -> SurfsightError {
+        SurfsightError::new(StatusCode::NOT_FOUND, "Route not found")
+    }
+
+    fn method_not_allowed() -> SurfsightError {
+        SurfsightError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+    }
+
+    fn timed_out() -> SurfsightError {
+        SurfsightError::new(StatusCode::SERVICE_UNAVAILABLE, "The request timed out")
+    }
+}
 
 #[derive(Debug)]
 pub struct SurfsightError {
     status: StatusCode,
     message: String,
     retry_after_secs: Option<u64>,
+    /// What went wrong inside, for the log only (see `kit::internal`).
+    internal: Option<anyhow::Error>,
 }
 
 pub type SurfsightResult = Result<Response, SurfsightError>;
@@ -30,6 +75,7 @@ impl SurfsightError {
             status,
             message: message.into(),
             retry_after_secs: None,
+            internal: None,
         }
     }
 
@@ -50,32 +96,15 @@ impl IntoResponse for SurfsightError {
                 .headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from(secs));
         }
-        response
+        match self.internal {
+            Some(error) => internal::report(response, error),
+            None => response,
+        }
     }
 }
 
 pub fn ok(body: Value) -> Response {
     (StatusCode::OK, Json(body)).into_response()
-}
-
-/// The request body as a JSON object.
-pub fn json_object(
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Map<String, Value>, SurfsightError> {
-    let bytes = body.map_err(|rejection| {
-        let message = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            "The request body is too large"
-        } else {
-            "The request body could not be read"
-        };
-        SurfsightError::new(rejection.status(), message)
-    })?;
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(object)) => Ok(object),
-        _ => Err(SurfsightError::bad_request(
-            "The request body must be a JSON object",
-        )),
-    }
 }
 
 /// A required non-empty string field of a body.
@@ -129,6 +158,20 @@ fn bad_claim(claim: &str, problem: ClaimProblem) -> String {
     }
 }
 
+/// Invalid input other than SSO claims: Surfsight routes only meet these through fields that
+/// other faces also take, worded plainly.
+fn invalid(invalid: Invalid) -> String {
+    match invalid {
+        Invalid::Email { value } => format!("'{value}' is not a valid email address"),
+        Invalid::Role { value } => format!("'{value}' is not a role: Owner or Member"),
+        Invalid::ConnectionType { value } => format!("'{value}' is not a connection type"),
+        Invalid::Field { field, reason } => format!("\"{field}\" {reason}"),
+        Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
+        Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
+        Invalid::SsoClaim { claim, problem } => bad_claim(claim, problem),
+    }
+}
+
 impl From<ServiceError> for SurfsightError {
     fn from(error: ServiceError) -> Self {
         match error {
@@ -138,7 +181,12 @@ impl From<ServiceError> for SurfsightError {
                     Kind::Organization | Kind::ParentOrganization => {
                         format!("Organization {id} was not found")
                     }
-                    other => format!("{other:?} {id} was not found"),
+                    Kind::User => format!("User {id} was not found"),
+                    Kind::Project => format!("Project {id} was not found"),
+                    Kind::Template => format!("Template {id} was not found"),
+                    Kind::CloudAccount => format!("Account {id} was not found"),
+                    Kind::ApiKey => format!("API key {id} was not found"),
+                    Kind::ExternalId => format!("External ID {id} was not found"),
                 },
             ),
             ServiceError::Forbidden(Forbidden::NotAPartner) => Self::new(
@@ -153,13 +201,22 @@ impl From<ServiceError> for SurfsightError {
                 StatusCode::CONFLICT,
                 format!("An organization named '{name}' already exists"),
             ),
-            ServiceError::Conflict(other) => Self::new(StatusCode::CONFLICT, format!("{other:?}")),
+            ServiceError::Conflict(Conflict::Email { email }) => Self::new(
+                StatusCode::CONFLICT,
+                format!("The email '{email}' is already in use"),
+            ),
+            ServiceError::Conflict(Conflict::HasChildOrganizations { id }) => Self::new(
+                StatusCode::CONFLICT,
+                format!("Organization {id} has child organizations"),
+            ),
+            ServiceError::Conflict(Conflict::MoveIntoOwnSubtree { id, parent }) => Self::new(
+                StatusCode::CONFLICT,
+                format!("Organization {id} cannot be moved under its own descendant {parent}"),
+            ),
             ServiceError::Invalid(Invalid::SsoClaim { claim, problem }) => {
                 Self::bad_request(bad_claim(claim, problem))
             }
-            ServiceError::Invalid(other) => {
-                Self::bad_request(format!("Invalid request: {other:?}"))
-            }
+            ServiceError::Invalid(other) => Self::bad_request(invalid(other)),
             ServiceError::Unauthorized(Unauthorized::BadCredentials) => {
                 Self::unauthorized("Invalid email or password")
             }
@@ -168,16 +225,18 @@ impl From<ServiceError> for SurfsightError {
             }
             ServiceError::Unauthorized(_) => Self::unauthorized(TOKEN_INVALID),
             ServiceError::Throttled { retry_after_secs } => Self {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                message: format!(
-                    "Too many failed sign-in attempts: retry in {retry_after_secs} seconds"
-                ),
                 retry_after_secs: Some(retry_after_secs),
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "Too many failed sign-in attempts: retry in {retry_after_secs} seconds"
+                    ),
+                )
             },
-            ServiceError::Internal(error) => {
-                tracing::error!(error = %format!("{error:#}"), "internal error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
-            }
+            ServiceError::Internal(error) => Self {
+                internal: Some(error),
+                ..Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+            },
             ServiceError::TemplateGeneration { .. } => {
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
             }

@@ -1,15 +1,16 @@
-//! Reading Xponent request bodies, path ids and fields, with the document's 400 messages.
+//! Xponent request bodies, body ids and fields, with the document's 400 messages.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
 use super::reply::XponentError;
 use crate::domain::PublicId;
+use crate::http::kit::{Json, JsonBody};
+
+/// An Xponent request body, read by the kit; routes check its [`Shape`].
+pub type Body = JsonBody<super::Xponent>;
 
 /// A request body as the routes see it before validating fields.
-pub enum Body {
+pub enum Shape {
     /// No body, only whitespace, or `null`.
     Empty,
     Object(Map<String, Value>),
@@ -18,39 +19,25 @@ pub enum Body {
     Other,
 }
 
-pub fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Body, XponentError> {
-    let bytes = body.map_err(|rejection| {
-        let message = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            "Body is too large"
-        } else {
-            "Body could not be read"
-        };
-        XponentError::new(rejection.status(), message)
-    })?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Body::Empty);
+pub fn shape(body: Body) -> Shape {
+    match body.0 {
+        Json::Empty | Json::Value(Value::Null) => Shape::Empty,
+        Json::Value(Value::Object(map)) => Shape::Object(map),
+        Json::Value(Value::Array(items)) => Shape::Array(items),
+        Json::Value(_) | Json::Malformed => Shape::Other,
     }
-    Ok(match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Null) => Body::Empty,
-        Ok(Value::Object(map)) => Body::Object(map),
-        Ok(Value::Array(items)) => Body::Array(items),
-        Ok(_) | Err(_) => Body::Other,
-    })
 }
 
 /// The common shape check of routes whose body must be a JSON object.
-pub fn object_body(
-    body: Result<Bytes, BytesRejection>,
-    empty_message: &str,
-) -> Result<Map<String, Value>, XponentError> {
-    match read_body(body)? {
-        Body::Empty => Err(XponentError::bad_request(empty_message)),
-        Body::Object(map) => Ok(map),
-        Body::Array(_) | Body::Other => Err(XponentError::bad_request("Body must be an object")),
+pub fn object_body(body: Body, empty_message: &str) -> Result<Map<String, Value>, XponentError> {
+    match shape(body) {
+        Shape::Empty => Err(XponentError::bad_request(empty_message)),
+        Shape::Object(map) => Ok(map),
+        Shape::Array(_) | Shape::Other => Err(XponentError::bad_request("Body must be an object")),
     }
 }
 
-/// A path or body id in the one documented format, or the documented "Invalid format for …".
+/// A body id in the one documented format, or the documented "Invalid format for …".
 pub fn parse_id(text: &str, what: &str) -> Result<PublicId, XponentError> {
     PublicId::parse(text)
         .ok_or_else(|| XponentError::bad_request(format!("Invalid format for {what}")))

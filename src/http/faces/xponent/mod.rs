@@ -1,7 +1,6 @@
 //! The Xponent Hub Provisioning face (see `docs/faces/xponent.md`), mounted at
 //! `/xponent`. Handlers parse the wire format, call one service, and render the envelope.
 
-mod auth;
 mod input;
 mod orgs;
 mod projects;
@@ -10,14 +9,14 @@ mod token;
 mod users;
 
 use axum::Router;
-use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 
 use crate::http::AppState;
-use reply::XponentError;
+use crate::http::kit;
+pub use reply::Xponent;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/token", post(token::issue))
         .route("/login", post(token::redeem))
         .route("/org", get(orgs::list).post(orgs::create))
@@ -34,9 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/user", get(users::list))
         .route("/user/org/{org_id}", post(users::create))
         .route("/user/{user_id}", put(users::update).delete(users::delete))
-        .route("/user/{user_id}/loginToken", get(users::login_token))
-        .fallback(|| async { XponentError::not_found("Route not found") })
-        .method_not_allowed_fallback(|| async {
-            XponentError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
-        })
+        .route("/user/{user_id}/loginToken", get(users::login_token));
+    kit::finish::<Xponent>(routes)
 }

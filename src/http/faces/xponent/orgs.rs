@@ -1,18 +1,16 @@
 //! `/org`: the organization tree, and the templates available to an organization.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use futures_util::stream;
 use serde_json::{Value, json};
 
-use super::auth::Caller;
-use super::input::{field, object_body, parse_id};
+use super::input::{Body, field, object_body, parse_id};
+use super::reply::Xponent;
 use super::reply::{XponentError, XponentResult, ok, ok_paged};
 use crate::http::AppState;
+use crate::http::kit::{Caller, PathId};
 use crate::service::{Actor, Conflict, Organization, ServiceError};
 
-const ORG_ID: &str = "organization id";
 const EMPTY_BODY: &str = "Body cannot be empty or null";
 
 /// `parentId` is null for the caller's own organization: "that entry is the organization of
@@ -27,7 +25,10 @@ fn org_json(org: &Organization, actor: &Actor) -> Value {
 }
 
 /// Streamed a page at a time, so a request holds one page in memory, whatever the subtree.
-pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> XponentResult {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor, _): Caller<Xponent>,
+) -> XponentResult {
     let pages = state.services.list_orgs(&actor);
     let pages = stream::try_unfold((pages, actor), |(mut pages, actor)| async move {
         let page = pages.next_page().await?;
@@ -41,8 +42,8 @@ pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> Xpone
 
 pub async fn create(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    body: Result<Bytes, BytesRejection>,
+    Caller(actor, _): Caller<Xponent>,
+    body: Body,
 ) -> XponentResult {
     let object = object_body(body, EMPTY_BODY)?;
     let (name, parent) = (field(&object, "name"), field(&object, "parentId"));
@@ -67,11 +68,10 @@ pub async fn create(
 
 pub async fn update(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(org_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    Caller(actor, _): Caller<Xponent>,
+    PathId(org_id, _): PathId<Xponent>,
+    body: Body,
 ) -> XponentResult {
-    let org_id = parse_id(&org_id, ORG_ID)?;
     let object = object_body(body, EMPTY_BODY)?;
     let (name, parent) = (field(&object, "name"), field(&object, "parentId"));
     if name.is_absent() && parent.is_absent() {
@@ -103,20 +103,18 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(org_id): Path<String>,
+    Caller(actor, _): Caller<Xponent>,
+    PathId(org_id, _): PathId<Xponent>,
 ) -> XponentResult {
-    let org_id = parse_id(&org_id, ORG_ID)?;
     let org = state.services.delete_org(&actor, &org_id).await?;
     Ok(ok("organizations", vec![org_json(&org, &actor)]))
 }
 
 pub async fn templates(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(org_id): Path<String>,
+    Caller(actor, _): Caller<Xponent>,
+    PathId(org_id, _): PathId<Xponent>,
 ) -> XponentResult {
-    let org_id = parse_id(&org_id, ORG_ID)?;
     let templates = state.services.org_templates(&actor, &org_id).await?;
     Ok(ok(
         "templates",

@@ -1,18 +1,15 @@
 //! `/project`: projects of an organization, created from templates, with typed connections.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde_json::{Map, Value, json};
 
-use super::auth::Caller;
-use super::input::{field, object_body, parse_id};
+use super::input::{Body, field, object_body, parse_id};
+use super::reply::Xponent;
 use super::reply::{TOKEN_NOT_VALID, XponentError, XponentResult, ok};
 use crate::domain::Kind;
 use crate::http::AppState;
+use crate::http::kit::{Caller, PathId};
 use crate::service::{ConnectionUpdate, NewProject, Project, ProjectChanges, ServiceError};
-
-const PROJECT_ID: &str = "project id";
 
 fn project_json(project: &Project) -> Value {
     json!({
@@ -25,21 +22,19 @@ fn project_json(project: &Project) -> Value {
 
 pub async fn list(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(org_id): Path<String>,
+    Caller(actor, _): Caller<Xponent>,
+    PathId(org_id, _): PathId<Xponent>,
 ) -> XponentResult {
-    let org_id = parse_id(&org_id, "organization id")?;
     let projects = state.services.list_projects(&actor, &org_id).await?;
     Ok(ok("projects", projects.iter().map(project_json).collect()))
 }
 
 pub async fn create(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(org_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    Caller(actor, _): Caller<Xponent>,
+    PathId(org_id, _): PathId<Xponent>,
+    body: Body,
 ) -> XponentResult {
-    let org_id = parse_id(&org_id, "organization id")?;
     let object = object_body(body, "Body cannot empty or null")?;
     let (name, description, template) = (
         field(&object, "name"),
@@ -127,16 +122,15 @@ fn connection_updates(object: &Map<String, Value>) -> Result<Vec<ConnectionUpdat
 
 pub async fn update(
     State(state): State<AppState>,
-    caller: Result<Caller, XponentError>,
-    Path(project_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    caller: Result<Caller<Xponent>, XponentError>,
+    PathId(project_id, _): PathId<Xponent>,
+    body: Body,
 ) -> XponentResult {
     // This route's document words the 401 with a closing period.
-    let Caller(actor) = caller.map_err(|e| match e.message.as_str() {
+    let Caller(actor, _) = caller.map_err(|e| match e.message.as_str() {
         TOKEN_NOT_VALID => XponentError::unauthorized(format!("{TOKEN_NOT_VALID}.")),
         _ => e,
     })?;
-    let project_id = parse_id(&project_id, PROJECT_ID)?;
     let object = object_body(body, "Body cannot be empty or null")?;
     let (name, description) = (field(&object, "name"), field(&object, "description"));
     if name.is_bad() || description.is_bad() {
@@ -184,10 +178,9 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(project_id): Path<String>,
+    Caller(actor, _): Caller<Xponent>,
+    PathId(project_id, _): PathId<Xponent>,
 ) -> XponentResult {
-    let project_id = parse_id(&project_id, PROJECT_ID)?;
     let project = state.services.delete_project(&actor, &project_id).await?;
     Ok(ok("projects", vec![project_json(&project)]))
 }

@@ -3,14 +3,14 @@
 //! document's message texts, word for word.
 
 use axum::Json;
-use axum::body::{Body, Bytes};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use futures_util::{Stream, StreamExt, stream};
+use futures_util::Stream;
 use serde_json::{Map, Value, json};
 
 use crate::domain::Kind;
+use crate::http::kit::{BodyProblem, Face, Scheme, internal, stream};
 use crate::service::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, Unauthorized};
 
 /// `{"<key>": items, "metadata": {"status": 200, "message": "OK", "numItems": n}}`.
@@ -34,70 +34,73 @@ fn ok_metadata(mut metadata: Map<String, Value>, num_items: usize) -> Value {
     Value::Object(metadata)
 }
 
-/// As `ok`, for a list read page by page (never all at once): the body is streamed, one chunk
-/// per page, as `{"<key>":[…],"metadata":{…}}`, the items first so that `numItems` (how many
-/// were sent) can be written last. The first page is read before answering, so an error there
-/// is an ordinary error response; an error on a later page, when the status has long been
-/// sent, is logged and cuts the body short: the client sees the connection end mid-JSON.
+/// As `ok`, for a list read page by page (never all at once): the body is streamed as
+/// `{"<key>":[…],"metadata":{…}}`, the items first so that `numItems` (how many were sent) can
+/// be written last (see `kit::stream::json_array`).
 pub async fn ok_paged<S>(key: &str, pages: S) -> XponentResult
 where
     S: Stream<Item = ServiceResult<Vec<Value>>> + Send + 'static,
 {
-    let mut pages = Box::pin(pages);
-    let first = pages.next().await.transpose()?.unwrap_or_default();
     let mut opening = b"{".to_vec();
     serde_json::to_writer(&mut opening, key).expect("a string serializes");
     opening.extend_from_slice(b":[");
-    let count = first.len();
-    let opening = page_chunk(opening, &first, 0);
-
-    // The state is the pages still to read and the items sent so far; `None` once ended.
-    let rest = stream::unfold(Some((pages, count)), |state| async move {
-        let (mut pages, count) = state?;
-        match pages.next().await {
-            Some(Ok(items)) => {
-                let chunk = page_chunk(Vec::new(), &items, count);
-                Some((Ok(chunk), Some((pages, count + items.len()))))
-            }
-            Some(Err(error)) => {
-                tracing::error!(
-                    error = %format!("{error:#}"),
-                    items_sent = count,
-                    "a paged list failed after its first page; the response is cut short"
-                );
-                Some((
-                    Err(std::io::Error::other("the list could not be read")),
-                    None,
-                ))
-            }
-            None => {
-                let mut closing = b"],\"metadata\":".to_vec();
-                serde_json::to_writer(&mut closing, &ok_metadata(Map::new(), count))
-                    .expect("a JSON value serializes");
-                closing.push(b'}');
-                Some((Ok(Bytes::from(closing)), None))
-            }
-        }
-    });
-    let body = stream::once(async move { Ok(opening) }).chain(rest);
-    Ok((
-        StatusCode::OK,
-        [(CONTENT_TYPE, "application/json")],
-        Body::from_stream(body),
-    )
-        .into_response())
+    let body = stream::json_array(opening, pages, |count| {
+        let mut closing = b"],\"metadata\":".to_vec();
+        serde_json::to_writer(&mut closing, &ok_metadata(Map::new(), count))
+            .expect("a JSON value serializes");
+        closing.push(b'}');
+        closing
+    })
+    .await?;
+    Ok((StatusCode::OK, [(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-/// `chunk` followed by `items`, comma-separated, with a leading comma when `sent` items
-/// already precede them in the array.
-fn page_chunk(mut chunk: Vec<u8>, items: &[Value], sent: usize) -> Bytes {
-    for (i, item) in items.iter().enumerate() {
-        if sent + i > 0 {
-            chunk.push(b',');
+/// The Xponent face, for the HTTP kit: its error and its words for what the kit refuses.
+pub struct Xponent;
+
+impl Face for Xponent {
+    type Error = XponentError;
+
+    /// The token alone: the document's clients send no scheme, and `Bearer …` is refused.
+    const SCHEMES: &'static [Scheme] = &[Scheme::Bare];
+
+    fn body_refused(problem: BodyProblem) -> XponentError {
+        match problem {
+            BodyProblem::TooLarge => {
+                XponentError::new(StatusCode::PAYLOAD_TOO_LARGE, "Body is too large")
+            }
+            BodyProblem::Unreadable => XponentError::bad_request("Body could not be read"),
+            BodyProblem::Empty | BodyProblem::NotJson | BodyProblem::NotAnObject => {
+                XponentError::bad_request("Body must be an object")
+            }
         }
-        serde_json::to_writer(&mut chunk, item).expect("a JSON value serializes");
     }
-    Bytes::from(chunk)
+
+    fn credentials_missing() -> XponentError {
+        XponentError::bad_request("Authorization must be included as a request header")
+    }
+
+    fn invalid_id(param: &str, _value: &str) -> XponentError {
+        let what = match param {
+            "org_id" => "organization id",
+            "user_id" => "user id",
+            "project_id" => "project id",
+            _ => "id",
+        };
+        XponentError::bad_request(format!("Invalid format for {what}"))
+    }
+
+    fn route_not_found() -> XponentError {
+        XponentError::not_found("Route not found")
+    }
+
+    fn method_not_allowed() -> XponentError {
+        XponentError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+    }
+
+    fn timed_out() -> XponentError {
+        XponentError::new(StatusCode::SERVICE_UNAVAILABLE, "Request timed out")
+    }
 }
 
 /// An error of the Xponent face: a status and its documented message.
@@ -105,6 +108,8 @@ fn page_chunk(mut chunk: Vec<u8>, items: &[Value], sent: usize) -> Bytes {
 pub struct XponentError {
     pub status: StatusCode,
     pub message: String,
+    /// What went wrong inside, for the log only (see `kit::internal`).
+    internal: Option<anyhow::Error>,
 }
 
 impl XponentError {
@@ -112,6 +117,7 @@ impl XponentError {
         Self {
             status,
             message: message.into(),
+            internal: None,
         }
     }
 
@@ -140,7 +146,11 @@ impl IntoResponse for XponentError {
     fn into_response(self) -> Response {
         let body =
             json!({ "metadata": { "status": self.status.as_u16(), "message": self.message } });
-        (self.status, Json(body)).into_response()
+        let response = (self.status, Json(body)).into_response();
+        match self.internal {
+            Some(error) => internal::report(response, error),
+            None => response,
+        }
     }
 }
 
@@ -231,10 +241,10 @@ impl From<ServiceError> for XponentError {
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "There was an issue generating from the template provided. Contact your organization's administrator.",
             ),
-            ServiceError::Internal(error) => {
-                tracing::error!(error = %format!("{error:#}"), "internal error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
-            }
+            ServiceError::Internal(error) => Self {
+                internal: Some(error),
+                ..Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+            },
         }
     }
 }

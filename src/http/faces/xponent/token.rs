@@ -1,11 +1,9 @@
 //! `POST /token` and the redemption of login tokens.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
 use serde_json::json;
 
-use super::input::{Body, Field, field, parse_id, read_body};
+use super::input::{Body, Field, Shape, field, parse_id, shape};
 use super::reply::{XponentError, XponentResult, ok};
 use crate::domain::Kind;
 use crate::http::AppState;
@@ -17,13 +15,10 @@ fn token_json(token: &IssuedToken) -> serde_json::Value {
     json!({ "token": token.token, "expiration": token.expires_at.to_string() })
 }
 
-pub async fn issue(
-    State(state): State<AppState>,
-    body: Result<Bytes, BytesRejection>,
-) -> XponentResult {
+pub async fn issue(State(state): State<AppState>, body: Body) -> XponentResult {
     let required =
         || XponentError::bad_request("The following fields are required: userId, nonce, hash");
-    let Body::Object(object) = read_body(body)? else {
+    let Shape::Object(object) = shape(body) else {
         return Err(required());
     };
     let fields = [
@@ -61,12 +56,9 @@ pub async fn issue(
 
 /// `POST /login` `{"token": "<login token>"}`: redeems a login token, once, within its 60
 /// seconds, for a 6-hour session token of its user (orghub's own route; see README).
-pub async fn redeem(
-    State(state): State<AppState>,
-    body: Result<Bytes, BytesRejection>,
-) -> XponentResult {
+pub async fn redeem(State(state): State<AppState>, body: Body) -> XponentResult {
     let required = || XponentError::bad_request("The following fields are required: token");
-    let Body::Object(object) = read_body(body)? else {
+    let Shape::Object(object) = shape(body) else {
         return Err(required());
     };
     let token = match field(&object, "token") {

@@ -1,18 +1,15 @@
 //! `/user`: users of the caller's subtree, bulk creation, and 60-second login tokens.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use futures_util::stream;
 use serde_json::{Map, Value, json};
 
-use super::auth::Caller;
-use super::input::{Body, Field, field, object_body, parse_id, read_body};
+use super::input::{Body, Field, Shape, field, object_body, shape};
+use super::reply::Xponent;
 use super::reply::{XponentError, XponentResult, ok, ok_paged, ok_with};
 use crate::http::AppState;
+use crate::http::kit::{Caller, PathId};
 use crate::service::{Conflict, Forbidden, NewUserRequest, ServiceError, User, UserChanges};
-
-const USER_ID: &str = "user id";
 
 fn user_json(user: &User) -> Value {
     json!({
@@ -28,7 +25,10 @@ fn user_json(user: &User) -> Value {
 }
 
 /// Streamed a page at a time, so a request holds one page in memory, whatever the subtree.
-pub async fn list(State(state): State<AppState>, Caller(actor): Caller) -> XponentResult {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(actor, _): Caller<Xponent>,
+) -> XponentResult {
     let pages = stream::try_unfold(state.services.list_users(&actor), |mut pages| async move {
         let page = pages.next_page().await?;
         Ok(page.map(|users| (users.iter().map(user_json).collect(), pages)))
@@ -84,18 +84,17 @@ fn new_user_requests(items: &[Value]) -> Result<Vec<NewUserRequest>, XponentErro
 
 pub async fn create(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(org_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    Caller(actor, _): Caller<Xponent>,
+    PathId(org_id, _): PathId<Xponent>,
+    body: Body,
 ) -> XponentResult {
-    let org_id = parse_id(&org_id, "organization id")?;
-    let items = match read_body(body)? {
-        Body::Empty => return Err(XponentError::bad_request("Body cannot be empty or null")),
-        Body::Array(items) if items.is_empty() => {
+    let items = match shape(body) {
+        Shape::Empty => return Err(XponentError::bad_request("Body cannot be empty or null")),
+        Shape::Array(items) if items.is_empty() => {
             return Err(XponentError::bad_request("Body cannot be empty or null"));
         }
-        Body::Array(items) => items,
-        Body::Object(_) | Body::Other => {
+        Shape::Array(items) => items,
+        Shape::Object(_) | Shape::Other => {
             return Err(XponentError::bad_request("Body must be an array"));
         }
     };
@@ -109,11 +108,10 @@ pub async fn create(
 
 pub async fn update(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(user_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    Caller(actor, _): Caller<Xponent>,
+    PathId(user_id, _): PathId<Xponent>,
+    body: Body,
 ) -> XponentResult {
-    let user_id = parse_id(&user_id, USER_ID)?;
     let object = object_body(body, "Body cannot empty or null")?;
     let fields = [
         field(&object, "name"),
@@ -154,20 +152,18 @@ pub async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(user_id): Path<String>,
+    Caller(actor, _): Caller<Xponent>,
+    PathId(user_id, _): PathId<Xponent>,
 ) -> XponentResult {
-    let user_id = parse_id(&user_id, USER_ID)?;
     let user = state.services.delete_user(&actor, &user_id).await?;
     Ok(ok("users", vec![user_json(&user)]))
 }
 
 pub async fn login_token(
     State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(user_id): Path<String>,
+    Caller(actor, _): Caller<Xponent>,
+    PathId(user_id, _): PathId<Xponent>,
 ) -> XponentResult {
-    let user_id = parse_id(&user_id, USER_ID)?;
     let token = state
         .services
         .issue_login_token(&actor, &user_id)
