@@ -57,3 +57,6 @@ pub trait Face: Send + Sync + 'static {
     /// The request took longer than the server's time limit.
     fn timed_out() -> Self::Error;
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,16 +7,28 @@ use axum::error_handling::HandleErrorLayer;
 use axum::response::IntoResponse;
 use tower::ServiceBuilder;
 use tower::timeout::TimeoutLayer;
+use tower_http::catch_panic::CatchPanicLayer;
 
 use super::Face;
-use crate::http::AppState;
+use crate::service::ServiceError;
+
+/// The face's 500 for a handler that panicked; the panic itself is in the log already (the
+/// panic hook prints it), the internal error says where it answered.
+fn panicked<F: Face>(_panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let error = anyhow::anyhow!("a request handler panicked");
+    F::Error::from(ServiceError::Internal(error)).into_response()
+}
 
 /// The longest a request may take before the face answers that it timed out.
 pub const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(30);
 
-/// `routes` with face `F`'s answers for unknown routes and methods, and for a request that
-/// takes longer than [`REQUEST_TIME_LIMIT`].
-pub fn finish<F: Face>(routes: Router<AppState>) -> Router<AppState> {
+/// `routes` with face `F`'s answers for unknown routes and methods, for a request that takes
+/// longer than [`REQUEST_TIME_LIMIT`], and for a handler that panics (the face's 500, logged
+/// as an internal error).
+pub fn finish<F: Face, S>(routes: Router<S>) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
     routes
         .fallback(|| async { F::route_not_found() })
         .method_not_allowed_fallback(|| async { F::method_not_allowed() })
@@ -26,6 +38,7 @@ pub fn finish<F: Face>(routes: Router<AppState>) -> Router<AppState> {
                 .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
                     F::timed_out().into_response()
                 }))
-                .layer(TimeoutLayer::new(REQUEST_TIME_LIMIT)),
+                .layer(TimeoutLayer::new(REQUEST_TIME_LIMIT))
+                .layer(CatchPanicLayer::custom(panicked::<F>)),
         )
 }

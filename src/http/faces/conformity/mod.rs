@@ -28,5 +28,5 @@ pub fn router() -> Router<AppState> {
                 .delete(accounts::delete),
         )
         .route("/accounts/{account_id}/access", get(accounts::access));
-    kit::finish::<Conformity>(routes)
+    kit::finish::<Conformity, _>(routes)
 }

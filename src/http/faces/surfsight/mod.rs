@@ -18,5 +18,5 @@ pub fn router() -> Router<AppState> {
         .route("/authenticate", post(auth::authenticate))
         .route("/organizations", get(orgs::list).post(orgs::create))
         .route("/organizations/sso", get(orgs::sso));
-    kit::finish::<Surfsight>(routes)
+    kit::finish::<Surfsight, _>(routes)
 }

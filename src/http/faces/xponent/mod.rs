@@ -13,7 +13,7 @@ use axum::routing::{get, post, put};
 
 use crate::http::AppState;
 use crate::http::kit;
-pub use reply::Xponent;
+pub use reply::{Xponent, XponentError};
 
 pub fn router() -> Router<AppState> {
     let routes = Router::new()
@@ -34,5 +34,5 @@ pub fn router() -> Router<AppState> {
         .route("/user/org/{org_id}", post(users::create))
         .route("/user/{user_id}", put(users::update).delete(users::delete))
         .route("/user/{user_id}/loginToken", get(users::login_token));
-    kit::finish::<Xponent>(routes)
+    kit::finish::<Xponent, _>(routes)
 }
