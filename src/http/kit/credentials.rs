@@ -27,7 +27,7 @@ pub enum Scheme {
 impl Scheme {
     /// The credential after this scheme in an `Authorization` value; the scheme name's case
     /// does not matter.
-    pub fn strip<'a>(self, value: &'a str) -> Option<&'a str> {
+    pub fn strip(self, value: &str) -> Option<&str> {
         let name = match self {
             Scheme::Bare => return Some(value.trim()).filter(|v| !v.is_empty()),
             Scheme::Bearer => "Bearer",
