@@ -3,26 +3,21 @@
 //!
 //! The hash is checked in the request, against the user read through a short-lived cache
 //! (see `read_cache`); only the writes (the nonce, then the token) go through the group-commit
-//! writer, a whole batch of requests in one transaction. On SQLite that writer has a
-//! synchronous connection and a thread of its own (`DirectSqlite`).
+//! writer, a whole batch of requests at once, by the store's token writer.
 
 use std::collections::HashSet;
 
-use super::error::{Forbidden, ServiceError, ServiceResult, Unauthorized};
-use super::group_commit::BatchWrite;
-use super::records::IssuedToken;
-use super::users::find_user;
-use super::{Services, TokenKind, ttl};
+use anyhow::Context;
 use tokio::sync::Mutex;
 
-use crate::crypto;
-use crate::domain::{Millis, PublicId, Role, now_millis};
-use crate::store::{DirectSqlite, NewToken, NonceToken, Tx, UserRow};
-
-/// The associated data that binds a sealed owner secret key to its user.
-pub(crate) fn secret_key_context(user_id: i64) -> String {
-    format!("users.secret_key:{user_id}")
-}
+use super::error::{Forbidden, ServiceError, ServiceResult, Unauthorized, internal};
+use super::group_commit::BatchWrite;
+use super::lookup::find_user;
+use super::records::IssuedToken;
+use super::{Services, ttl};
+use crate::crypto::{self, SealContext, Sealer};
+use crate::domain::{Millis, PublicId, Role, TokenKind, now_millis};
+use crate::store::{NewToken, NonceToken, TokenWriter, UserRow};
 
 impl Services {
     /// Checks, in this order: the user exists, is an Owner, has a secret key, and `hash` is
@@ -34,24 +29,7 @@ impl Services {
         nonce: &str,
         hash: &str,
     ) -> ServiceResult<IssuedToken> {
-        let user = self.token_owner(user_id).await?;
-        if Role::parse(&user.role) != Some(Role::Owner) {
-            return Err(ServiceError::Forbidden(Forbidden::NotAnOwner {
-                user: user_id.to_string(),
-            }));
-        }
-        let sealed = user.secret_key_sealed.as_deref().ok_or_else(|| {
-            ServiceError::Forbidden(Forbidden::NoSecretKey {
-                user: user_id.to_string(),
-            })
-        })?;
-        let secret = self
-            .sealer
-            .open_string(sealed, &secret_key_context(user.id))?;
-        let expected = crypto::sha256_hex(format!("{secret}{nonce}").as_bytes());
-        if !crypto::constant_time_eq(expected.as_bytes(), hash.to_ascii_lowercase().as_bytes()) {
-            return Err(ServiceError::Unauthorized(Unauthorized::HashMismatch));
-        }
+        let user = self.token_owner(user_id, nonce, hash).await?;
         self.owner_tokens
             .submit(OwnerTokenRequest {
                 user_id: user.id,
@@ -61,18 +39,50 @@ impl Services {
             .await
     }
 
-    /// The user a token is asked for. A secret key changed or a user changed by this process
-    /// is read anew at once; by another process (the CLI, another node), within
-    /// `ttl::READ_CACHE`.
-    async fn token_owner(&self, user_id: &PublicId) -> ServiceResult<UserRow> {
+    /// The user a token is asked for, once `hash` is proven. A cached user serves only to let
+    /// a request through: refused under the cached copy, the request is checked again against
+    /// the database, so a key issued by another process (the CLI, another node) counts at
+    /// once. Only a user that let a request through is cached.
+    async fn token_owner(
+        &self,
+        user_id: &PublicId,
+        nonce: &str,
+        hash: &str,
+    ) -> ServiceResult<UserRow> {
         let changes = self.store.changes();
-        if let Some(user) = self.token_owners.get(user_id, changes) {
+        if let Some(user) = self.token_owners.get(user_id, changes)
+            && prove_owner(&self.sealer, &user, nonce, hash).is_ok()
+        {
             return Ok(user);
         }
         let user = find_user(self.store.read(), user_id).await?;
+        prove_owner(&self.sealer, &user, nonce, hash)?;
         self.token_owners.insert(*user_id, changes, user.clone());
         Ok(user)
     }
+}
+
+/// Refuses unless `user` is an Owner with a secret key and `hash` is the SHA-256 of that key
+/// followed by `nonce`.
+fn prove_owner(sealer: &Sealer, user: &UserRow, nonce: &str, hash: &str) -> ServiceResult<()> {
+    if user.role != Role::Owner {
+        return Err(ServiceError::Forbidden(Forbidden::NotAnOwner {
+            user: user.public_id.to_string(),
+        }));
+    }
+    let sealed = user.secret_key_sealed.as_deref().ok_or_else(|| {
+        ServiceError::Forbidden(Forbidden::NoSecretKey {
+            user: user.public_id.to_string(),
+        })
+    })?;
+    let secret = sealer
+        .open_string(sealed, SealContext::OwnerSecretKey { user_id: user.id })
+        .map_err(|e| internal(e, "opening an owner's secret key"))?;
+    let expected = crypto::sha256_hex(format!("{secret}{nonce}").as_bytes());
+    if !crypto::constant_time_eq(expected.as_bytes(), hash.to_ascii_lowercase().as_bytes()) {
+        return Err(ServiceError::Unauthorized(Unauthorized::HashMismatch));
+    }
+    Ok(())
 }
 
 /// A checked `POST /token` request: what remains is to record its nonce and issue its token.
@@ -82,19 +92,20 @@ pub(crate) struct OwnerTokenRequest {
     nonce_digest: [u8; 32],
 }
 
-/// Issues the owner tokens of many checked requests in one transaction. On SQLite it has a
-/// synchronous connection of its own (`DirectSqlite`) and runs on a thread of its own; on
-/// PostgreSQL two multi-row statements record the nonces and insert the tokens.
+/// Issues the owner tokens of many checked requests at once, by the store's token writer.
 pub(crate) struct OwnerTokenWriter {
     region: String,
-    direct: Option<Mutex<DirectSqlite>>,
+    /// One batch at a time; the lock is never contended, as one task drives the writer.
+    tokens: Mutex<TokenWriter>,
+    blocks_its_thread: bool,
 }
 
 impl OwnerTokenWriter {
-    pub(crate) fn new(region: String, direct: Option<DirectSqlite>) -> Self {
+    pub(crate) fn new(region: String, tokens: TokenWriter) -> Self {
         Self {
             region,
-            direct: direct.map(Mutex::new),
+            blocks_its_thread: tokens.blocks_its_thread(),
+            tokens: Mutex::new(tokens),
         }
     }
 
@@ -147,7 +158,7 @@ impl Minted<'_> {
                     nonce_digest: &request.nonce_digest,
                     token: NewToken {
                         hash: key,
-                        kind: TokenKind::Owner.as_str(),
+                        kind: TokenKind::Owner,
                         user_id: Some(request.user_id),
                         org_id: request.org_id,
                         region: self.region,
@@ -177,35 +188,23 @@ impl Minted<'_> {
 impl BatchWrite for OwnerTokenWriter {
     type Job = OwnerTokenRequest;
     type Output = IssuedToken;
-    const TOKENS_ONLY: bool = true;
 
     async fn write(
         &self,
-        tx: &mut Tx,
         requests: &[OwnerTokenRequest],
     ) -> ServiceResult<Vec<ServiceResult<IssuedToken>>> {
         let minted = self.mint(requests);
-        let fresh = tx
-            .issue_tokens_for_new_nonces(&minted.entries(), minted.now)
-            .await?;
-        Ok(minted.answers(fresh))
-    }
-
-    fn writes_directly(&self) -> bool {
-        self.direct.is_some()
-    }
-
-    async fn write_directly(
-        &self,
-        requests: &[OwnerTokenRequest],
-    ) -> Option<ServiceResult<Vec<ServiceResult<IssuedToken>>>> {
-        let direct = self.direct.as_ref()?;
-        let minted = self.mint(requests);
-        let fresh = direct
+        let fresh = self
+            .tokens
             .lock()
             .await
             .issue_tokens_for_new_nonces(&minted.entries(), minted.now)
-            .await;
-        Some(fresh.map(|fresh| minted.answers(fresh)).map_err(Into::into))
+            .await
+            .context("issuing owner tokens for new nonces")?;
+        Ok(minted.answers(fresh))
+    }
+
+    fn blocks_its_thread(&self) -> bool {
+        self.blocks_its_thread
     }
 }

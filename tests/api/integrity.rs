@@ -182,7 +182,11 @@ async fn data_survives_a_restart_on_the_same_database() {
     // The sealed secret key opens with the master key kept in the data directory.
     let nonce = crate::helpers::fresh_nonce();
     let issued = services
-        .issue_owner_token(&user, &nonce, &crate::helpers::token_hash(&boot.secret_key, &nonce))
+        .issue_owner_token(
+            &user,
+            &nonce,
+            &crate::helpers::token_hash(&boot.secret_key, &nonce),
+        )
         .await
         .unwrap();
     let actor = services.authenticate(&issued.token).await.unwrap();
@@ -214,7 +218,7 @@ async fn expired_tokens_are_purged_and_live_ones_kept() {
     tx.insert_token(
         &orghub::store::NewToken {
             hash: &[7u8; 32],
-            kind: "owner",
+            kind: orghub::domain::TokenKind::Owner,
             user_id: None,
             org_id: org.id,
             region: "us",
