@@ -114,3 +114,90 @@ where
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::{Email, PublicId, Role};
+    use crate::store::{Location, NewCloudAccount, NewUser, Store, StoreError, on_tx};
+
+    /// A store with one organization and one user, whose ids it returns.
+    async fn store(dir: &tempfile::TempDir) -> (Store, i64, i64) {
+        let store = Store::open(Location::SqliteFile(&dir.path().join("d.sqlite3")))
+            .await
+            .unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let org = tx
+            .insert_org(&PublicId::new(), "Org", None, "eu", 1)
+            .await
+            .unwrap();
+        let user = NewUser {
+            public_id: &PublicId::new(),
+            org_id: org,
+            name: "Mo",
+            email: &Email::parse("mo@example.com").unwrap(),
+            role: Role::Member,
+            partner: false,
+            password_hash: None,
+        };
+        let user = tx.insert_user(&user, 1).await.unwrap();
+        tx.commit().await.unwrap();
+        (store, org, user)
+    }
+
+    /// Runs `sql` behind the store's back, as a hand edit would.
+    async fn damage(store: &Store, sql: &'static str) {
+        let mut tx = store.begin().await.unwrap();
+        on_tx!(tx, |c| {
+            sqlx::query(sql).execute(c).await.unwrap().rows_affected()
+        });
+        tx.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_role_that_is_not_one_fails_the_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _, user) = store(&dir).await;
+        assert_eq!(
+            store.read().user_by_id(user).await.unwrap().unwrap().role,
+            Role::Member
+        );
+        damage(&store, "UPDATE users SET role = 'Superuser'").await;
+        let error = store.read().user_by_id(user).await.unwrap_err();
+        assert!(matches!(error, StoreError::Database(_)), "{error:?}");
+        let message = error.to_string();
+        assert!(
+            message.contains("role") && message.contains("\"Superuser\" is not a valid role"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn tags_that_are_not_json_fail_the_read_and_an_email_is_not_quoted() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, org, user) = store(&dir).await;
+        let id = PublicId::new();
+        let mut tx = store.begin().await.unwrap();
+        let account = NewCloudAccount {
+            public_id: &id,
+            org_id: org,
+            name: "Prod",
+            environment: "production",
+            tags: r#"["a"]"#,
+            aws_account_id: "223334445555",
+            role_arn: "arn:aws:iam::223334445555:role/R",
+            external_id: "x",
+        };
+        tx.insert_cloud_account(&account, 1).await.unwrap();
+        tx.commit().await.unwrap();
+        let read = store.read().cloud_account_by_public_id(&id).await;
+        assert_eq!(read.unwrap().unwrap().tags.0, ["a"]);
+
+        damage(&store, "UPDATE cloud_accounts SET tags = 'not json'").await;
+        assert!(store.read().cloud_account_by_public_id(&id).await.is_err());
+
+        damage(&store, "UPDATE users SET email = 'not an email'").await;
+        let message = store.read().user_by_id(user).await.unwrap_err().to_string();
+        assert!(message.contains("not a valid email address"), "{message}");
+        assert!(!message.contains("not an email"), "{message}");
+    }
+}
