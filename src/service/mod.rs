@@ -20,7 +20,9 @@ mod error;
 mod group_commit;
 mod lookup;
 mod minting;
+mod new_org_writer;
 mod org_writes;
+mod owner_token_writer;
 mod read_cache;
 mod records;
 mod throttle;
@@ -49,8 +51,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use group_commit::GroupCommit;
-use orgs::NewOrgWriter;
-use owner_tokens::OwnerTokenWriter;
+use new_org_writer::NewOrgWriter;
+use owner_token_writer::OwnerTokenWriter;
 use throttle::SignInThrottle;
 
 use crate::crypto::{BearerTokenKey, Sealer};
