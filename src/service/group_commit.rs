@@ -138,8 +138,9 @@ async fn write_batch<W: BatchWrite>(writer: &W, requests: Vec<Request<W>>) {
             }
         }
         Err(error) => {
+            // `{:#}`: the whole chain of an internal error's contexts.
             tracing::warn!(
-                error = %error,
+                error = %format!("{error:#}"),
                 jobs = jobs.len(),
                 "a group commit failed; retrying its jobs one by one"
             );

@@ -44,3 +44,34 @@ pub(crate) fn parse_role(text: &str) -> ServiceResult<Role> {
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Location, Store};
+
+    #[tokio::test]
+    async fn a_store_error_is_internal_and_says_what_was_being_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(Location::SqliteFile(&dir.path().join("l.sqlite3")))
+            .await
+            .unwrap();
+        let id = PublicId::new();
+        assert!(matches!(
+            find_user(store.read(), &id).await,
+            Err(ServiceError::NotFound {
+                kind: Kind::User,
+                ..
+            })
+        ));
+        store.close().await;
+        let Err(ServiceError::Internal(error)) = find_user(store.read(), &id).await else {
+            panic!("a closed store is an internal error");
+        };
+        let logged = format!("{error:#}");
+        assert!(
+            logged.starts_with(&format!("reading user {id}: ")),
+            "{logged}"
+        );
+    }
+}

@@ -108,7 +108,7 @@ where
         let text = <&str as Decode<DB>>::decode(value)?;
         serde_json::from_str(text).map(JsonText).map_err(|_| {
             Box::new(Undecodable {
-                what: std::any::type_name::<T>(),
+                what: "JSON text of the expected shape",
                 value: None,
             }) as BoxDynError
         })
