@@ -23,6 +23,9 @@ pub struct DataSettings {
     /// Base64 of 32 bytes; without it, `<data_dir>/master.key`.
     pub master_key: Option<String>,
     pub region: String,
+    /// The longest a cached read is served (`service::ttl::READ_CACHE` unless a test wants
+    /// another).
+    pub read_cache_ttl: std::time::Duration,
 }
 
 pub const SQLITE_FILE: &str = "orghub.sqlite3";
@@ -52,6 +55,7 @@ pub async fn open_services(settings: &DataSettings) -> anyhow::Result<Services> 
         Sealer::new(&master_key),
         ServiceConfig {
             region: settings.region.clone(),
+            read_cache_ttl: settings.read_cache_ttl,
         },
     )
 }

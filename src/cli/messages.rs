@@ -1,7 +1,7 @@
 //! Domain errors in words for a terminal.
 
 use crate::domain::Kind;
-use crate::service::{Conflict, Forbidden, Invalid, ServiceError, Unauthorized};
+use crate::service::{Conflict, FieldRule, Forbidden, Invalid, ServiceError, Unauthorized};
 
 pub fn describe(error: &ServiceError) -> String {
     match error {
@@ -37,7 +37,11 @@ pub fn describe(error: &ServiceError) -> String {
         ServiceError::Invalid(Invalid::ConnectionType { value }) => format!(
             "'{value}' is not a connection type (queue, database, soapWebService, webService, twitter, lift, email)"
         ),
-        ServiceError::Invalid(Invalid::Field { field, reason }) => format!("{field} {reason}"),
+        ServiceError::Invalid(Invalid::Field { field, rule }) => match rule {
+            FieldRule::NotEmpty => format!("{field} must not be empty"),
+            FieldRule::NonEmptyString => format!("{field} must be a non-empty string"),
+            FieldRule::MinChars(n) => format!("{field} must be at least {n} characters"),
+        },
         ServiceError::Invalid(other) => format!("invalid: {other:?}"),
         ServiceError::Unauthorized(Unauthorized::TokenInvalid) => "the token is not valid".into(),
         ServiceError::Unauthorized(other) => format!("unauthorized: {other:?}"),

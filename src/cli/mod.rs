@@ -135,6 +135,7 @@ impl DataArgs {
             // Read from the environment only, never from the command line (it would show in `ps`).
             master_key: std::env::var("ORGHUB_MASTER_KEY").ok(),
             region: self.region.clone(),
+            read_cache_ttl: crate::service::ttl::READ_CACHE,
         }
     }
 }

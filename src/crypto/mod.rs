@@ -3,10 +3,12 @@
 
 mod master_key;
 mod password;
+mod seal_context;
 mod sealer;
 
 pub use master_key::{MasterKey, MasterKeyError};
-pub use password::{hash_password, verify_password};
+pub use password::{hash_password_blocking, verify_password_blocking};
+pub use seal_context::SealContext;
 pub use sealer::{SealError, Sealer};
 
 use rand::RngCore;

@@ -1,12 +1,12 @@
 //! Sealing of secrets that must be read back (owner secret keys, connection details, SSO
 //! secrets): XChaCha20-Poly1305 under the master key, a fresh 24-byte nonce per message.
-//! The associated data names what the secret belongs to, so a sealed value copied to another
-//! row or column does not open.
+//! The associated data names what the secret belongs to (`SealContext`), so a sealed value
+//! copied to another row or column does not open.
 
 use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 
-use super::MasterKey;
+use super::{MasterKey, SealContext};
 
 const NONCE_LEN: usize = 24;
 
@@ -32,7 +32,8 @@ impl Sealer {
     }
 
     /// Returns `nonce || ciphertext`.
-    pub fn seal(&self, plaintext: &[u8], context: &str) -> Result<Vec<u8>, SealError> {
+    pub fn seal(&self, plaintext: &[u8], context: SealContext) -> Result<Vec<u8>, SealError> {
+        let aad = context.associated_data();
         let nonce = XNonce::generate();
         let ciphertext = self
             .cipher
@@ -40,7 +41,7 @@ impl Sealer {
                 &nonce,
                 Payload {
                     msg: plaintext,
-                    aad: context.as_bytes(),
+                    aad: aad.as_bytes(),
                 },
             )
             .map_err(|_| SealError::Seal)?;
@@ -50,7 +51,8 @@ impl Sealer {
         Ok(sealed)
     }
 
-    pub fn open(&self, sealed: &[u8], context: &str) -> Result<Vec<u8>, SealError> {
+    pub fn open(&self, sealed: &[u8], context: SealContext) -> Result<Vec<u8>, SealError> {
+        let aad = context.associated_data();
         if sealed.len() < NONCE_LEN {
             return Err(SealError::Open);
         }
@@ -61,17 +63,17 @@ impl Sealer {
                 &nonce,
                 Payload {
                     msg: ciphertext,
-                    aad: context.as_bytes(),
+                    aad: aad.as_bytes(),
                 },
             )
             .map_err(|_| SealError::Open)
     }
 
-    pub fn seal_str(&self, plaintext: &str, context: &str) -> Result<Vec<u8>, SealError> {
+    pub fn seal_str(&self, plaintext: &str, context: SealContext) -> Result<Vec<u8>, SealError> {
         self.seal(plaintext.as_bytes(), context)
     }
 
-    pub fn open_string(&self, sealed: &[u8], context: &str) -> Result<String, SealError> {
+    pub fn open_string(&self, sealed: &[u8], context: SealContext) -> Result<String, SealError> {
         String::from_utf8(self.open(sealed, context)?).map_err(|_| SealError::Open)
     }
 }
@@ -90,33 +92,41 @@ mod tests {
         Sealer::new(&MasterKey::generate())
     }
 
+    const USER_1: SealContext = SealContext::OwnerSecretKey { user_id: 1 };
+
     #[test]
     fn a_sealed_value_opens_with_its_context_only() {
         let sealer = sealer();
-        let sealed = sealer.seal(b"hunter2", "user:1:secret").unwrap();
+        let sealed = sealer.seal(b"hunter2", USER_1).unwrap();
         assert!(!sealed.windows(7).any(|w| w == b"hunter2"));
-        assert_eq!(sealer.open(&sealed, "user:1:secret").unwrap(), b"hunter2");
-        assert!(sealer.open(&sealed, "user:2:secret").is_err());
+        assert_eq!(sealer.open(&sealed, USER_1).unwrap(), b"hunter2");
+        for other in [
+            SealContext::OwnerSecretKey { user_id: 2 },
+            SealContext::SsoSecret { org_id: 1 },
+            SealContext::ConnectionDetails { connection_id: 1 },
+        ] {
+            assert!(sealer.open(&sealed, other).is_err(), "{other:?}");
+        }
     }
 
     #[test]
     fn another_master_key_or_a_flipped_bit_does_not_open() {
-        let sealed = sealer().seal(b"x", "c").unwrap();
-        assert!(sealer().open(&sealed, "c").is_err());
+        let sealed = sealer().seal(b"x", USER_1).unwrap();
+        assert!(sealer().open(&sealed, USER_1).is_err());
         let sealer = sealer();
-        let mut sealed = sealer.seal(b"x", "c").unwrap();
+        let mut sealed = sealer.seal(b"x", USER_1).unwrap();
         let last = sealed.len() - 1;
         sealed[last] ^= 1;
-        assert!(sealer.open(&sealed, "c").is_err());
-        assert!(sealer.open(&[1, 2, 3], "c").is_err());
+        assert!(sealer.open(&sealed, USER_1).is_err());
+        assert!(sealer.open(&[1, 2, 3], USER_1).is_err());
     }
 
     #[test]
     fn two_seals_of_one_value_differ() {
         let sealer = sealer();
         assert_ne!(
-            sealer.seal(b"x", "c").unwrap(),
-            sealer.seal(b"x", "c").unwrap()
+            sealer.seal(b"x", USER_1).unwrap(),
+            sealer.seal(b"x", USER_1).unwrap()
         );
     }
 }

@@ -4,8 +4,8 @@
 //! them in through `PUT /project/{project_id}` by sending a `details` object per
 //! connection. Each type has a connector model in the API document (its "Models"
 //! section); [`validate_details`] checks a `details` object against that model
-//! so a bad connection lands in the response's `failure` list with a message the
-//! client can act on.
+//! so a bad connection lands in the response's `failure` list with a
+//! [`ConnectionProblem`], which the face words for the client to act on.
 //!
 //! The models are described as small tables of [`Field`]s instead of one
 //! hand-written function per connector, so the order in which problems are
@@ -84,67 +84,74 @@ pub fn is_secret_field(name: &str) -> bool {
     SECRET_FIELDS.contains(&name)
 }
 
-/// What a field's value must look like.
-#[derive(Debug, Clone, Copy)]
-enum Kind {
+/// What a field's value must be. A rule describes the expected shape only, never a value
+/// received, so reporting it cannot leak a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
     /// A non-empty string (the API's convention, also for optional strings).
-    Str,
+    NonEmptyString,
     /// A TCP port: a JSON integer in 1..=65535.
     Port,
-    Bool,
+    Boolean,
     Object,
     /// A string taken from a fixed list.
     OneOf(&'static [&'static str]),
 }
 
-impl Kind {
+impl Rule {
     fn accepts(self, value: &Value) -> bool {
         match self {
-            Kind::Str => value.as_str().is_some_and(|s| !s.is_empty()),
+            Rule::NonEmptyString => value.as_str().is_some_and(|s| !s.is_empty()),
             // `as_u64` is `None` for floats (even `5432.0`), negatives and non-numbers.
-            Kind::Port => value.as_u64().is_some_and(|p| (1..=65535).contains(&p)),
-            Kind::Bool => value.is_boolean(),
-            Kind::Object => value.is_object(),
-            Kind::OneOf(allowed) => value.as_str().is_some_and(|s| allowed.contains(&s)),
+            Rule::Port => value.as_u64().is_some_and(|p| (1..=65535).contains(&p)),
+            Rule::Boolean => value.is_boolean(),
+            Rule::Object => value.is_object(),
+            Rule::OneOf(allowed) => value.as_str().is_some_and(|s| allowed.contains(&s)),
         }
     }
+}
 
-    /// The sentence telling the client what `name` must be. It describes the
-    /// expected shape only, never the value received, so secrets cannot leak.
-    fn requirement(self, name: &str) -> String {
-        let must = match self {
-            Kind::Str => "must be a non-empty string".to_owned(),
-            Kind::Port => "must be an integer between 1 and 65535".to_owned(),
-            Kind::Bool => "must be a boolean".to_owned(),
-            Kind::Object => "must be an object".to_owned(),
-            Kind::OneOf(allowed) => format!("must be one of: {}", allowed.join(", ")),
-        };
-        format!("The field '{name}' {must}")
-    }
+/// Why a connection's `details` do not fit its connector model. It names fields and rules,
+/// never a value (but the non-secret `type` a client sent), so no secret can leak through it;
+/// each face words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectionProblem {
+    /// `details.type` is not the type of the template's connection.
+    TypeMismatch {
+        given: String,
+        expected: ConnectionType,
+    },
+    /// Required fields that are absent (or `null`), in the model's order.
+    Missing {
+        connection: ConnectionType,
+        fields: Vec<&'static str>,
+    },
+    /// The first field, in the model's order, whose value breaks its rule.
+    Field { field: &'static str, rule: Rule },
 }
 
 /// One field of a connector model.
 #[derive(Debug, Clone, Copy)]
 struct Field {
     name: &'static str,
-    kind: Kind,
+    rule: Rule,
     required: bool,
 }
 
-const fn req(name: &'static str, kind: Kind) -> Field {
+const fn req(name: &'static str, rule: Rule) -> Field {
     Field {
         name,
-        kind,
+        rule,
         required: true,
     }
 }
 
 /// An optional field; fields with a documented default (`databaseType`,
 /// `ssl`, `emailType`) are optional because absence means the default.
-const fn opt(name: &'static str, kind: Kind) -> Field {
+const fn opt(name: &'static str, rule: Rule) -> Field {
     Field {
         name,
-        kind,
+        rule,
         required: false,
     }
 }
@@ -154,19 +161,19 @@ const QUEUE_TYPES: &[&str] = &["rabbitmq", "activemq", "sqs"];
 const EMAIL_TYPES: &[&str] = &["smtp"];
 
 const DB_CONNECTOR: &[Field] = &[
-    opt("databaseType", Kind::OneOf(DATABASE_TYPES)),
-    req("username", Kind::Str),
-    req("password", Kind::Str),
-    req("hostname", Kind::Str),
-    req("port", Kind::Port),
-    req("database", Kind::Str),
+    opt("databaseType", Rule::OneOf(DATABASE_TYPES)),
+    req("username", Rule::NonEmptyString),
+    req("password", Rule::NonEmptyString),
+    req("hostname", Rule::NonEmptyString),
+    req("port", Rule::Port),
+    req("database", Rule::NonEmptyString),
 ];
 
 const TWITTER_CONNECTOR: &[Field] = &[
-    req("ckey", Kind::Str),
-    req("csecret", Kind::Str),
-    req("atoken", Kind::Str),
-    req("asecret", Kind::Str),
+    req("ckey", Rule::NonEmptyString),
+    req("csecret", Rule::NonEmptyString),
+    req("atoken", Rule::NonEmptyString),
+    req("asecret", Rule::NonEmptyString),
 ];
 
 // The queue models start with `queueType`, which has already been checked
@@ -174,44 +181,46 @@ const TWITTER_CONNECTOR: &[Field] = &[
 
 /// Rabbit_Queue_Connector and Active_Queue_Connector have the same fields.
 const BROKER_QUEUE_CONNECTOR: &[Field] = &[
-    req("readQueue", Kind::Str),
-    req("writeQueue", Kind::Str),
-    req("username", Kind::Str),
-    req("password", Kind::Str),
-    req("host", Kind::Str),
-    opt("ssl", Kind::Bool),
+    req("readQueue", Rule::NonEmptyString),
+    req("writeQueue", Rule::NonEmptyString),
+    req("username", Rule::NonEmptyString),
+    req("password", Rule::NonEmptyString),
+    req("host", Rule::NonEmptyString),
+    opt("ssl", Rule::Boolean),
 ];
 
 const SQS_QUEUE_CONNECTOR: &[Field] = &[
-    req("readQueue", Kind::Str),
-    opt("writeQueue", Kind::Str),
-    opt("awsAccessKeyId", Kind::Str),
-    req("awsSecretAccessKey", Kind::Str),
-    req("awsRegion", Kind::Str),
+    req("readQueue", Rule::NonEmptyString),
+    opt("writeQueue", Rule::NonEmptyString),
+    opt("awsAccessKeyId", Rule::NonEmptyString),
+    req("awsSecretAccessKey", Rule::NonEmptyString),
+    req("awsRegion", Rule::NonEmptyString),
 ];
 
-const SOAP_WEB_SERVICE_CONNECTOR: &[Field] =
-    &[req("wsdlUrl", Kind::Str), opt("headerParams", Kind::Object)];
+const SOAP_WEB_SERVICE_CONNECTOR: &[Field] = &[
+    req("wsdlUrl", Rule::NonEmptyString),
+    opt("headerParams", Rule::Object),
+];
 
 const WEB_SERVICE_CONNECTOR: &[Field] = &[
-    req("endpoint", Kind::Str),
-    opt("queryParams", Kind::Object),
-    opt("headerParams", Kind::Object),
+    req("endpoint", Rule::NonEmptyString),
+    opt("queryParams", Rule::Object),
+    opt("headerParams", Rule::Object),
 ];
 
 const EMAIL_CONNECTOR: &[Field] = &[
-    opt("emailType", Kind::OneOf(EMAIL_TYPES)),
-    req("username", Kind::Str),
-    req("password", Kind::Str),
-    req("host", Kind::Str),
-    req("port", Kind::Port),
+    opt("emailType", Rule::OneOf(EMAIL_TYPES)),
+    req("username", Rule::NonEmptyString),
+    req("password", Rule::NonEmptyString),
+    req("host", Rule::NonEmptyString),
+    req("port", Rule::Port),
 ];
 
 const LIFT_CONNECTOR: &[Field] = &[
-    opt("liftEndpoint", Kind::Str),
-    opt("accountId", Kind::Str),
-    opt("accessKeyId", Kind::Str),
-    req("secretAccessKey", Kind::Str),
+    opt("liftEndpoint", Rule::NonEmptyString),
+    opt("accountId", Rule::NonEmptyString),
+    opt("accessKeyId", Rule::NonEmptyString),
+    req("secretAccessKey", Rule::NonEmptyString),
 ];
 
 /// A field's value, treating an explicit `null` as absent.
@@ -219,18 +228,11 @@ fn present<'a>(details: &'a Map<String, Value>, name: &str) -> Option<&'a Value>
     details.get(name).filter(|v| !v.is_null())
 }
 
-fn missing_message(expected: ConnectionType, names: &[&str]) -> String {
-    format!(
-        "The following fields are required for a {expected} connection: {}",
-        names.join(", ")
-    )
-}
-
 /// The connector model that applies; for queues `queueType` selects it.
 fn model_for(
     expected: ConnectionType,
     details: &Map<String, Value>,
-) -> Result<&'static [Field], String> {
+) -> Result<&'static [Field], ConnectionProblem> {
     Ok(match expected {
         ConnectionType::Database => DB_CONNECTOR,
         ConnectionType::Twitter => TWITTER_CONNECTOR,
@@ -239,10 +241,20 @@ fn model_for(
         ConnectionType::Email => EMAIL_CONNECTOR,
         ConnectionType::Lift => LIFT_CONNECTOR,
         ConnectionType::Queue => match present(details, "queueType").map(Value::as_str) {
-            None => return Err(missing_message(expected, &["queueType"])),
+            None => {
+                return Err(ConnectionProblem::Missing {
+                    connection: expected,
+                    fields: vec!["queueType"],
+                });
+            }
             Some(Some("rabbitmq" | "activemq")) => BROKER_QUEUE_CONNECTOR,
             Some(Some("sqs")) => SQS_QUEUE_CONNECTOR,
-            Some(_) => return Err(Kind::OneOf(QUEUE_TYPES).requirement("queueType")),
+            Some(_) => {
+                return Err(ConnectionProblem::Field {
+                    field: "queueType",
+                    rule: Rule::OneOf(QUEUE_TYPES),
+                });
+            }
         },
     })
 }
@@ -252,41 +264,47 @@ fn model_for(
 /// `expected`.
 ///
 /// `details["type"]` has already been checked by the caller to be a non-empty
-/// string. Returns the first problem as one sentence: a type mismatch, then
-/// all missing required fields (in model order), then the first field (in
-/// model order) whose value has the wrong shape. Messages name fields but
-/// never quote their values (only the non-secret `type`), so no secret can
-/// leak. Unknown extra fields are ignored; `null` counts as absent.
+/// string. Returns the first problem: a type mismatch, then all missing
+/// required fields (in model order), then the first field (in model order)
+/// whose value has the wrong shape. Unknown extra fields are ignored; `null`
+/// counts as absent.
 pub fn validate_details(
     expected: ConnectionType,
     details: &Map<String, Value>,
-) -> Result<(), String> {
+) -> Result<(), ConnectionProblem> {
     let given = details
         .get("type")
         .and_then(Value::as_str)
         .unwrap_or_default();
     if given != expected.as_str() {
-        return Err(format!(
-            "Connection type '{given}' does not match the template connection type '{expected}'"
-        ));
+        return Err(ConnectionProblem::TypeMismatch {
+            given: given.to_owned(),
+            expected,
+        });
     }
 
     let model = model_for(expected, details)?;
 
-    let missing: Vec<&str> = model
+    let missing: Vec<&'static str> = model
         .iter()
         .filter(|f| f.required && present(details, f.name).is_none())
         .map(|f| f.name)
         .collect();
     if !missing.is_empty() {
-        return Err(missing_message(expected, &missing));
+        return Err(ConnectionProblem::Missing {
+            connection: expected,
+            fields: missing,
+        });
     }
 
     for field in model {
         if let Some(value) = present(details, field.name)
-            && !field.kind.accepts(value)
+            && !field.rule.accepts(value)
         {
-            return Err(field.kind.requirement(field.name));
+            return Err(ConnectionProblem::Field {
+                field: field.name,
+                rule: field.rule,
+            });
         }
     }
     Ok(())
@@ -364,12 +382,28 @@ mod tests {
         d
     }
 
-    fn err(t: ConnectionType, d: &Map<String, Value>) -> String {
+    /// The problem with `d`, checked to quote no secret value.
+    fn err(t: ConnectionType, d: &Map<String, Value>) -> ConnectionProblem {
         let e = validate_details(t, d).expect_err("expected a validation error");
+        let shown = format!("{e:?}");
         for secret in ALL_SECRETS {
-            assert!(!e.contains(secret), "message leaks a secret: {e}");
+            assert!(
+                !shown.contains(secret),
+                "the problem quotes a secret: {shown}"
+            );
         }
         e
+    }
+
+    fn missing(connection: ConnectionType, fields: &[&'static str]) -> ConnectionProblem {
+        ConnectionProblem::Missing {
+            connection,
+            fields: fields.to_vec(),
+        }
+    }
+
+    fn bad(field: &'static str, rule: Rule) -> ConnectionProblem {
+        ConnectionProblem::Field { field, rule }
     }
 
     #[test]
@@ -488,10 +522,11 @@ mod tests {
             ),
         ];
         for (t, name, d) in cases {
-            assert_eq!(
-                err(t, &without(d, name)),
-                format!("The following fields are required for a {t} connection: {name}")
-            );
+            let ConnectionProblem::Missing { connection, fields } = err(t, &without(d, name))
+            else {
+                panic!("{t}: {name} should be missing");
+            };
+            assert_eq!((connection, fields.as_slice()), (t, [name].as_slice()));
         }
     }
 
@@ -501,21 +536,16 @@ mod tests {
         let d = obj(json!({ "type": "database", "port": "not checked yet" }));
         assert_eq!(
             err(db, &d),
-            "The following fields are required for a database connection: \
-             username, password, hostname, database"
+            missing(db, &["username", "password", "hostname", "database"])
         );
         let d = with(minimal(db), "password", Value::Null);
-        assert_eq!(
-            err(db, &d),
-            "The following fields are required for a database connection: password"
-        );
+        assert_eq!(err(db, &d), missing(db, &["password"]));
     }
 
     #[test]
     fn wrong_types_are_rejected() {
         let db = ConnectionType::Database;
-        let port_msg = "The field 'port' must be an integer between 1 and 65535";
-        for bad in [
+        for value in [
             json!("5432"),
             json!(0),
             json!(70000),
@@ -524,25 +554,28 @@ mod tests {
             json!(5432.0),
             json!(true),
         ] {
-            assert_eq!(err(db, &with(minimal(db), "port", bad)), port_msg);
+            assert_eq!(
+                err(db, &with(minimal(db), "port", value)),
+                bad("port", Rule::Port)
+            );
         }
         let email = ConnectionType::Email;
         assert_eq!(
             err(email, &with(minimal(email), "port", json!(0))),
-            port_msg
+            bad("port", Rule::Port)
         );
         assert_eq!(
             err(db, &with(minimal(db), "username", json!(""))),
-            "The field 'username' must be a non-empty string"
+            bad("username", Rule::NonEmptyString)
         );
         let q = ConnectionType::Queue;
         assert_eq!(
             err(q, &with(minimal(q), "ssl", json!("yes"))),
-            "The field 'ssl' must be a boolean"
+            bad("ssl", Rule::Boolean)
         );
         assert_eq!(
             err(q, &with(sqs(), "writeQueue", json!(7))),
-            "The field 'writeQueue' must be a non-empty string"
+            bad("writeQueue", Rule::NonEmptyString)
         );
         let soap = ConnectionType::SoapWebService;
         assert_eq!(
@@ -550,17 +583,17 @@ mod tests {
                 soap,
                 &with(minimal(soap), "headerParams", json!("X-Key: v"))
             ),
-            "The field 'headerParams' must be an object"
+            bad("headerParams", Rule::Object)
         );
         let ws = ConnectionType::WebService;
         assert_eq!(
             err(ws, &with(minimal(ws), "queryParams", json!(["a"]))),
-            "The field 'queryParams' must be an object"
+            bad("queryParams", Rule::Object)
         );
         let lift = ConnectionType::Lift;
         assert_eq!(
             err(lift, &with(minimal(lift), "accountId", json!(42))),
-            "The field 'accountId' must be a non-empty string"
+            bad("accountId", Rule::NonEmptyString)
         );
     }
 
@@ -572,33 +605,33 @@ mod tests {
             "hostname",
             json!(1),
         );
-        assert_eq!(
-            err(db, &d),
-            "The field 'hostname' must be a non-empty string"
-        );
+        assert_eq!(err(db, &d), bad("hostname", Rule::NonEmptyString));
     }
 
     #[test]
     fn bad_enums_are_rejected() {
         let db = ConnectionType::Database;
-        for bad in [json!("sqlite"), json!(""), json!("PostgreSQL"), json!(1)] {
+        for value in [json!("sqlite"), json!(""), json!("PostgreSQL"), json!(1)] {
             assert_eq!(
-                err(db, &with(minimal(db), "databaseType", bad)),
-                "The field 'databaseType' must be one of: postgresql, mysql, mssql, oracle"
+                err(db, &with(minimal(db), "databaseType", value)),
+                bad("databaseType", Rule::OneOf(DATABASE_TYPES))
             );
         }
+        assert_eq!(DATABASE_TYPES, ["postgresql", "mysql", "mssql", "oracle"]);
         let q = ConnectionType::Queue;
-        for bad in [json!("kafka"), json!(""), json!(true)] {
+        for value in [json!("kafka"), json!(""), json!(true)] {
             assert_eq!(
-                err(q, &with(minimal(q), "queueType", bad)),
-                "The field 'queueType' must be one of: rabbitmq, activemq, sqs"
+                err(q, &with(minimal(q), "queueType", value)),
+                bad("queueType", Rule::OneOf(QUEUE_TYPES))
             );
         }
+        assert_eq!(QUEUE_TYPES, ["rabbitmq", "activemq", "sqs"]);
         let email = ConnectionType::Email;
         assert_eq!(
             err(email, &with(minimal(email), "emailType", json!("imap"))),
-            "The field 'emailType' must be one of: smtp"
+            bad("emailType", Rule::OneOf(EMAIL_TYPES))
         );
+        assert_eq!(EMAIL_TYPES, ["smtp"]);
     }
 
     #[test]
@@ -606,7 +639,10 @@ mod tests {
         let d = minimal(ConnectionType::Twitter);
         assert_eq!(
             err(ConnectionType::Database, &d),
-            "Connection type 'twitter' does not match the template connection type 'database'"
+            ConnectionProblem::TypeMismatch {
+                given: "twitter".into(),
+                expected: ConnectionType::Database,
+            }
         );
         // The wire names are case-sensitive.
         let d = with(
@@ -614,20 +650,26 @@ mod tests {
             "type",
             json!("webservice"),
         );
-        assert!(err(ConnectionType::WebService, &d).starts_with("Connection type 'webservice'"));
+        assert_eq!(
+            err(ConnectionType::WebService, &d),
+            ConnectionProblem::TypeMismatch {
+                given: "webservice".into(),
+                expected: ConnectionType::WebService,
+            }
+        );
     }
 
     #[test]
-    fn secret_values_never_appear_in_messages() {
+    fn secret_values_never_appear_in_problems() {
         // Invalid secret values themselves are described, not quoted.
         let db = ConnectionType::Database;
         let e = err(db, &with(minimal(db), "password", json!([PW])));
-        assert_eq!(e, "The field 'password' must be a non-empty string");
+        assert_eq!(e, bad("password", Rule::NonEmptyString));
         let tw = ConnectionType::Twitter;
         let e = err(tw, &with(minimal(tw), "ckey", json!({ "k": CKEY })));
-        assert_eq!(e, "The field 'ckey' must be a non-empty string");
-        // Secrets present alongside other errors are not echoed either
-        // (`err` checks every message against ALL_SECRETS).
+        assert_eq!(e, bad("ckey", Rule::NonEmptyString));
+        // Secrets present alongside other errors are not carried either
+        // (`err` checks every problem against ALL_SECRETS).
         err(tw, &without(minimal(tw), "atoken"));
         err(
             ConnectionType::Queue,

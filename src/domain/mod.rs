@@ -1,15 +1,19 @@
 //! Pure types and rules: no I/O, no wire formats. A value of these types is valid once built.
 
+mod api_key_status;
 pub mod aws;
 pub mod connection;
 mod email;
 mod ids;
 mod role;
+mod token_kind;
 mod tree;
 
+pub use api_key_status::ApiKeyStatus;
 pub use email::Email;
 pub use ids::PublicId;
 pub use role::Role;
+pub use token_kind::TokenKind;
 pub use tree::OrgPath;
 
 /// Milliseconds since the Unix epoch: the one time unit of the store and the wire formats.

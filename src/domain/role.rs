@@ -1,10 +1,11 @@
 use std::fmt;
 
 /// A user's role in their organization. Owners administer the organization and its subtree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// No `Default`: a new user's role is chosen where users are created, and a stored role that
+/// does not parse is an error, never a fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Owner,
-    #[default]
     Member,
 }
 

@@ -16,9 +16,13 @@ impl OrgPath {
         Self(format!("{}{id}/", self.0))
     }
 
-    /// Trusts the store, which only ever writes paths built by `root` and `child`.
-    pub fn from_stored(text: String) -> Self {
-        Self(text)
+    /// A path as `root` and `child` build it: `/`, then positive ids each followed by `/`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let ids = text.strip_prefix('/')?.strip_suffix('/')?;
+        let well_formed = ids.split('/').all(|id| {
+            !id.is_empty() && !id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit())
+        });
+        well_formed.then(|| Self(text.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -72,6 +76,17 @@ mod tests {
         assert!(!root.child(50).is_within(&child));
         assert_eq!(grandchild.ids().collect::<Vec<_>>(), vec![1, 5, 23]);
         assert_eq!(grandchild.depth(), 3);
+    }
+
+    #[test]
+    fn only_built_paths_parse() {
+        let path = OrgPath::root(1).child(50).child(7);
+        assert_eq!(OrgPath::parse(path.as_str()), Some(path));
+        for bad in [
+            "", "/", "//", "1/", "/1", "/1//2/", "/01/", "/a/", "/-1/", "/1/2",
+        ] {
+            assert_eq!(OrgPath::parse(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

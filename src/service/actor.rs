@@ -2,51 +2,10 @@
 //! organization when that organization is the actor's own or one of its descendants (any
 //! depth), and the action's role requirement holds.
 
+use std::fmt;
+
 use super::error::{Forbidden, ServiceError, ServiceResult};
-use crate::domain::{Kind, OrgPath, PublicId, Role};
-
-/// What kind of bearer token authenticated the actor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenKind {
-    /// From Xponent `POST /token` (an Owner's secret key, 6 hours).
-    Owner,
-    /// A 60-second single-use login token; it authenticates nothing until redeemed.
-    Login,
-    /// A user's session, from a redeemed login token (6 hours).
-    Session,
-    /// A user's session from Surfsight `POST /authenticate` (email and password, 24 hours).
-    Password,
-    /// An organization admin token from a Surfsight SSO JWT (no user, 24 hours).
-    OrgAdmin,
-    /// Not a stored token: the actor of a Cloud Conformity API key.
-    ApiKey,
-}
-
-impl TokenKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "owner",
-            Self::Login => "login",
-            Self::Session => "session",
-            Self::Password => "password",
-            Self::OrgAdmin => "org_admin",
-            Self::ApiKey => "api_key",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [
-            Self::Owner,
-            Self::Login,
-            Self::Session,
-            Self::Password,
-            Self::OrgAdmin,
-            Self::ApiKey,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == text)
-    }
-}
+use crate::domain::{Kind, OrgPath, PublicId, Role, TokenKind};
 
 #[derive(Debug, Clone)]
 pub struct ActorUser {
@@ -81,7 +40,7 @@ impl Actor {
         access: Access,
         path: &OrgPath,
         kind: Kind,
-        id: &str,
+        id: impl fmt::Display,
     ) -> ServiceResult<()> {
         let role_ok = access == Access::Read || self.role == Role::Owner;
         if role_ok && path.is_within(&self.org_path) {
@@ -89,7 +48,7 @@ impl Actor {
         } else {
             Err(ServiceError::Forbidden(Forbidden::OutsideScope {
                 kind,
-                id: id.to_owned(),
+                id: id.to_string(),
             }))
         }
     }

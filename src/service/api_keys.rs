@@ -1,14 +1,15 @@
 //! API keys (Cloud Conformity `Authorization: ApiKey …`): 64 random characters, stored as
 //! SHA-256 digests, each belonging to one user.
 
+use anyhow::Context;
+
 use super::Services;
-use super::actor::{Actor, ActorUser, TokenKind};
+use super::actor::{Actor, ActorUser};
 use super::error::{ServiceError, ServiceResult, Unauthorized};
+use super::lookup::find_user;
 use super::records::ApiKey;
-use super::users::find_user;
 use crate::crypto;
-use crate::domain::{Kind, OrgPath, PublicId, Role, now_millis};
-use crate::store::{API_KEY_ACTIVE, API_KEY_REVOKED};
+use crate::domain::{ApiKeyStatus, Kind, PublicId, TokenKind, now_millis};
 
 const API_KEY_CHARS: usize = 64;
 
@@ -30,9 +31,10 @@ impl Services {
             .store
             .read()
             .api_key_actor(&crypto::sha256(key.as_bytes()))
-            .await?
+            .await
+            .context("reading the actor of an API key")?
             .ok_or_else(invalid)?;
-        if row.status != API_KEY_ACTIVE {
+        if row.status != ApiKeyStatus::Active {
             return Err(invalid());
         }
         let now = now_millis();
@@ -40,19 +42,25 @@ impl Services {
             .last_used_at
             .is_none_or(|last| now - last >= LAST_USED_RESOLUTION)
         {
-            let mut tx = self.store.begin().await?;
-            tx.touch_api_key(row.key_id, now).await?;
-            tx.commit().await?;
+            let mut tx = self
+                .store
+                .begin()
+                .await
+                .context("starting to note an API key's use")?;
+            tx.touch_api_key(row.key_id, now)
+                .await
+                .context("noting an API key's use")?;
+            tx.commit().await.context("committing an API key's use")?;
         }
         Ok(Actor {
             org_id: row.org_id,
-            org_public_id: row.org_public_id,
-            org_path: OrgPath::from_stored(row.org_path),
+            org_public_id: row.org_public_id.to_string(),
+            org_path: row.org_path,
             user: Some(ActorUser {
                 id: row.user_id,
-                public_id: PublicId::parse(&row.user_public_id).ok_or_else(invalid)?,
+                public_id: row.user_public_id,
             }),
-            role: Role::parse(&row.role).unwrap_or_default(),
+            role: row.role,
             partner: row.partner,
             token_kind: TokenKind::ApiKey,
         })
@@ -64,25 +72,35 @@ impl Services {
         let Some(user) = &actor.user else {
             return Ok(Vec::new());
         };
-        let rows = self.store.read().api_keys_of_user(user.id).await?;
+        let rows = self
+            .store
+            .read()
+            .api_keys_of_user(user.id)
+            .await
+            .context("reading a user's API keys")?;
         Ok(rows.into_iter().map(ApiKey::from).collect())
     }
 
     /// Issues a new key to a user (`orghub api-key create`).
     pub async fn create_api_key(&self, user_id: &PublicId) -> ServiceResult<NewApiKey> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to create an API key")?;
         let user = find_user(tx.exec(), user_id).await?;
         let key = crypto::random_alphanumeric(API_KEY_CHARS);
         let public_id = PublicId::new();
         let now = now_millis();
         tx.insert_api_key(&public_id, user.id, &crypto::sha256(key.as_bytes()), now)
-            .await?;
-        tx.commit().await?;
+            .await
+            .context("storing an API key")?;
+        tx.commit().await.context("committing an API key")?;
         Ok(NewApiKey {
             key,
             record: ApiKey {
                 public_id: public_id.to_string(),
-                status: API_KEY_ACTIVE.to_owned(),
+                status: ApiKeyStatus::Active.as_str().to_owned(),
                 created_at: now,
                 last_used_at: None,
             },
@@ -91,19 +109,28 @@ impl Services {
 
     /// Revokes a key for good (`orghub api-key revoke`); it stays listed as `REVOKED`.
     pub async fn revoke_api_key(&self, key_id: &PublicId) -> ServiceResult<ApiKey> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to revoke an API key")?;
         let row = tx
             .exec()
             .api_key_by_public_id(key_id)
-            .await?
+            .await
+            .with_context(|| format!("reading API key {key_id}"))?
             .ok_or_else(|| ServiceError::NotFound {
                 kind: Kind::ApiKey,
                 id: key_id.to_string(),
             })?;
-        tx.set_api_key_status(row.id, API_KEY_REVOKED).await?;
-        tx.commit().await?;
+        tx.set_api_key_status(row.id, ApiKeyStatus::Revoked)
+            .await
+            .context("revoking an API key")?;
+        tx.commit()
+            .await
+            .context("committing an API key's revocation")?;
         Ok(ApiKey {
-            status: API_KEY_REVOKED.to_owned(),
+            status: ApiKeyStatus::Revoked.as_str().to_owned(),
             ..row.into()
         })
     }

@@ -2,6 +2,7 @@
 //! registered with an external ID of its organisation: the organisation's singleton, or a
 //! temporary one (valid one hour). The first account's external ID becomes the singleton.
 
+use anyhow::Context;
 use serde_json::json;
 
 use super::actor::{Access, Actor};
@@ -33,7 +34,7 @@ fn account_event(kind: &'static str, account: &CloudAccountRow) -> NewEvent<'sta
         kind,
         org_id: Some(account.org_id),
         subject: "cloud_account",
-        payload: json!({ "id": account.public_id, "name": account.name }),
+        payload: json!({ "id": account.public_id.to_string(), "name": account.name }),
     }
 }
 
@@ -48,7 +49,8 @@ async fn find_account(
     id: &PublicId,
 ) -> ServiceResult<CloudAccountRow> {
     exec.cloud_account_by_public_id(id)
-        .await?
+        .await
+        .with_context(|| format!("reading cloud account {id}"))?
         .filter(|account| account.org_id == actor.org_id)
         .ok_or_else(|| ServiceError::NotFound {
             kind: Kind::CloudAccount,
@@ -72,7 +74,8 @@ impl Services {
             .store
             .read()
             .org_external_id(actor.org_id)
-            .await?
+            .await
+            .context("reading an organisation's external ID")?
             .ok_or_else(|| ServiceError::NotFound {
                 kind: Kind::ExternalId,
                 id: actor.org_public_id.clone(),
@@ -86,9 +89,18 @@ impl Services {
 
     /// Deletes temporary external IDs past their hour; returns how many.
     pub async fn purge_expired_external_ids(&self) -> ServiceResult<u64> {
-        let mut tx = self.store.begin().await?;
-        let purged = tx.delete_expired_external_ids(now_millis()).await?;
-        tx.commit().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to purge external IDs")?;
+        let purged = tx
+            .delete_expired_external_ids(now_millis())
+            .await
+            .context("deleting expired external IDs")?;
+        tx.commit()
+            .await
+            .context("committing the purge of external IDs")?;
         Ok(purged)
     }
 
@@ -97,10 +109,17 @@ impl Services {
         let id = uuid::Uuid::new_v4().to_string();
         let now = now_millis();
         let valid_until = now + ttl::TEMPORARY_EXTERNAL_ID;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to create an external ID")?;
         tx.insert_external_id(&id, actor.org_id, valid_until, now)
-            .await?;
-        tx.commit().await?;
+            .await
+            .context("storing a temporary external ID")?;
+        tx.commit()
+            .await
+            .context("committing a temporary external ID")?;
         Ok(ExternalId { id, valid_until })
     }
 
@@ -116,13 +135,22 @@ impl Services {
             })
         })?;
         let now = now_millis();
-        let mut tx = self.store.begin().await?;
-        let singleton = tx.exec().org_external_id(actor.org_id).await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to create a cloud account")?;
+        let singleton = tx
+            .exec()
+            .org_external_id(actor.org_id)
+            .await
+            .context("reading an organisation's external ID")?;
         let known = singleton.as_deref() == Some(request.external_id)
             || tx
                 .exec()
                 .temporary_external_id_valid(actor.org_id, request.external_id, now)
-                .await?;
+                .await
+                .context("looking a temporary external ID up")?;
         if !known {
             return Err(ServiceError::Invalid(Invalid::ExternalId {
                 value: request.external_id.to_owned(),
@@ -142,13 +170,16 @@ impl Services {
             },
             now,
         )
-        .await?;
+        .await
+        .context("inserting a cloud account")?;
         tx.claim_external_id(actor.org_id, request.external_id)
-            .await?;
+            .await
+            .context("claiming an organisation's external ID")?;
         let account = find_account(tx.exec(), actor, &public_id).await?;
         tx.insert_event(account_event("cloud_account.created", &account), now)
-            .await?;
-        tx.commit().await?;
+            .await
+            .context("writing a cloud account's creation event")?;
+        tx.commit().await.context("committing a cloud account")?;
         Ok(account.into())
     }
 
@@ -157,7 +188,8 @@ impl Services {
             .store
             .read()
             .cloud_accounts_of_org(actor.org_id)
-            .await?;
+            .await
+            .context("reading an organisation's cloud accounts")?;
         Ok(rows.into_iter().map(CloudAccount::from).collect())
     }
 
@@ -175,13 +207,14 @@ impl Services {
         id: &PublicId,
         changes: CloudAccountChanges,
     ) -> ServiceResult<CloudAccount> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to update a cloud account")?;
         let account = find_account(tx.exec(), actor, id).await?;
         self.administer_accounts(actor)?;
-        let tags = changes
-            .tags
-            .as_deref()
-            .map_or_else(|| account.tags.clone(), tags_json);
+        let tags = tags_json(changes.tags.as_deref().unwrap_or(&account.tags.0));
         let now = now_millis();
         tx.update_cloud_account(
             account.id,
@@ -193,25 +226,38 @@ impl Services {
             &tags,
             now,
         )
-        .await?;
+        .await
+        .context("updating a cloud account")?;
         let updated = find_account(tx.exec(), actor, id).await?;
         tx.insert_event(account_event("cloud_account.updated", &updated), now)
-            .await?;
-        tx.commit().await?;
+            .await
+            .context("writing a cloud account's update event")?;
+        tx.commit()
+            .await
+            .context("committing a cloud account's update")?;
         Ok(updated.into())
     }
 
     pub async fn delete_cloud_account(&self, actor: &Actor, id: &PublicId) -> ServiceResult<()> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to delete a cloud account")?;
         let account = find_account(tx.exec(), actor, id).await?;
         self.administer_accounts(actor)?;
-        tx.delete_cloud_account(account.id).await?;
+        tx.delete_cloud_account(account.id)
+            .await
+            .context("deleting a cloud account")?;
         tx.insert_event(
             account_event("cloud_account.deleted", &account),
             now_millis(),
         )
-        .await?;
-        tx.commit().await?;
+        .await
+        .context("writing a cloud account's deletion event")?;
+        tx.commit()
+            .await
+            .context("committing a cloud account's deletion")?;
         Ok(())
     }
 }

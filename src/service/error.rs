@@ -1,4 +1,5 @@
-//! Domain errors. Each face renders them with its own status codes and message texts.
+//! Domain errors. They carry typed data only: each face renders them with its own status
+//! codes and message texts. An internal error carries, for the log, what was being done.
 
 use crate::domain::Kind;
 use crate::store::{StoreError, UniqueKey};
@@ -21,6 +22,8 @@ pub enum ServiceError {
     /// A template's stored graphs could not be copied into a new project.
     #[error("template {template} could not be generated")]
     TemplateGeneration { template: String },
+    /// A store, sealing or task failure, with the context of what was being done (never a
+    /// secret). Store errors reach it through `anyhow::Context`, which names the step.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -72,9 +75,10 @@ pub enum Invalid {
     ConnectionType {
         value: String,
     },
+    /// A field of the request that breaks its rule.
     Field {
         field: &'static str,
-        reason: String,
+        rule: FieldRule,
     },
     RoleArn {
         value: String,
@@ -87,6 +91,17 @@ pub enum Invalid {
         claim: &'static str,
         problem: ClaimProblem,
     },
+}
+
+/// What a field of a request must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldRule {
+    /// Something other than spaces.
+    NotEmpty,
+    /// A string with something other than spaces.
+    NonEmptyString,
+    /// At least this many characters.
+    MinChars(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,28 +139,29 @@ pub enum SsoRefusal {
     NotEnabled,
 }
 
-impl From<StoreError> for ServiceError {
-    fn from(error: StoreError) -> Self {
-        ServiceError::Internal(anyhow::Error::new(error))
-    }
-}
+// No `From<StoreError>` nor `From<SealError>`: each call says what it was doing, with
+// `anyhow::Context`, and the `anyhow::Error` becomes `Internal`.
 
-impl From<crate::crypto::SealError> for ServiceError {
-    fn from(error: crate::crypto::SealError) -> Self {
-        ServiceError::Internal(anyhow::Error::new(error))
-    }
-}
-
-/// Maps a uniqueness violation to the conflict it means in the use case at hand.
+/// Maps a uniqueness violation to the conflict it means in the use case at hand; any other
+/// store error is internal, in the context of `doing`.
 pub(crate) fn on_unique(
     error: StoreError,
     key: UniqueKey,
     conflict: impl FnOnce() -> Conflict,
+    doing: &'static str,
 ) -> ServiceError {
     match error {
         StoreError::Unique(k) if k == key => ServiceError::Conflict(conflict()),
-        other => other.into(),
+        other => internal(other, doing),
     }
+}
+
+/// An error no client can mend, in the context of what was being done.
+pub(crate) fn internal(
+    error: impl std::error::Error + Send + Sync + 'static,
+    doing: &'static str,
+) -> ServiceError {
+    ServiceError::Internal(anyhow::Error::new(error).context(doing))
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;

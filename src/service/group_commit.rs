@@ -3,8 +3,10 @@
 //!
 //! All writes share one write connection (on SQLite, one writer at a time), and each statement
 //! costs a hand-off to that connection: a batch of N requests pays for one `BEGIN`, a few
-//! statements and one `COMMIT` instead of N of each. A writer with a synchronous connection of
-//! its own (`BatchWrite::writes_directly`) pays for no hand-off at all, on a thread of its own.
+//! statements and one `COMMIT` instead of N of each. A writer whose batches block their thread
+//! (`BatchWrite::blocks_its_thread`: the store's SQLite token writer, which pays for no
+//! hand-off at all) gets a thread of its own. How a writer writes is its own business (and
+//! its store's): this module batches, answers and retries.
 //!
 //! Each job gets its own answer, and only after the batch is committed. A job refused (not
 //! found, forbidden, conflict…) is answered with its error while the others commit. When the
@@ -20,7 +22,7 @@ use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 
 use super::error::{ServiceError, ServiceResult};
-use crate::store::{MAX_ROWS, Store, Tx};
+use crate::store::MAX_ROWS;
 
 /// The most jobs one transaction carries.
 const MAX_BATCH: usize = 256;
@@ -37,32 +39,18 @@ pub(crate) trait BatchWrite: Send + Sync + 'static {
     type Job: Send + Sync + 'static;
     type Output: Send + 'static;
 
-    /// True when the write touches tokens and nonces only: its commit leaves cached reads
-    /// valid (see `Store::begin_token_writes`).
-    const TOKENS_ONLY: bool = false;
-
-    /// Writes the jobs in `tx` (without committing) and returns one result per job, in the
+    /// Writes the jobs in one transaction, commits it, and returns one result per job, in the
     /// order of `jobs`. A job refused gets its error and must have written nothing; `Err`
-    /// means the transaction as a whole failed and is rolled back.
+    /// means the transaction as a whole failed and nothing was written.
     fn write(
         &self,
-        tx: &mut Tx,
         jobs: &[Self::Job],
     ) -> impl Future<Output = ServiceResult<Vec<ServiceResult<Self::Output>>>> + Send;
 
-    /// True for a writer with a synchronous connection of its own (`Store::direct_writer`):
-    /// its batches go to `write_directly`, which blocks, so its task gets a thread of its own.
-    fn writes_directly(&self) -> bool {
+    /// True for a writer whose batches block the thread they run on: its task gets a thread
+    /// of its own.
+    fn blocks_its_thread(&self) -> bool {
         false
-    }
-
-    /// Writes and commits the jobs on the writer's own connection, as `write` and a commit
-    /// would; `None` when the writer has no such connection.
-    fn write_directly(
-        &self,
-        _jobs: &[Self::Job],
-    ) -> impl Future<Output = Option<ServiceResult<Vec<ServiceResult<Self::Output>>>>> + Send {
-        async { None }
     }
 }
 
@@ -87,19 +75,19 @@ impl<W: BatchWrite> Clone for GroupCommit<W> {
 
 impl<W: BatchWrite> GroupCommit<W> {
     /// Starts the writer task: on the current tokio runtime, or on a thread of its own for a
-    /// writer that `writes_directly`.
-    pub(crate) fn spawn(store: Store, writer: W) -> std::io::Result<Self> {
+    /// writer that `blocks_its_thread`.
+    pub(crate) fn spawn(writer: W) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let writer = Arc::new(writer);
-        if writer.writes_directly() {
+        if writer.blocks_its_thread() {
             // Its batches block the thread, and so skip every hand-off between a task and a
             // driver thread mid-batch; a runtime of its own still lets it await the next jobs.
             let runtime = tokio::runtime::Builder::new_current_thread().build()?;
             std::thread::Builder::new()
                 .name("orghub-batch-writer".into())
-                .spawn(move || runtime.block_on(run(store, writer, queue)))?;
+                .spawn(move || runtime.block_on(run(writer, queue)))?;
         } else {
-            tokio::spawn(run(store, writer, queue));
+            tokio::spawn(run(writer, queue));
         }
         Ok(Self { jobs })
     }
@@ -120,7 +108,7 @@ fn writer_gone() -> ServiceError {
     ServiceError::Internal(anyhow::anyhow!("the group-commit writer stopped"))
 }
 
-async fn run<W: BatchWrite>(store: Store, writer: Arc<W>, mut queue: mpsc::Receiver<Request<W>>) {
+async fn run<W: BatchWrite>(writer: Arc<W>, mut queue: mpsc::Receiver<Request<W>>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // Waits for one job, then takes whatever else is queued already.
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
@@ -128,16 +116,16 @@ async fn run<W: BatchWrite>(store: Store, writer: Arc<W>, mut queue: mpsc::Recei
         // A panic in a batch loses that batch only: its answer senders are dropped with it,
         // and its callers get `writer_gone`. (Caught here rather than by running the batch as
         // a task of its own, which would add two trips through the scheduler per batch.)
-        let written = AssertUnwindSafe(write_batch(store.clone(), writer.clone(), requests));
+        let written = AssertUnwindSafe(write_batch(&*writer, requests));
         if written.catch_unwind().await.is_err() {
             tracing::error!("a group-commit batch panicked");
         }
     }
 }
 
-async fn write_batch<W: BatchWrite>(store: Store, writer: Arc<W>, requests: Vec<Request<W>>) {
+async fn write_batch<W: BatchWrite>(writer: &W, requests: Vec<Request<W>>) {
     let (jobs, answers): (Vec<_>, Vec<_>) = requests.into_iter().unzip();
-    match attempt(&store, &*writer, &jobs).await {
+    match attempt(writer, &jobs).await {
         Ok(results) => {
             for (answer, result) in answers.into_iter().zip(results) {
                 // The caller may have gone away (a closed connection): nothing to tell.
@@ -150,13 +138,14 @@ async fn write_batch<W: BatchWrite>(store: Store, writer: Arc<W>, requests: Vec<
             }
         }
         Err(error) => {
+            // `{:#}`: the whole chain of an internal error's contexts.
             tracing::warn!(
-                error = %error,
+                error = %format!("{error:#}"),
                 jobs = jobs.len(),
                 "a group commit failed; retrying its jobs one by one"
             );
             for (job, answer) in jobs.iter().zip(answers) {
-                let result = attempt(&store, &*writer, std::slice::from_ref(job))
+                let result = attempt(writer, std::slice::from_ref(job))
                     .await
                     .and_then(|mut results| results.pop().ok_or_else(writer_gone));
                 let _ = answer.send(result.and_then(|r| r));
@@ -165,23 +154,12 @@ async fn write_batch<W: BatchWrite>(store: Store, writer: Arc<W>, requests: Vec<
     }
 }
 
-/// Writes the jobs in one transaction and commits it; the results are known to be durable.
+/// Writes the jobs; the results are known to be durable.
 async fn attempt<W: BatchWrite>(
-    store: &Store,
     writer: &W,
     jobs: &[W::Job],
 ) -> ServiceResult<Vec<ServiceResult<W::Output>>> {
-    if let Some(results) = writer.write_directly(jobs).await {
-        return check_count(jobs, results?);
-    }
-    let mut tx = if W::TOKENS_ONLY {
-        store.begin_token_writes().await?
-    } else {
-        store.begin().await?
-    };
-    let results = check_count(jobs, writer.write(&mut tx, jobs).await?)?;
-    tx.commit().await?;
-    Ok(results)
+    check_count(jobs, writer.write(jobs).await?)
 }
 
 /// `results`, if there is one for each job.
@@ -202,14 +180,14 @@ mod tests {
 
     use super::*;
     use crate::domain::Kind;
-    use crate::store::Location;
+    use crate::store::{Location, Store};
 
     /// Answers each job with itself, refuses odd jobs, and fails the whole transaction when
     /// it holds a job over 1000 (as a store error would); records the size of each batch and
-    /// the thread it ran on. With `direct`, it writes directly.
+    /// the thread it ran on. With `blocks`, it asks for a thread of its own.
     #[derive(Default)]
     struct Echo {
-        direct: bool,
+        blocks: bool,
         batches: Mutex<Vec<usize>>,
         threads: Mutex<Vec<String>>,
     }
@@ -242,39 +220,19 @@ mod tests {
         type Job = u32;
         type Output = u32;
 
-        async fn write(
-            &self,
-            _tx: &mut Tx,
-            jobs: &[u32],
-        ) -> ServiceResult<Vec<ServiceResult<u32>>> {
+        async fn write(&self, jobs: &[u32]) -> ServiceResult<Vec<ServiceResult<u32>>> {
             self.answer(jobs)
         }
 
-        fn writes_directly(&self) -> bool {
-            self.direct
+        fn blocks_its_thread(&self) -> bool {
+            self.blocks
         }
-
-        async fn write_directly(
-            &self,
-            jobs: &[u32],
-        ) -> Option<ServiceResult<Vec<ServiceResult<u32>>>> {
-            self.direct.then(|| self.answer(jobs))
-        }
-    }
-
-    async fn store() -> (Store, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(Location::SqliteFile(&dir.path().join("t.sqlite3")))
-            .await
-            .unwrap();
-        (store, dir)
     }
 
     #[tokio::test]
     async fn concurrent_jobs_share_a_transaction_and_get_their_own_answers() {
-        let (store, _dir) = store().await;
         let echo = Arc::new(Echo::default());
-        let writer = GroupCommit::spawn(store, echo.clone()).unwrap();
+        let writer = GroupCommit::spawn(echo.clone()).unwrap();
         let answers = futures::future::join_all((0..300).map(|job| writer.submit(job))).await;
         for (job, answer) in (0..300).zip(answers) {
             match answer {
@@ -293,9 +251,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_transaction_is_retried_job_by_job() {
-        let (store, _dir) = store().await;
         let echo = Arc::new(Echo::default());
-        let writer = GroupCommit::spawn(store, echo.clone()).unwrap();
+        let writer = GroupCommit::spawn(echo.clone()).unwrap();
         // One batch: the test's runtime has one thread, so all four are queued before the
         // writer runs.
         let jobs = [2, 3, 2000, 4];
@@ -317,13 +274,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_direct_writer_runs_on_a_thread_of_its_own_with_the_same_answers() {
-        let (store, _dir) = store().await;
+    async fn a_blocking_writer_runs_on_a_thread_of_its_own_with_the_same_answers() {
         let echo = Arc::new(Echo {
-            direct: true,
+            blocks: true,
             ..Echo::default()
         });
-        let writer = GroupCommit::spawn(store, echo.clone()).unwrap();
+        let writer = GroupCommit::spawn(echo.clone()).unwrap();
         let jobs = [2, 3, 2000, 4];
         let answers = futures::future::join_all(jobs.map(|job| writer.submit(job))).await;
         assert_eq!(answers[0].as_ref().ok(), Some(&2));
@@ -337,10 +293,28 @@ mod tests {
         );
     }
 
+    /// Writes nothing, in a transaction of its store.
+    struct Transacts(Store);
+
+    impl BatchWrite for Transacts {
+        type Job = u32;
+        type Output = u32;
+
+        async fn write(&self, jobs: &[u32]) -> ServiceResult<Vec<ServiceResult<u32>>> {
+            let tx = self.0.begin().await.map_err(anyhow::Error::new)?;
+            tx.commit().await.map_err(anyhow::Error::new)?;
+            Ok(jobs.iter().map(|&job| Ok(job)).collect())
+        }
+    }
+
     #[tokio::test]
     async fn a_closed_store_is_an_error_not_a_hang() {
-        let (store, _dir) = store().await;
-        let writer = GroupCommit::spawn(store.clone(), Arc::new(Echo::default())).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(Location::SqliteFile(&dir.path().join("t.sqlite3")))
+            .await
+            .unwrap();
+        let writer = GroupCommit::spawn(Transacts(store.clone())).unwrap();
+        assert_eq!(writer.submit(2).await.ok(), Some(2));
         store.close().await;
         assert!(matches!(
             writer.submit(2).await,
@@ -355,19 +329,14 @@ mod tests {
         type Job = u32;
         type Output = u32;
 
-        async fn write(
-            &self,
-            _tx: &mut Tx,
-            _jobs: &[u32],
-        ) -> ServiceResult<Vec<ServiceResult<u32>>> {
+        async fn write(&self, _jobs: &[u32]) -> ServiceResult<Vec<ServiceResult<u32>>> {
             panic!("a bug in a writer")
         }
     }
 
     #[tokio::test]
     async fn a_panicking_batch_answers_its_jobs_and_the_writer_goes_on() {
-        let (store, _dir) = store().await;
-        let writer = GroupCommit::spawn(store, Panics).unwrap();
+        let writer = GroupCommit::spawn(Panics).unwrap();
         for _ in 0..2 {
             let answer = writer.submit(2).await;
             assert_eq!(

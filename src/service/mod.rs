@@ -1,36 +1,45 @@
 //! Use cases. The service layer is the only place that decides who may do what (see
 //! `actor.rs`); it runs each change in one transaction with its domain event.
 
-mod actor;
+// Use cases: each imports only the shared leaves below, never another use case.
 mod api_keys;
 mod auth;
 mod cloud_accounts;
-mod error;
-mod group_commit;
 mod org_list;
 mod orgs;
 mod owner_tokens;
 mod projects;
-mod read_cache;
-mod records;
 mod setup;
 mod sign_in;
 mod sso;
-mod throttle;
 mod users;
 
-pub use actor::{Access, Actor, ActorUser, TokenKind};
+// Leaves shared by the use cases; none imports a use case.
+mod actor;
+mod error;
+mod group_commit;
+mod lookup;
+mod minting;
+mod new_org_writer;
+mod org_writes;
+mod owner_token_writer;
+mod read_cache;
+mod records;
+mod throttle;
+
+pub use crate::domain::TokenKind;
+pub use actor::{Access, Actor, ActorUser};
 pub use api_keys::NewApiKey;
 pub use cloud_accounts::{CloudAccountChanges, NewCloudAccountRequest};
 pub use error::{
-    ClaimProblem, Conflict, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal,
+    ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal,
     Unauthorized,
 };
 pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use records::{
-    ApiKey, CloudAccount, ConnectionOutcome, ConnectionSlot, ExternalId, IssuedToken, Organization,
-    Project, ProjectMembership, Template, User,
+    ApiKey, CloudAccount, ConnectionOutcome, ConnectionRefusal, ConnectionSlot, ExternalId,
+    IssuedToken, Organization, Project, ProjectMembership, Template, User,
 };
 pub use setup::{Bootstrap, BootstrapRequest, TemplateImport};
 pub use sign_in::SignIn;
@@ -40,9 +49,10 @@ pub use users::{NewUserRequest, UserChanges, UserPages};
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use group_commit::GroupCommit;
-use orgs::NewOrgWriter;
-use owner_tokens::OwnerTokenWriter;
+use new_org_writer::NewOrgWriter;
+use owner_token_writer::OwnerTokenWriter;
 use throttle::SignInThrottle;
 
 use crate::crypto::{BearerTokenKey, Sealer};
@@ -76,6 +86,8 @@ const CACHED_SUBTREE_MAX: usize = 256;
 pub struct ServiceConfig {
     /// The region this server serves; tokens carry it and are refused by other regions.
     pub region: String,
+    /// How long a cached read is served (`ttl::READ_CACHE` in the server).
+    pub read_cache_ttl: Duration,
 }
 
 #[derive(Clone)]
@@ -89,7 +101,8 @@ pub struct Services {
     actors: Arc<ReadCache<BearerTokenKey, (Actor, Millis)>>,
     /// Organization id → its subtree (at most `CACHED_SUBTREE_MAX` organizations).
     subtrees: Arc<ReadCache<i64, Vec<Organization>>>,
-    /// User public id → the user, for `POST /token`.
+    /// User public id → the user, for `POST /token`: only a user that let a request through
+    /// (see `owner_tokens`).
     token_owners: Arc<ReadCache<PublicId, UserRow>>,
     /// The group-commit writers of `POST /token` and `POST /org` (Xponent); their tasks end
     /// when the last clone of the services is dropped.
@@ -98,31 +111,34 @@ pub struct Services {
 }
 
 impl Services {
-    /// Starts the group-commit writers: call it inside a tokio runtime. Fails when the owner
-    /// tokens' own SQLite connection or its thread cannot be had.
+    /// Starts the group-commit writers: call it inside a tokio runtime. Fails when the store's
+    /// token writer (on SQLite, a connection of its own) or its thread cannot be had.
     pub fn new(store: Store, sealer: Sealer, config: ServiceConfig) -> anyhow::Result<Self> {
         // A subtree listed here may have changed on another node of a shared PostgreSQL, and a
         // client would not see its own write there: only the embedded database, which this
         // process alone writes organizations to, caches subtrees.
         let subtree_ttl = if store.is_embedded() {
-            ttl::READ_CACHE
+            config.read_cache_ttl
         } else {
             Duration::ZERO
         };
-        let direct = store.direct_writer().transpose()?;
+        let tokens = store
+            .token_writer()
+            .context("opening the store's token writer")?;
         Ok(Self {
-            owner_tokens: GroupCommit::spawn(
-                store.clone(),
-                OwnerTokenWriter::new(config.region.clone(), direct),
-            )?,
-            new_orgs: GroupCommit::spawn(store.clone(), NewOrgWriter)?,
+            owner_tokens: GroupCommit::spawn(OwnerTokenWriter::new(config.region.clone(), tokens))
+                .context("starting the owner tokens' writer")?,
+            new_orgs: GroupCommit::spawn(NewOrgWriter {
+                store: store.clone(),
+            })
+            .context("starting the organizations' writer")?,
+            throttle: Arc::default(),
+            actors: Arc::new(ReadCache::new(config.read_cache_ttl, 10_000)),
+            subtrees: Arc::new(ReadCache::new(subtree_ttl, 1_000)),
+            token_owners: Arc::new(ReadCache::new(config.read_cache_ttl, 10_000)),
             store,
             sealer,
             config,
-            throttle: Arc::default(),
-            actors: Arc::new(ReadCache::new(ttl::READ_CACHE, 10_000)),
-            subtrees: Arc::new(ReadCache::new(subtree_ttl, 1_000)),
-            token_owners: Arc::new(ReadCache::new(ttl::READ_CACHE, 10_000)),
         })
     }
 

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use anyhow::Context;
+
 use super::read_cache::ReadCache;
 use super::records::Organization;
 use super::{Actor, CACHED_SUBTREE_MAX, ServiceResult, Services};
@@ -43,12 +45,13 @@ impl OrgPages {
             .store
             .read()
             .orgs_in_subtree_after(&self.root, self.after.as_ref(), ORG_PAGE_SIZE as i64)
-            .await?;
+            .await
+            .context("reading a page of organizations")?;
         let Some(last) = rows.last() else {
             self.done = true;
             return Ok(None);
         };
-        self.after = Some(OrgPath::from_stored(last.path.clone()));
+        self.after = Some(last.path.clone());
         self.done = rows.len() < ORG_PAGE_SIZE;
         let orgs: Vec<Organization> = rows.into_iter().map(Organization::from).collect();
         if first && self.done && orgs.len() <= CACHED_SUBTREE_MAX {

@@ -1,206 +1,22 @@
 //! The organization tree: list, create, rename, move, delete, and the templates available
 //! to an organization.
 
-use std::collections::{HashMap, HashSet};
-
-use serde_json::json;
+use anyhow::Context;
 
 use super::Services;
 use super::actor::{Access, Actor};
-use super::error::{Conflict, Forbidden, ServiceError, ServiceResult, on_unique};
-use super::group_commit::BatchWrite;
+use super::error::{Conflict, Forbidden, ServiceError, ServiceResult, internal, on_unique};
+use super::lookup::find_org;
+use super::new_org_writer::NewOrgRequest;
+use super::org_writes::org_event;
 use super::records::{Organization, Template};
-use crate::domain::{Kind, OrgPath, PublicId, now_millis};
-use crate::store::{Exec, NewEvent, NewOrg, OrgRow, Tx, UniqueKey};
-
-pub(crate) async fn find_org(exec: Exec<'_>, id: &PublicId, kind: Kind) -> ServiceResult<OrgRow> {
-    exec.org_by_public_id(id)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound {
-            kind,
-            id: id.to_string(),
-        })
-}
-
-/// Inserts an organization named `name` below `parent` (the caller has authorized it) and
-/// writes its creation event.
-pub(crate) async fn insert_child_org(
-    tx: &mut Tx,
-    parent: &OrgRow,
-    name: &str,
-) -> ServiceResult<OrgRow> {
-    let now = now_millis();
-    let id = tx
-        .insert_org(
-            &PublicId::new(),
-            name,
-            Some((parent.id, &parent.path())),
-            &parent.region,
-            now,
-        )
-        .await
-        .map_err(|e| {
-            on_unique(e, UniqueKey::OrganizationName, || {
-                Conflict::OrganizationName {
-                    name: name.to_owned(),
-                }
-            })
-        })?;
-    let org = tx.exec().org_by_id(id).await?.expect("inserted above");
-    tx.insert_event(org_event("organization.created", &org), now)
-        .await?;
-    Ok(org)
-}
-
-fn name_taken(name: &str) -> ServiceError {
-    ServiceError::Conflict(Conflict::OrganizationName {
-        name: name.to_owned(),
-    })
-}
-
-/// One `POST /org` request, for the group-commit writer of organizations.
-pub(crate) struct NewOrgRequest {
-    actor: Actor,
-    name: String,
-    /// `None`: below the actor's own organization.
-    parent: Option<PublicId>,
-}
-
-/// Creates the organizations of many requests in one transaction: one or two statements read
-/// their parents, each request is authorized here, then one statement inserts the
-/// organizations, one sets their paths and one writes their creation events.
-pub(crate) struct NewOrgWriter;
-
-impl BatchWrite for NewOrgWriter {
-    type Job = NewOrgRequest;
-    type Output = OrgRow;
-
-    async fn write(
-        &self,
-        tx: &mut Tx,
-        requests: &[NewOrgRequest],
-    ) -> ServiceResult<Vec<ServiceResult<OrgRow>>> {
-        // Each request's parent: the one it names, or the actor's own organization.
-        let parent_ids: Vec<String> = requests
-            .iter()
-            .map(|r| match &r.parent {
-                Some(id) => id.to_string(),
-                None => r.actor.org_public_id.clone(),
-            })
-            .collect();
-        let mut wanted: Vec<&str> = parent_ids.iter().map(String::as_str).collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        let parents: HashMap<String, OrgRow> = tx
-            .exec()
-            .orgs_by_public_ids(&wanted)
-            .await?
-            .into_iter()
-            .map(|org| (org.public_id.clone(), org))
-            .collect();
-
-        // Each request's parent and new public id, or why it is refused. A name asked for
-        // twice in the batch is the first request's.
-        let mut names = HashSet::new();
-        let checked: Vec<ServiceResult<(&OrgRow, PublicId)>> = requests
-            .iter()
-            .zip(&parent_ids)
-            .map(|(request, parent_id)| {
-                let parent = parents
-                    .get(parent_id)
-                    .ok_or_else(|| ServiceError::NotFound {
-                        kind: Kind::ParentOrganization,
-                        id: parent_id.clone(),
-                    })?;
-                request.actor.authorize(
-                    Access::Administer,
-                    &parent.path(),
-                    Kind::ParentOrganization,
-                    &parent.public_id,
-                )?;
-                if !names.insert(request.name.as_str()) {
-                    return Err(name_taken(&request.name));
-                }
-                Ok((parent, PublicId::new()))
-            })
-            .collect();
-
-        let now = now_millis();
-        let new: Vec<NewOrg> = requests
-            .iter()
-            .zip(&checked)
-            .filter_map(|(request, entry)| {
-                let (parent, public_id) = entry.as_ref().ok()?;
-                Some(NewOrg {
-                    public_id,
-                    name: &request.name,
-                    parent_id: parent.id,
-                    region: &parent.region,
-                })
-            })
-            .collect();
-        // A row skipped is a name taken already.
-        let inserted: HashMap<String, i64> = tx
-            .insert_orgs(&new, now)
-            .await?
-            .into_iter()
-            .map(|(id, public_id)| (public_id, id))
-            .collect();
-        let created: Vec<ServiceResult<OrgRow>> = requests
-            .iter()
-            .zip(checked)
-            .map(|(request, entry)| {
-                let (parent, public_id) = entry?;
-                let public_id = public_id.to_string();
-                let id = *inserted
-                    .get(&public_id)
-                    .ok_or_else(|| name_taken(&request.name))?;
-                Ok(OrgRow {
-                    id,
-                    public_id,
-                    name: request.name.clone(),
-                    parent_id: Some(parent.id),
-                    parent_public_id: Some(parent.public_id.clone()),
-                    path: parent.path().child(id).as_str().to_owned(),
-                    region: parent.region.clone(),
-                    created_at: now,
-                })
-            })
-            .collect();
-        let paths: Vec<(i64, OrgPath)> = created
-            .iter()
-            .flatten()
-            .map(|org| (org.id, org.path()))
-            .collect();
-        tx.set_org_paths(&paths).await?;
-        let events: Vec<NewEvent> = created
-            .iter()
-            .flatten()
-            .map(|org| org_event("organization.created", org))
-            .collect();
-        tx.insert_events(&events, now).await?;
-        Ok(created)
-    }
-}
-
-fn org_event(kind: &'static str, org: &OrgRow) -> NewEvent<'static> {
-    NewEvent {
-        kind,
-        org_id: Some(org.id),
-        subject: "organization",
-        payload: json!({ "id": org.public_id, "name": org.name, "parentId": org.parent_public_id }),
-    }
-}
+use crate::domain::{Kind, PublicId, now_millis};
+use crate::store::{StoreError, UniqueKey};
 
 impl Services {
     pub async fn get_org(&self, actor: &Actor, id: &PublicId) -> ServiceResult<Organization> {
         let org = find_org(self.store.read(), id, Kind::Organization).await?;
-        actor.authorize(
-            Access::Read,
-            &org.path(),
-            Kind::Organization,
-            &org.public_id,
-        )?;
+        actor.authorize(Access::Read, &org.path, Kind::Organization, org.public_id)?;
         Ok(org.into())
     }
 
@@ -231,14 +47,17 @@ impl Services {
         name: Option<&str>,
         parent: Option<&PublicId>,
     ) -> ServiceResult<Organization> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to update an organization")?;
         let org = find_org(tx.exec(), id, Kind::Organization).await?;
-        let org_path = org.path();
         actor.authorize(
             Access::Administer,
-            &org_path,
+            &org.path,
             Kind::Organization,
-            &org.public_id,
+            org.public_id,
         )?;
         let now = now_millis();
         if let Some(parent_id) = parent {
@@ -248,73 +67,97 @@ impl Services {
                 if org.id == actor.org_id {
                     return Err(ServiceError::Forbidden(Forbidden::OutsideScope {
                         kind: Kind::Organization,
-                        id: org.public_id,
+                        id: org.public_id.to_string(),
                     }));
                 }
-                let parent_path = parent.path();
                 actor.authorize(
                     Access::Administer,
-                    &parent_path,
+                    &parent.path,
                     Kind::ParentOrganization,
-                    &parent.public_id,
+                    parent.public_id,
                 )?;
-                if parent_path.is_within(&org_path) {
+                if parent.path.is_within(&org.path) {
                     return Err(ServiceError::Conflict(Conflict::MoveIntoOwnSubtree {
-                        id: org.public_id,
-                        parent: parent.public_id,
+                        id: org.public_id.to_string(),
+                        parent: parent.public_id.to_string(),
                     }));
                 }
-                tx.move_org(org.id, &org_path, (parent.id, &parent_path), now)
-                    .await?;
+                tx.move_org(org.id, &org.path, (parent.id, &parent.path), now)
+                    .await
+                    .context("moving an organization")?;
             }
         }
         if let Some(name) = name.filter(|n| *n != org.name) {
             tx.rename_org(org.id, name, now).await.map_err(|e| {
-                on_unique(e, UniqueKey::OrganizationName, || {
-                    Conflict::OrganizationName {
+                on_unique(
+                    e,
+                    UniqueKey::OrganizationName,
+                    || Conflict::OrganizationName {
                         name: name.to_owned(),
-                    }
-                })
+                    },
+                    "renaming an organization",
+                )
             })?;
         }
-        let updated = tx.exec().org_by_id(org.id).await?.expect("locked above");
+        let updated = tx
+            .exec()
+            .org_by_id(org.id)
+            .await
+            .context("reading an organization just updated")?
+            .context("an organization just updated is missing")?;
         tx.insert_event(org_event("organization.updated", &updated), now)
-            .await?;
-        tx.commit().await?;
+            .await
+            .context("writing an organization's update event")?;
+        tx.commit()
+            .await
+            .context("committing an organization's update")?;
         Ok(updated.into())
     }
 
     /// Deletes an organization with its users, projects and templates. Refused for the
     /// actor's own organization and while it has child organizations.
     pub async fn delete_org(&self, actor: &Actor, id: &PublicId) -> ServiceResult<Organization> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to delete an organization")?;
         let org = find_org(tx.exec(), id, Kind::Organization).await?;
         actor.authorize(
             Access::Administer,
-            &org.path(),
+            &org.path,
             Kind::Organization,
-            &org.public_id,
+            org.public_id,
         )?;
         if org.id == actor.org_id {
             return Err(ServiceError::Forbidden(Forbidden::OwnOrganization {
-                id: org.public_id,
+                id: org.public_id.to_string(),
             }));
         }
         let has_children = || {
             ServiceError::Conflict(Conflict::HasChildOrganizations {
-                id: org.public_id.clone(),
+                id: org.public_id.to_string(),
             })
         };
-        if tx.exec().org_has_children(org.id).await? {
+        if tx
+            .exec()
+            .org_has_children(org.id)
+            .await
+            .context("looking for child organizations")?
+        {
             return Err(has_children());
         }
         tx.delete_org(org.id).await.map_err(|e| match e {
-            crate::store::StoreError::ForeignKey => has_children(),
-            other => other.into(),
+            // A child created meanwhile by another process.
+            StoreError::ForeignKey => has_children(),
+            other => internal(other, "deleting an organization"),
         })?;
         tx.insert_event(org_event("organization.deleted", &org), now_millis())
-            .await?;
-        tx.commit().await?;
+            .await
+            .context("writing an organization's deletion event")?;
+        tx.commit()
+            .await
+            .context("committing an organization's deletion")?;
         Ok(org.into())
     }
 
@@ -325,13 +168,13 @@ impl Services {
         id: &PublicId,
     ) -> ServiceResult<Vec<Template>> {
         let org = find_org(self.store.read(), id, Kind::Organization).await?;
-        let path = org.path();
-        actor.authorize(Access::Read, &path, Kind::Organization, &org.public_id)?;
+        actor.authorize(Access::Read, &org.path, Kind::Organization, org.public_id)?;
         let rows = self
             .store
             .read()
-            .templates_available_to(org.id, &path)
-            .await?;
+            .templates_available_to(org.id, &org.path)
+            .await
+            .context("reading the templates available to an organization")?;
         Ok(rows.into_iter().map(Template::from).collect())
     }
 }

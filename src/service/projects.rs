@@ -1,14 +1,16 @@
 //! Projects, created empty or from a template, and their typed connections.
 
+use anyhow::Context;
 use serde_json::{Map, Value, json};
 
 use super::Services;
 use super::actor::{Access, Actor};
-use super::error::{Forbidden, ServiceError, ServiceResult};
-use super::orgs::find_org;
-use super::records::{ConnectionOutcome, ConnectionSlot, Project};
-use crate::domain::connection::{ConnectionType, validate_details};
-use crate::domain::{Kind, OrgPath, PublicId, now_millis};
+use super::error::{Forbidden, ServiceError, ServiceResult, internal};
+use super::lookup::find_org;
+use super::records::{ConnectionOutcome, ConnectionRefusal, ConnectionSlot, Project};
+use crate::crypto::SealContext;
+use crate::domain::connection::validate_details;
+use crate::domain::{Kind, PublicId, now_millis};
 use crate::store::{Exec, NewConnection, NewEvent, ProjectRow};
 
 pub struct NewProject<'a> {
@@ -30,14 +32,10 @@ pub struct ProjectChanges {
     pub connections: Vec<ConnectionUpdate>,
 }
 
-/// The associated data that binds sealed connection details to their connection.
-fn details_context(connection_id: i64) -> String {
-    format!("project_connections.details:{connection_id}")
-}
-
 async fn find_project(exec: Exec<'_>, id: &PublicId) -> ServiceResult<ProjectRow> {
     exec.project_by_public_id(id)
-        .await?
+        .await
+        .with_context(|| format!("reading project {id}"))?
         .ok_or_else(|| ServiceError::NotFound {
             kind: Kind::Project,
             id: id.to_string(),
@@ -49,7 +47,7 @@ fn project_event(kind: &'static str, project: &ProjectRow) -> NewEvent<'static> 
         kind,
         org_id: Some(project.org_id),
         subject: "project",
-        payload: json!({ "id": project.public_id, "name": project.name }),
+        payload: json!({ "id": project.public_id.to_string(), "name": project.name }),
     }
 }
 
@@ -60,13 +58,13 @@ impl Services {
         org_id: &PublicId,
     ) -> ServiceResult<Vec<Project>> {
         let org = find_org(self.store.read(), org_id, Kind::Organization).await?;
-        actor.authorize(
-            Access::Read,
-            &org.path(),
-            Kind::Organization,
-            &org.public_id,
-        )?;
-        let rows = self.store.read().projects_of_org(org.id).await?;
+        actor.authorize(Access::Read, &org.path, Kind::Organization, org.public_id)?;
+        let rows = self
+            .store
+            .read()
+            .projects_of_org(org.id)
+            .await
+            .context("reading the projects of an organization")?;
         Ok(rows.into_iter().map(Project::from).collect())
     }
 
@@ -78,14 +76,17 @@ impl Services {
         org_id: &PublicId,
         new: &NewProject<'_>,
     ) -> ServiceResult<(Project, Option<Vec<ConnectionSlot>>)> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to create a project")?;
         let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
-        let org_path = org.path();
         actor.authorize(
             Access::Administer,
-            &org_path,
+            &org.path,
             Kind::Organization,
-            &org.public_id,
+            org.public_id,
         )?;
 
         let template = match &new.template {
@@ -94,23 +95,23 @@ impl Services {
                 let template = tx
                     .exec()
                     .template_by_public_id(template_id)
-                    .await?
+                    .await
+                    .with_context(|| format!("reading template {template_id}"))?
                     .ok_or_else(|| ServiceError::NotFound {
                         kind: Kind::Template,
                         id: template_id.to_string(),
                     })?;
                 let available = template.org_id == org.id
-                    || (template.global
-                        && org_path.is_within(&OrgPath::from_stored(template.org_path.clone())));
+                    || (template.global && org.path.is_within(&template.org_path));
                 if !available {
                     return Err(ServiceError::Forbidden(Forbidden::TemplateNotAllowed {
-                        template: template.public_id,
-                        org: org.public_id,
+                        template: template.public_id.to_string(),
+                        org: org.public_id.to_string(),
                     }));
                 }
                 if serde_json::from_str::<Value>(&template.graphs).is_err() {
                     return Err(ServiceError::TemplateGeneration {
-                        template: template.public_id,
+                        template: template.public_id.to_string(),
                     });
                 }
                 Some(template)
@@ -129,12 +130,17 @@ impl Services {
                 template.as_ref().map(|t| t.graphs.as_str()),
                 now,
             )
-            .await?;
+            .await
+            .context("inserting a project")?;
         let slots = match &template {
             None => None,
             Some(template) => {
                 let mut slots = Vec::new();
-                let connections = tx.exec().template_connections(template.id).await?;
+                let connections = tx
+                    .exec()
+                    .template_connections(template.id)
+                    .await
+                    .context("reading a template's connections")?;
                 for (position, connection) in connections.into_iter().enumerate() {
                     let id = PublicId::new();
                     tx.insert_project_connection(
@@ -143,15 +149,16 @@ impl Services {
                         &NewConnection {
                             public_id: &id,
                             name: &connection.name,
-                            kind: &connection.kind,
+                            kind: connection.kind,
                         },
                         now,
                     )
-                    .await?;
+                    .await
+                    .context("inserting a project's connection")?;
                     slots.push(ConnectionSlot {
                         public_id: id.to_string(),
                         name: connection.name,
-                        kind: connection.kind,
+                        kind: connection.kind.as_str().to_owned(),
                     });
                 }
                 Some(slots)
@@ -159,8 +166,9 @@ impl Services {
         };
         let row = find_project(tx.exec(), &public_id).await?;
         tx.insert_event(project_event("project.created", &row), now)
-            .await?;
-        tx.commit().await?;
+            .await
+            .context("writing a project's creation event")?;
+        tx.commit().await.context("committing a new project")?;
         Ok((row.into(), slots))
     }
 
@@ -172,13 +180,17 @@ impl Services {
         project_id: &PublicId,
         changes: &ProjectChanges,
     ) -> ServiceResult<(Project, Vec<ConnectionOutcome>)> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to update a project")?;
         let project = find_project(tx.exec(), project_id).await?;
         actor.authorize(
             Access::Administer,
-            &OrgPath::from_stored(project.org_path.clone()),
+            &project.org_path,
             Kind::Project,
-            &project.public_id,
+            project.public_id,
         )?;
         let now = now_millis();
         tx.update_project(
@@ -190,33 +202,41 @@ impl Services {
                 .unwrap_or(&project.description),
             now,
         )
-        .await?;
+        .await
+        .context("updating a project")?;
 
-        let existing = tx.exec().project_connections(project.id).await?;
+        let existing = tx
+            .exec()
+            .project_connections(project.id)
+            .await
+            .context("reading a project's connections")?;
         let mut outcomes = Vec::with_capacity(changes.connections.len());
         for update in &changes.connections {
             let public_id = update.id.to_string();
-            let Some(connection) = existing.iter().find(|c| c.public_id == public_id) else {
+            let Some(connection) = existing.iter().find(|c| c.public_id == update.id) else {
                 outcomes.push(ConnectionOutcome {
-                    public_id: public_id.clone(),
+                    public_id,
                     name: String::new(),
-                    result: Err(format!(
-                        "Connection with id '{public_id}' not found in this project"
-                    )),
+                    result: Err(ConnectionRefusal::NotInProject),
                 });
                 continue;
             };
-            let result = match ConnectionType::parse(&connection.kind) {
-                Some(kind) => validate_details(kind, &update.details),
-                None => Err(format!("Unknown connection type '{}'", connection.kind)),
-            };
+            let result = validate_details(connection.kind, &update.details)
+                .map_err(ConnectionRefusal::Details);
             if result.is_ok() {
                 let details = Value::Object(update.details.clone()).to_string();
                 let sealed = self
                     .sealer
-                    .seal_str(&details, &details_context(connection.id))?;
+                    .seal_str(
+                        &details,
+                        SealContext::ConnectionDetails {
+                            connection_id: connection.id,
+                        },
+                    )
+                    .map_err(|e| internal(e, "sealing a connection's details"))?;
                 tx.set_connection_details(connection.id, &sealed, now)
-                    .await?;
+                    .await
+                    .context("storing a connection's details")?;
             }
             outcomes.push(ConnectionOutcome {
                 public_id,
@@ -226,8 +246,9 @@ impl Services {
         }
         let updated = find_project(tx.exec(), project_id).await?;
         tx.insert_event(project_event("project.updated", &updated), now)
-            .await?;
-        tx.commit().await?;
+            .await
+            .context("writing a project's update event")?;
+        tx.commit().await.context("committing a project's update")?;
         Ok((updated.into(), outcomes))
     }
 
@@ -236,18 +257,27 @@ impl Services {
         actor: &Actor,
         project_id: &PublicId,
     ) -> ServiceResult<Project> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to delete a project")?;
         let project = find_project(tx.exec(), project_id).await?;
         actor.authorize(
             Access::Administer,
-            &OrgPath::from_stored(project.org_path.clone()),
+            &project.org_path,
             Kind::Project,
-            &project.public_id,
+            project.public_id,
         )?;
-        tx.delete_project(project.id).await?;
+        tx.delete_project(project.id)
+            .await
+            .context("deleting a project")?;
         tx.insert_event(project_event("project.deleted", &project), now_millis())
-            .await?;
-        tx.commit().await?;
+            .await
+            .context("writing a project's deletion event")?;
+        tx.commit()
+            .await
+            .context("committing a project's deletion")?;
         Ok(project.into())
     }
 }

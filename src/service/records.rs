@@ -1,5 +1,6 @@
 //! What the services return: plain records that faces render in their own wire formats.
 
+use crate::domain::connection::ConnectionProblem;
 use crate::domain::{Millis, Role};
 use crate::store::{OrgRow, ProjectRow, TemplateRow, UserRow};
 
@@ -19,10 +20,10 @@ impl From<OrgRow> for Organization {
     fn from(row: OrgRow) -> Self {
         Self {
             id: row.id,
-            public_id: row.public_id,
+            public_id: row.public_id.to_string(),
             name: row.name,
             parent_id: row.parent_id,
-            parent_public_id: row.parent_public_id,
+            parent_public_id: row.parent_public_id.map(|id| id.to_string()),
             region: row.region,
             created_at: row.created_at,
         }
@@ -51,11 +52,11 @@ impl User {
     pub(crate) fn from_row(row: UserRow, projects: Vec<ProjectMembership>) -> Self {
         Self {
             id: row.id,
-            public_id: row.public_id,
+            public_id: row.public_id.to_string(),
             name: row.name,
-            email: row.email,
-            org_public_id: row.org_public_id,
-            role: Role::parse(&row.role).unwrap_or_default(),
+            email: row.email.to_string(),
+            org_public_id: row.org_public_id.to_string(),
+            role: row.role,
             partner: row.partner,
             projects,
         }
@@ -73,7 +74,7 @@ pub struct Template {
 impl From<TemplateRow> for Template {
     fn from(row: TemplateRow) -> Self {
         Self {
-            public_id: row.public_id,
+            public_id: row.public_id.to_string(),
             name: row.name,
             kind: row.kind,
             global: row.global,
@@ -92,10 +93,10 @@ pub struct Project {
 impl From<ProjectRow> for Project {
     fn from(row: ProjectRow) -> Self {
         Self {
-            public_id: row.public_id,
+            public_id: row.public_id.to_string(),
             name: row.name,
             description: row.description,
-            template_public_id: row.template_public_id,
+            template_public_id: row.template_public_id.map(|id| id.to_string()),
         }
     }
 }
@@ -114,7 +115,16 @@ pub struct ConnectionOutcome {
     pub public_id: String,
     /// Empty when the id names no connection of the project.
     pub name: String,
-    pub result: Result<(), String>,
+    pub result: Result<(), ConnectionRefusal>,
+}
+
+/// Why a connection of a project update was not saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectionRefusal {
+    /// The id names no connection of the project.
+    NotInProject,
+    /// The details do not fit the connection's connector model.
+    Details(ConnectionProblem),
 }
 
 /// A bearer token, shown once.
@@ -136,8 +146,8 @@ pub struct ApiKey {
 impl From<crate::store::ApiKeyRow> for ApiKey {
     fn from(row: crate::store::ApiKeyRow) -> Self {
         Self {
-            public_id: row.public_id,
-            status: row.status,
+            public_id: row.public_id.to_string(),
+            status: row.status.as_str().to_owned(),
             created_at: row.created_at,
             last_used_at: row.last_used_at,
         }
@@ -168,11 +178,11 @@ pub struct CloudAccount {
 impl From<crate::store::CloudAccountRow> for CloudAccount {
     fn from(row: crate::store::CloudAccountRow) -> Self {
         Self {
-            public_id: row.public_id,
-            org_public_id: row.org_public_id,
+            public_id: row.public_id.to_string(),
+            org_public_id: row.org_public_id.to_string(),
             name: row.name,
             environment: row.environment,
-            tags: serde_json::from_str(&row.tags).unwrap_or_default(),
+            tags: row.tags.0,
             aws_account_id: row.aws_account_id,
             role_arn: row.role_arn,
             external_id: row.external_id,

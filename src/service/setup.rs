@@ -2,15 +2,15 @@
 //! Owner, issue owner secret keys, import templates. No actor: whoever runs `orghub` on the
 //! server's database is trusted.
 
+use anyhow::Context;
 use serde_json::{Value, json};
 
 use super::Services;
-use super::error::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, on_unique};
-use super::orgs::find_org;
-use super::owner_tokens::secret_key_context;
-use super::users::find_user;
-use super::users::parse_email;
-use crate::crypto;
+use super::error::{
+    Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, internal, on_unique,
+};
+use super::lookup::{find_org, find_user, parse_email};
+use crate::crypto::{self, SealContext};
 use crate::domain::connection::ConnectionType;
 use crate::domain::{Kind, PublicId, Role, now_millis};
 use crate::store::{NewEvent, NewUser, Tx, UniqueKey};
@@ -56,11 +56,8 @@ pub struct TemplateImportConnection {
     pub kind: String,
 }
 
-fn invalid(field: &'static str, reason: &str) -> ServiceError {
-    ServiceError::Invalid(Invalid::Field {
-        field,
-        reason: reason.to_owned(),
-    })
+fn invalid(field: &'static str, rule: FieldRule) -> ServiceError {
+    ServiceError::Invalid(Invalid::Field { field, rule })
 }
 
 impl Services {
@@ -68,31 +65,36 @@ impl Services {
         let org_name = request.org_name.trim();
         let owner_name = request.owner_name.trim();
         if org_name.is_empty() {
-            return Err(invalid("org", "must not be empty"));
+            return Err(invalid("org", FieldRule::NotEmpty));
         }
         if owner_name.is_empty() {
-            return Err(invalid("owner-name", "must not be empty"));
+            return Err(invalid("owner-name", FieldRule::NotEmpty));
         }
         let email = parse_email(&request.owner_email)?;
         let password = request
             .password
             .unwrap_or_else(|| crypto::random_alphanumeric(24));
-        let password_hash = hash_password(password.clone()).await?;
+        let password_hash = crypto::hash_password_blocking(password.clone())
+            .await
+            .context("hashing the first Owner's password")?;
         let secret_key = crypto::random_hex_secret();
         let api_key = crypto::random_alphanumeric(64);
 
         let now = now_millis();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin().await.context("starting to bootstrap")?;
         let org_public_id = PublicId::new();
         let org_id = tx
             .insert_org(&org_public_id, org_name, None, self.region(), now)
             .await
             .map_err(|e| {
-                on_unique(e, UniqueKey::OrganizationName, || {
-                    Conflict::OrganizationName {
+                on_unique(
+                    e,
+                    UniqueKey::OrganizationName,
+                    || Conflict::OrganizationName {
                         name: org_name.to_owned(),
-                    }
-                })
+                    },
+                    "inserting a root organization",
+                )
             })?;
         let user_public_id = PublicId::new();
         let user_id = tx
@@ -101,9 +103,8 @@ impl Services {
                     public_id: &user_public_id,
                     org_id,
                     name: owner_name,
-                    email: email.as_str(),
-                    email_key: &email.key(),
-                    role: Role::Owner.as_str(),
+                    email: &email,
+                    role: Role::Owner,
                     partner: true,
                     password_hash: Some(&password_hash),
                 },
@@ -111,9 +112,14 @@ impl Services {
             )
             .await
             .map_err(|e| {
-                on_unique(e, UniqueKey::UserEmail, || Conflict::Email {
-                    email: email.to_string(),
-                })
+                on_unique(
+                    e,
+                    UniqueKey::UserEmail,
+                    || Conflict::Email {
+                        email: email.to_string(),
+                    },
+                    "inserting the first Owner",
+                )
             })?;
         self.store_secret_key(&mut tx, user_id, &secret_key).await?;
         tx.insert_api_key(
@@ -122,7 +128,8 @@ impl Services {
             &crypto::sha256(api_key.as_bytes()),
             now,
         )
-        .await?;
+        .await
+        .context("storing the first Owner's API key")?;
         tx.insert_event(
             NewEvent {
                 kind: "organization.bootstrapped",
@@ -132,8 +139,9 @@ impl Services {
             },
             now,
         )
-        .await?;
-        tx.commit().await?;
+        .await
+        .context("writing the bootstrap event")?;
+        tx.commit().await.context("committing the bootstrap")?;
         Ok(Bootstrap {
             organization_id: org_public_id.to_string(),
             user_id: user_public_id.to_string(),
@@ -146,22 +154,31 @@ impl Services {
 
     /// Issues (or rotates) an Owner's secret key for Xponent `POST /token`.
     pub async fn issue_secret_key(&self, user_id: &PublicId) -> ServiceResult<String> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to issue a secret key")?;
         let user = find_user(tx.exec(), user_id).await?;
-        if Role::parse(&user.role) != Some(Role::Owner) {
+        if user.role != Role::Owner {
             return Err(ServiceError::Forbidden(Forbidden::NotAnOwner {
-                user: user.public_id,
+                user: user.public_id.to_string(),
             }));
         }
         let secret_key = crypto::random_hex_secret();
         self.store_secret_key(&mut tx, user.id, &secret_key).await?;
-        tx.commit().await?;
+        tx.commit().await.context("committing a secret key")?;
         Ok(secret_key)
     }
 
     async fn store_secret_key(&self, tx: &mut Tx, user_id: i64, secret: &str) -> ServiceResult<()> {
-        let sealed = self.sealer.seal_str(secret, &secret_key_context(user_id))?;
-        tx.set_secret_key(user_id, &sealed, now_millis()).await?;
+        let sealed = self
+            .sealer
+            .seal_str(secret, SealContext::OwnerSecretKey { user_id })
+            .map_err(|e| internal(e, "sealing a secret key"))?;
+        tx.set_secret_key(user_id, &sealed, now_millis())
+            .await
+            .context("storing a secret key")?;
         Ok(())
     }
 
@@ -174,25 +191,29 @@ impl Services {
         global: bool,
     ) -> ServiceResult<String> {
         if template.name.trim().is_empty() {
-            return Err(invalid("name", "must be a non-empty string"));
+            return Err(invalid("name", FieldRule::NonEmptyString));
         }
         if template.kind.trim().is_empty() {
-            return Err(invalid("type", "must be a non-empty string"));
+            return Err(invalid("type", FieldRule::NonEmptyString));
         }
         let mut connections = Vec::with_capacity(template.connections.len());
         for connection in &template.connections {
             if connection.name.trim().is_empty() {
-                return Err(invalid("connections.name", "must be a non-empty string"));
+                return Err(invalid("connections.name", FieldRule::NonEmptyString));
             }
             let kind = ConnectionType::parse(&connection.kind).ok_or_else(|| {
                 ServiceError::Invalid(Invalid::ConnectionType {
                     value: connection.kind.clone(),
                 })
             })?;
-            connections.push((connection.name.clone(), kind.as_str().to_owned()));
+            connections.push((connection.name.clone(), kind));
         }
         let now = now_millis();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to import a template")?;
         let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
         let public_id = PublicId::new();
         tx.insert_template(
@@ -205,7 +226,8 @@ impl Services {
             &connections,
             now,
         )
-        .await?;
+        .await
+        .context("inserting a template")?;
         tx.insert_event(
             NewEvent {
                 kind: "template.imported",
@@ -215,16 +237,9 @@ impl Services {
             },
             now,
         )
-        .await?;
-        tx.commit().await?;
+        .await
+        .context("writing a template's import event")?;
+        tx.commit().await.context("committing a template")?;
         Ok(public_id.to_string())
     }
-}
-
-/// argon2id on the blocking pool: it takes tens of milliseconds on purpose.
-pub(crate) async fn hash_password(password: String) -> ServiceResult<String> {
-    tokio::task::spawn_blocking(move || crypto::hash_password(&password))
-        .await
-        .map_err(anyhow::Error::new)?
-        .map_err(ServiceError::Internal)
 }

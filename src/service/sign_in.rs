@@ -2,21 +2,16 @@
 //! user token, behind the sign-in throttle.
 
 use std::net::IpAddr;
-use std::sync::LazyLock;
 
-use super::actor::TokenKind;
+use anyhow::Context;
+
 use super::error::{ServiceError, ServiceResult, Unauthorized};
+use super::minting::{TokenFor, mint};
 use super::records::IssuedToken;
 use super::throttle::Attempt;
 use super::{Services, ttl};
 use crate::crypto;
-use crate::domain::{Email, now_millis};
-
-/// Verified against when the account does not exist or has no password, so that such an
-/// attempt costs as much time as a wrong password.
-static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
-    crypto::hash_password(&crypto::random_hex_secret()).expect("hashing a random password")
-});
+use crate::domain::{Email, TokenKind, now_millis};
 
 /// A successful sign-in: the token and the integer id of the user's organization.
 #[derive(Debug, Clone)]
@@ -42,17 +37,19 @@ impl Services {
             });
         }
 
-        let user = self.store.read().user_by_email_key(&account).await?;
-        let phc = user
-            .as_ref()
-            .and_then(|u| u.password_hash.clone())
-            .unwrap_or_else(|| DECOY_HASH.clone());
-        let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || crypto::verify_password(&password, &phc))
+        let user = self
+            .store
+            .read()
+            .user_by_email_key(&account)
             .await
-            .map_err(anyhow::Error::new)?;
+            .context("reading a user by email to sign in")?;
+        // Without a user or a password, a decoy is checked: a refusal takes as long either way.
+        let phc = user.as_ref().and_then(|u| u.password_hash.clone());
+        let matches = crypto::verify_password_blocking(password.to_owned(), phc)
+            .await
+            .context("checking a password")?;
         let user = match user {
-            Some(user) if matches && user.password_hash.is_some() => user,
+            Some(user) if matches => user,
             _ => {
                 self.throttle.record_failure(&attempt, now_millis());
                 return Err(ServiceError::Unauthorized(Unauthorized::BadCredentials));
@@ -60,17 +57,23 @@ impl Services {
         };
         self.throttle.record_success(&attempt);
 
-        let mut tx = self.store.begin_token_writes().await?;
-        let token = self
-            .mint(
-                &mut tx,
-                TokenKind::Password,
-                Some(user.id),
-                user.org_id,
-                ttl::DAY_TOKEN,
-            )
-            .await?;
-        tx.commit().await?;
+        let mut tx = self
+            .store
+            .begin_token_writes()
+            .await
+            .context("starting to write a sign-in token")?;
+        let token = mint(
+            &mut tx,
+            TokenFor {
+                kind: TokenKind::Password,
+                user_id: Some(user.id),
+                org_id: user.org_id,
+                region: self.region(),
+                lifetime: ttl::DAY_TOKEN,
+            },
+        )
+        .await?;
+        tx.commit().await.context("committing a sign-in token")?;
         Ok(SignIn {
             token,
             org_id: user.org_id,

@@ -9,20 +9,19 @@ use serde_json::{Map, Value};
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use super::actor::{Access, Actor, TokenKind};
+use anyhow::Context;
+
+use super::actor::{Access, Actor};
 use super::error::{
     ClaimProblem, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal, Unauthorized,
+    internal,
 };
-use super::orgs::insert_child_org;
+use super::minting::{TokenFor, mint};
+use super::org_writes::insert_child_org;
 use super::records::{IssuedToken, Organization};
 use super::{Services, ttl};
-use crate::crypto;
-use crate::domain::{Kind, Millis, now_millis};
-
-/// The associated data that binds a sealed SSO secret to its organization.
-fn sso_secret_context(org_id: i64) -> String {
-    format!("organizations.sso_secret:{org_id}")
-}
+use crate::crypto::{self, SealContext};
+use crate::domain::{Kind, Millis, TokenKind, now_millis};
 
 /// A new organization and its SSO secret, which is shown this once.
 #[derive(Debug, Clone)]
@@ -49,28 +48,38 @@ impl Services {
         if !actor.partner {
             return Err(ServiceError::Forbidden(Forbidden::NotAPartner));
         }
-        let mut tx = self.store.begin().await?;
-        let parent =
-            tx.exec()
-                .org_by_id(actor.org_id)
-                .await?
-                .ok_or_else(|| ServiceError::NotFound {
-                    kind: Kind::Organization,
-                    id: actor.org_public_id.clone(),
-                })?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to create an SSO organization")?;
+        let parent = tx
+            .exec()
+            .org_by_id(actor.org_id)
+            .await
+            .context("reading a partner's organization")?
+            .ok_or_else(|| ServiceError::NotFound {
+                kind: Kind::Organization,
+                id: actor.org_public_id.clone(),
+            })?;
         actor.authorize(
             Access::Administer,
-            &parent.path(),
+            &parent.path,
             Kind::ParentOrganization,
-            &parent.public_id,
+            parent.public_id,
         )?;
         let org = insert_child_org(&mut tx, &parent, name).await?;
         let sso_secret = crypto::random_hex_secret();
         let sealed = self
             .sealer
-            .seal_str(&sso_secret, &sso_secret_context(org.id))?;
-        tx.set_sso_secret(org.id, &sealed).await?;
-        tx.commit().await?;
+            .seal_str(&sso_secret, SealContext::SsoSecret { org_id: org.id })
+            .map_err(|e| internal(e, "sealing an SSO secret"))?;
+        tx.set_sso_secret(org.id, &sealed)
+            .await
+            .context("storing an SSO secret")?;
+        tx.commit()
+            .await
+            .context("committing an SSO organization")?;
         Ok(SsoOrganization {
             organization: org.into(),
             sso_secret,
@@ -81,7 +90,12 @@ impl Services {
     /// other actor (an organization admin token, a user) sees its own organization.
     pub async fn sso_orgs(&self, actor: &Actor) -> ServiceResult<Vec<Organization>> {
         let rows = if actor.partner {
-            let mut subtree = self.store.read().orgs_in_subtree(&actor.org_path).await?;
+            let mut subtree = self
+                .store
+                .read()
+                .orgs_in_subtree(&actor.org_path)
+                .await
+                .context("reading a partner's organizations")?;
             subtree.retain(|org| org.id != actor.org_id);
             subtree
         } else {
@@ -89,7 +103,8 @@ impl Services {
             self.store
                 .read()
                 .org_by_id(actor.org_id)
-                .await?
+                .await
+                .context("reading an actor's organization")?
                 .into_iter()
                 .collect()
         };
@@ -110,7 +125,8 @@ impl Services {
             .store
             .read()
             .org_sso_secret(org_id)
-            .await?
+            .await
+            .with_context(|| format!("reading the SSO secret of organization {org_id}"))?
             .ok_or_else(|| ServiceError::NotFound {
                 kind: Kind::Organization,
                 id: org_id.to_string(),
@@ -118,15 +134,30 @@ impl Services {
             .ok_or_else(|| refused(SsoRefusal::NotEnabled))?;
         let secret = self
             .sealer
-            .open_string(&sealed, &sso_secret_context(org_id))?;
+            .open_string(&sealed, SealContext::SsoSecret { org_id })
+            .map_err(|e| internal(e, "opening an SSO secret"))?;
         verify_signature(jwt, &secret)?;
         check_window(issued_at(&claims)?, now_millis())?;
 
-        let mut tx = self.store.begin_token_writes().await?;
-        let token = self
-            .mint(&mut tx, TokenKind::OrgAdmin, None, org_id, ttl::DAY_TOKEN)
-            .await?;
-        tx.commit().await?;
+        let mut tx = self
+            .store
+            .begin_token_writes()
+            .await
+            .context("starting to write an organization admin token")?;
+        let token = mint(
+            &mut tx,
+            TokenFor {
+                kind: TokenKind::OrgAdmin,
+                user_id: None,
+                org_id,
+                region: self.region(),
+                lifetime: ttl::DAY_TOKEN,
+            },
+        )
+        .await?;
+        tx.commit()
+            .await
+            .context("committing an organization admin token")?;
         Ok(token)
     }
 }

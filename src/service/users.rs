@@ -2,13 +2,17 @@
 
 use std::collections::HashMap;
 
+use anyhow::Context;
 use serde_json::json;
 
 use super::Services;
 use super::actor::{Access, Actor};
-use super::error::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, on_unique};
-use super::orgs::find_org;
+use super::error::{
+    Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, on_unique,
+};
+use super::lookup::{find_org, find_user, parse_email, parse_role};
 use super::records::{ProjectMembership, User};
+use crate::crypto;
 use crate::domain::{Email, Kind, OrgPath, PublicId, Role, now_millis};
 use crate::store::{Exec, NewEvent, NewUser, Store, UniqueKey, UserRow};
 
@@ -38,50 +42,36 @@ async fn new_password_hash(password: Option<&str>) -> ServiceResult<Option<Strin
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(ServiceError::Invalid(Invalid::Field {
             field: "password",
-            reason: format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+            rule: FieldRule::MinChars(MIN_PASSWORD_CHARS),
         }));
     }
-    Ok(Some(
-        super::setup::hash_password(password.to_owned()).await?,
-    ))
-}
-
-pub(crate) fn parse_email(text: &str) -> ServiceResult<Email> {
-    Email::parse(text).ok_or_else(|| {
-        ServiceError::Invalid(Invalid::Email {
-            value: text.to_owned(),
-        })
-    })
-}
-
-pub(crate) fn parse_role(text: &str) -> ServiceResult<Role> {
-    Role::parse(text).ok_or_else(|| {
-        ServiceError::Invalid(Invalid::Role {
-            value: text.to_owned(),
-        })
-    })
-}
-
-pub(crate) async fn find_user(exec: Exec<'_>, id: &PublicId) -> ServiceResult<UserRow> {
-    exec.user_by_public_id(id)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound {
-            kind: Kind::User,
-            id: id.to_string(),
-        })
+    let hash = crypto::hash_password_blocking(password.to_owned())
+        .await
+        .context("hashing a user's new password")?;
+    Ok(Some(hash))
 }
 
 async fn with_projects(exec: Exec<'_>, row: UserRow) -> ServiceResult<User> {
     let projects = exec
         .memberships_of_user(row.id)
-        .await?
+        .await
+        .with_context(|| format!("reading the projects of user {}", row.public_id))?
         .into_iter()
-        .map(|(project_public_id, role)| ProjectMembership {
-            project_public_id,
+        .map(|(project, role)| ProjectMembership {
+            project_public_id: project.to_string(),
             role,
         })
         .collect();
     Ok(User::from_row(row, projects))
+}
+
+/// The user `id`, just written in `exec`'s transaction.
+async fn written_user(exec: Exec<'_>, id: i64) -> ServiceResult<UserRow> {
+    Ok(exec
+        .user_by_id(id)
+        .await
+        .context("reading a user just written")?
+        .context("a user just written is missing")?)
 }
 
 fn user_event(kind: &'static str, user: &UserRow) -> NewEvent<'static> {
@@ -89,7 +79,10 @@ fn user_event(kind: &'static str, user: &UserRow) -> NewEvent<'static> {
         kind,
         org_id: Some(user.org_id),
         subject: "user",
-        payload: json!({ "id": user.public_id, "organizationId": user.org_public_id }),
+        payload: json!({
+            "id": user.public_id.to_string(),
+            "organizationId": user.org_public_id.to_string(),
+        }),
     }
 }
 
@@ -119,24 +112,26 @@ impl UserPages {
             .store
             .read()
             .users_in_subtree_after(&self.root, self.after, USER_PAGE_SIZE as i64)
-            .await?;
+            .await
+            .context("reading a page of users")?;
         let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
             self.done = true;
             return Ok(None);
         };
         let (first, last) = (first.id, last.id);
         let mut memberships: HashMap<i64, Vec<ProjectMembership>> = HashMap::new();
-        for (user_id, project_public_id, role) in self
+        for (user_id, project, role) in self
             .store
             .read()
             .memberships_in_subtree_between(&self.root, first, last)
-            .await?
+            .await
+            .context("reading the project memberships of a page of users")?
         {
             memberships
                 .entry(user_id)
                 .or_default()
                 .push(ProjectMembership {
-                    project_public_id,
+                    project_public_id: project.to_string(),
                     role,
                 });
         }
@@ -174,8 +169,9 @@ impl Services {
         let parsed = requests
             .iter()
             .map(|r| {
+                // The API's default role for a new user.
                 let role = r.role.as_deref().map(parse_role).transpose()?;
-                Ok((parse_email(&r.email)?, role.unwrap_or_default()))
+                Ok((parse_email(&r.email)?, role.unwrap_or(Role::Member)))
             })
             .collect::<ServiceResult<Vec<_>>>()?;
         let mut password_hashes = Vec::with_capacity(requests.len());
@@ -183,13 +179,17 @@ impl Services {
             password_hashes.push(new_password_hash(request.password.as_deref()).await?);
         }
 
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to create users")?;
         let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
         actor.authorize(
             Access::Administer,
-            &org.path(),
+            &org.path,
             Kind::Organization,
-            &org.public_id,
+            org.public_id,
         )?;
         let now = now_millis();
         let mut created = Vec::with_capacity(requests.len());
@@ -203,9 +203,8 @@ impl Services {
                         public_id: &public_id,
                         org_id: org.id,
                         name: &request.name,
-                        email: email.as_str(),
-                        email_key: &email.key(),
-                        role: role.as_str(),
+                        email,
+                        role: *role,
                         partner: false,
                         password_hash: password_hash.as_deref(),
                     },
@@ -213,16 +212,22 @@ impl Services {
                 )
                 .await
                 .map_err(|e| {
-                    on_unique(e, UniqueKey::UserEmail, || Conflict::Email {
-                        email: email.to_string(),
-                    })
+                    on_unique(
+                        e,
+                        UniqueKey::UserEmail,
+                        || Conflict::Email {
+                            email: email.to_string(),
+                        },
+                        "inserting a user",
+                    )
                 })?;
-            let row = tx.exec().user_by_id(id).await?.expect("inserted above");
+            let row = written_user(tx.exec(), id).await?;
             tx.insert_event(user_event("user.created", &row), now)
-                .await?;
+                .await
+                .context("writing a user's creation event")?;
             created.push(User::from_row(row, Vec::new()));
         }
-        tx.commit().await?;
+        tx.commit().await.context("committing new users")?;
         Ok(created)
     }
 
@@ -235,61 +240,77 @@ impl Services {
         let email = changes.email.as_deref().map(parse_email).transpose()?;
         let role = changes.role.as_deref().map(parse_role).transpose()?;
         let password_hash = new_password_hash(changes.password.as_deref()).await?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to update a user")?;
         let user = find_user(tx.exec(), user_id).await?;
         actor.authorize(
             Access::Administer,
-            &OrgPath::from_stored(user.org_path.clone()),
+            &user.org_path,
             Kind::User,
-            &user.public_id,
+            user.public_id,
         )?;
-        let email = email.unwrap_or_else(|| Email::parse(&user.email).expect("stored valid"));
+        let email: &Email = email.as_ref().unwrap_or(&user.email);
         let now = now_millis();
         tx.update_user(
             user.id,
             changes.name.as_deref().unwrap_or(&user.name),
-            email.as_str(),
-            &email.key(),
-            role.map(Role::as_str).unwrap_or(&user.role),
+            email,
+            role.unwrap_or(user.role),
             now,
         )
         .await
         .map_err(|e| {
-            on_unique(e, UniqueKey::UserEmail, || Conflict::Email {
-                email: email.to_string(),
-            })
+            on_unique(
+                e,
+                UniqueKey::UserEmail,
+                || Conflict::Email {
+                    email: email.to_string(),
+                },
+                "updating a user",
+            )
         })?;
         if let Some(phc) = &password_hash {
-            tx.set_password_hash(user.id, phc, now).await?;
+            tx.set_password_hash(user.id, phc, now)
+                .await
+                .context("storing a user's password hash")?;
         }
-        let updated = tx.exec().user_by_id(user.id).await?.expect("locked above");
+        let updated = written_user(tx.exec(), user.id).await?;
         tx.insert_event(user_event("user.updated", &updated), now)
-            .await?;
+            .await
+            .context("writing a user's update event")?;
         let updated = with_projects(tx.exec(), updated).await?;
-        tx.commit().await?;
+        tx.commit().await.context("committing a user's update")?;
         Ok(updated)
     }
 
     /// Deletes a user in the actor's subtree; never the actor itself.
     pub async fn delete_user(&self, actor: &Actor, user_id: &PublicId) -> ServiceResult<User> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self
+            .store
+            .begin()
+            .await
+            .context("starting to delete a user")?;
         let user = find_user(tx.exec(), user_id).await?;
         actor.authorize(
             Access::Administer,
-            &OrgPath::from_stored(user.org_path.clone()),
+            &user.org_path,
             Kind::User,
-            &user.public_id,
+            user.public_id,
         )?;
         if actor.is_user(user.id) {
             return Err(ServiceError::Forbidden(Forbidden::OwnUser {
-                id: user.public_id,
+                id: user.public_id.to_string(),
             }));
         }
         let deleted = with_projects(tx.exec(), user.clone()).await?;
-        tx.delete_user(user.id).await?;
+        tx.delete_user(user.id).await.context("deleting a user")?;
         tx.insert_event(user_event("user.deleted", &user), now_millis())
-            .await?;
-        tx.commit().await?;
+            .await
+            .context("writing a user's deletion event")?;
+        tx.commit().await.context("committing a user's deletion")?;
         Ok(deleted)
     }
 }

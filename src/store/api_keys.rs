@@ -1,15 +1,12 @@
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
-use crate::domain::{Millis, PublicId};
-
-pub const API_KEY_ACTIVE: &str = "ACTIVE";
-pub const API_KEY_REVOKED: &str = "REVOKED";
+use crate::domain::{ApiKeyStatus, Millis, OrgPath, PublicId, Role};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiKeyRow {
     pub id: i64,
-    pub public_id: String,
+    pub public_id: PublicId,
     pub user_id: i64,
-    pub status: String,
+    pub status: ApiKeyStatus,
     pub created_at: Millis,
     pub last_used_at: Option<Millis>,
 }
@@ -18,15 +15,15 @@ pub struct ApiKeyRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiKeyActorRow {
     pub key_id: i64,
-    pub status: String,
+    pub status: ApiKeyStatus,
     pub last_used_at: Option<Millis>,
     pub user_id: i64,
-    pub user_public_id: String,
-    pub role: String,
+    pub user_public_id: PublicId,
+    pub role: Role,
     pub partner: bool,
     pub org_id: i64,
-    pub org_public_id: String,
-    pub org_path: String,
+    pub org_public_id: PublicId,
+    pub org_path: OrgPath,
 }
 
 /// The key columns (never the hash), followed by `$tail` (a literal).
@@ -91,17 +88,17 @@ impl Tx {
             .bind(public_id.to_string())
             .bind(user_id)
             .bind(key_hash)
-            .bind(API_KEY_ACTIVE)
+            .bind(ApiKeyStatus::Active.as_str())
             .bind(now)
             .fetch_one(c)
             .await?
         }))
     }
 
-    pub async fn set_api_key_status(&mut self, id: i64, status: &str) -> StoreResult<()> {
+    pub async fn set_api_key_status(&mut self, id: i64, status: ApiKeyStatus) -> StoreResult<()> {
         on_tx!(self, |c| {
             sqlx::query("UPDATE api_keys SET status = $1 WHERE id = $2")
-                .bind(status)
+                .bind(status.as_str())
                 .bind(id)
                 .execute(c)
                 .await?

@@ -1,16 +1,16 @@
-use super::{Exec, StoreResult, Tx, on_exec, on_tx};
+use super::{Exec, JsonText, StoreResult, Tx, on_exec, on_tx};
 use crate::domain::{Millis, PublicId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CloudAccountRow {
     pub id: i64,
-    pub public_id: String,
+    pub public_id: PublicId,
     pub org_id: i64,
-    pub org_public_id: String,
+    pub org_public_id: PublicId,
     pub name: String,
     pub environment: String,
-    /// A JSON array of strings.
-    pub tags: String,
+    /// Stored as a JSON array of strings.
+    pub tags: JsonText<Vec<String>>,
     pub aws_account_id: String,
     pub role_arn: String,
     pub external_id: String,

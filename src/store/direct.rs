@@ -1,5 +1,5 @@
 //! A SQLite write connection driven synchronously, through rusqlite, for the hottest batch
-//! write: owner tokens with their nonces.
+//! write: owner tokens with their nonces (the SQLite side of `TokenWriter`).
 //!
 //! Through sqlx every statement is a trip to the connection's worker thread and back, and a
 //! batch writer that every waiting request depends on spent half its time in those trips
@@ -14,16 +14,9 @@ use std::time::Duration;
 use rusqlite::{Connection, TransactionBehavior, params};
 use tokio::sync::Mutex;
 
-use super::tokens::NewToken;
-use super::{SQLITE_PRAGMAS, StoreResult};
+use super::tokens::INSERT_TOKEN;
+use super::{NonceToken, SQLITE_PRAGMAS, StoreResult};
 use crate::domain::Millis;
-
-/// A nonce to record for a user, and the token to issue if the nonce is new.
-pub struct NonceToken<'a> {
-    pub user_id: i64,
-    pub nonce_digest: &'a [u8],
-    pub token: NewToken<'a>,
-}
 
 pub struct DirectSqlite {
     conn: Connection,
@@ -52,11 +45,9 @@ impl DirectSqlite {
         Ok(Self { conn, write_turn })
     }
 
-    /// In one transaction, records each nonce for its user unless it was used before, and
-    /// inserts the token of each entry whose nonce is new. Returns, per entry, whether its
-    /// nonce was new (and its token inserted). On error nothing is written. Waits for its
-    /// turn to write, then blocks the thread for the whole transaction.
-    pub async fn issue_tokens_for_new_nonces(
+    /// `TokenWriter::issue_tokens_for_new_nonces`. Waits for its turn to write, then blocks
+    /// the thread for the whole transaction.
+    pub(super) async fn issue_tokens_for_new_nonces(
         &mut self,
         entries: &[NonceToken<'_>],
         now: Millis,
@@ -71,17 +62,15 @@ impl DirectSqlite {
                 "INSERT INTO nonces (user_id, digest, created_at) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (user_id, digest) DO NOTHING",
             )?;
-            let mut insert_token = tx.prepare_cached(
-                "INSERT INTO tokens (hash, kind, user_id, org_id, region, expires_at, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
+            // `$1`…`$7` are SQLite named parameters, numbered in order of appearance.
+            let mut insert_token = tx.prepare_cached(INSERT_TOKEN)?;
             for entry in entries {
                 let new = use_nonce.execute(params![entry.user_id, entry.nonce_digest, now])? == 1;
                 if new {
                     let token = &entry.token;
                     insert_token.execute(params![
                         token.hash,
-                        token.kind,
+                        token.kind.as_str(),
                         token.user_id,
                         token.org_id,
                         token.region,
@@ -100,9 +89,8 @@ impl DirectSqlite {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::PublicId;
-    use crate::store::StoreError;
-    use crate::store::{Location, NewUser, Store};
+    use crate::domain::{Email, PublicId, Role, TokenKind};
+    use crate::store::{Location, NewToken, NewUser, Store, StoreError, TokenWriter};
 
     /// A store with one organization and one user; returns the store, the user's id and the
     /// organization's id.
@@ -119,9 +107,8 @@ mod tests {
             public_id: &PublicId::new(),
             org_id,
             name: "Owner",
-            email: "owner@example.com",
-            email_key: "owner@example.com",
-            role: "Owner",
+            email: &Email::parse("owner@example.com").unwrap(),
+            role: Role::Owner,
             partner: false,
             password_hash: None,
         };
@@ -136,13 +123,21 @@ mod tests {
             nonce_digest: nonce,
             token: NewToken {
                 hash: key,
-                kind: "owner",
+                kind: TokenKind::Owner,
                 user_id: Some(user_id),
                 org_id,
                 region: "eu",
                 expires_at: 10,
             },
         }
+    }
+
+    /// The store's token writer, which on SQLite is this connection.
+    fn direct(store: &Store) -> TokenWriter {
+        let writer = store.token_writer().unwrap();
+        assert!(matches!(writer, TokenWriter::Direct(_)));
+        assert!(writer.blocks_its_thread());
+        writer
     }
 
     async fn count(store: &Store, table: &str) -> i64 {
@@ -159,7 +154,7 @@ mod tests {
     async fn a_token_is_inserted_only_for_a_nonce_not_used_before() {
         let dir = tempfile::tempdir().unwrap();
         let (store, user, org) = store_with_a_user(dir.path()).await;
-        let mut direct = store.direct_writer().unwrap().unwrap();
+        let mut direct = direct(&store);
 
         let first = [
             entry(user, org, b"n1", b"k1"),
@@ -192,7 +187,7 @@ mod tests {
     async fn a_batch_that_fails_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let (store, user, org) = store_with_a_user(dir.path()).await;
-        let mut direct = store.direct_writer().unwrap().unwrap();
+        let mut direct = direct(&store);
 
         // The second entry's user does not exist: the first entry's writes are undone too.
         let batch = [
@@ -219,7 +214,7 @@ mod tests {
     async fn it_waits_for_its_turn_while_the_store_writes() {
         let dir = tempfile::tempdir().unwrap();
         let (store, user, org) = store_with_a_user(dir.path()).await;
-        let mut direct = store.direct_writer().unwrap().unwrap();
+        let mut direct = direct(&store);
 
         let tx = store.begin().await.unwrap();
         let batch = [entry(user, org, b"n1", b"k1")];

@@ -7,6 +7,7 @@
 
 mod api_keys;
 mod cloud_accounts;
+mod decode;
 mod direct;
 mod error;
 mod events;
@@ -15,6 +16,7 @@ mod nonces;
 mod orgs;
 mod projects;
 mod templates;
+mod token_writer;
 mod tokens;
 mod users;
 
@@ -29,14 +31,15 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{Postgres, Sqlite, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
-pub use api_keys::{API_KEY_ACTIVE, API_KEY_REVOKED, ApiKeyActorRow, ApiKeyRow};
+pub use api_keys::{ApiKeyActorRow, ApiKeyRow};
 pub use cloud_accounts::{CloudAccountRow, NewCloudAccount};
-pub use direct::{DirectSqlite, NonceToken};
+pub use decode::JsonText;
 pub use error::{StoreError, UniqueKey};
 pub use events::NewEvent;
 pub use orgs::{NewOrg, OrgRow};
 pub use projects::{ConnectionRow, NewConnection, ProjectRow};
 pub use templates::{TemplateConnectionRow, TemplateRow};
+pub use token_writer::{NonceToken, TokenWriter};
 pub use tokens::{NewToken, TokenActorRow};
 pub use users::{NewUser, UserRow};
 
@@ -89,14 +92,14 @@ pub struct Store {
 enum Db {
     /// SQLite allows one writer at a time: a one-connection write pool queues writers in the
     /// process instead of letting them fail with SQLITE_BUSY; readers use their own pool (WAL).
-    /// The one other writer is the owner tokens' own connection (`Store::direct_writer`);
+    /// The one other writer is the owner tokens' own connection (`Store::token_writer`);
     /// the two take turns through `write_turn`.
     Sqlite {
         read: SqlitePool,
         write: SqlitePool,
         /// One connection for `checkpoint`, so the writer never waits for one.
         checkpointer: SqlitePool,
-        /// The database file, for `Store::direct_writer`.
+        /// The database file, for `Store::token_writer`.
         path: Arc<PathBuf>,
         /// Whose turn it is to write, `write` or the direct writer: a fair queue in the
         /// process. Left to SQLite's busy handler, which sleeps 1 to 100 ms at a time, the
@@ -272,12 +275,12 @@ impl Store {
     }
 
     /// A synchronous write connection of its own (SQLite only; `None` on PostgreSQL).
-    pub fn direct_writer(&self) -> Option<StoreResult<DirectSqlite>> {
+    fn direct_sqlite(&self) -> StoreResult<Option<direct::DirectSqlite>> {
         match &self.db {
             Db::Sqlite {
                 path, write_turn, ..
-            } => Some(DirectSqlite::open(path, BUSY_TIMEOUT, write_turn.clone())),
-            Db::Postgres(_) => None,
+            } => direct::DirectSqlite::open(path, BUSY_TIMEOUT, write_turn.clone()).map(Some),
+            Db::Postgres(_) => Ok(None),
         }
     }
 

@@ -31,9 +31,9 @@ impl Tx {
         }))
     }
 
-    /// What `DirectSqlite::issue_tokens_for_new_nonces` does, in this transaction, with two
-    /// multi-row statements (at most `MAX_ROWS` entries, whose nonces differ).
-    pub async fn issue_tokens_for_new_nonces(
+    /// `TokenWriter::issue_tokens_for_new_nonces` in this transaction, with two multi-row
+    /// statements (at most `MAX_ROWS` entries, whose nonces differ).
+    pub(super) async fn issue_tokens_for_new_nonces(
         &mut self,
         entries: &[NonceToken<'_>],
         now: Millis,

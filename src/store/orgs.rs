@@ -6,11 +6,11 @@ use crate::domain::{Millis, OrgPath, PublicId};
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrgRow {
     pub id: i64,
-    pub public_id: String,
+    pub public_id: PublicId,
     pub name: String,
     pub parent_id: Option<i64>,
-    pub parent_public_id: Option<String>,
-    pub path: String,
+    pub parent_public_id: Option<PublicId>,
+    pub path: OrgPath,
     pub region: String,
     pub created_at: Millis,
 }
@@ -21,12 +21,6 @@ pub struct NewOrg<'a> {
     pub name: &'a str,
     pub parent_id: i64,
     pub region: &'a str,
-}
-
-impl OrgRow {
-    pub fn path(&self) -> OrgPath {
-        OrgPath::from_stored(self.path.clone())
-    }
 }
 
 /// The organization columns, with the parent's public id, followed by `$tail` (a literal).
@@ -62,7 +56,7 @@ impl Exec<'_> {
 
     /// The organizations with these public ids (at most `MAX_ROWS`), in no particular order;
     /// ids that name none are left out.
-    pub async fn orgs_by_public_ids(self, ids: &[&str]) -> StoreResult<Vec<OrgRow>> {
+    pub async fn orgs_by_public_ids(self, ids: &[PublicId]) -> StoreResult<Vec<OrgRow>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -70,7 +64,7 @@ impl Exec<'_> {
             let mut query = QueryBuilder::new(select_org!("WHERE o.public_id IN ("));
             let mut list = query.separated(", ");
             for id in ids {
-                list.push_bind(*id);
+                list.push_bind(id.to_string());
             }
             query.push(")");
             query
@@ -201,7 +195,7 @@ impl Tx {
         &mut self,
         orgs: &[NewOrg<'_>],
         now: Millis,
-    ) -> StoreResult<Vec<(i64, String)>> {
+    ) -> StoreResult<Vec<(i64, PublicId)>> {
         if orgs.is_empty() {
             return Ok(Vec::new());
         }
@@ -220,7 +214,7 @@ impl Tx {
             });
             query.push(" ON CONFLICT (name) DO NOTHING RETURNING id, public_id");
             query
-                .build_query_as::<(i64, String)>()
+                .build_query_as::<(i64, PublicId)>()
                 .persistent(false)
                 .fetch_all(c)
                 .await?

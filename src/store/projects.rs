@@ -1,30 +1,31 @@
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
-use crate::domain::{Millis, PublicId};
+use crate::domain::connection::ConnectionType;
+use crate::domain::{Millis, OrgPath, PublicId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ProjectRow {
     pub id: i64,
-    pub public_id: String,
+    pub public_id: PublicId,
     pub org_id: i64,
-    pub org_path: String,
+    pub org_path: OrgPath,
     pub name: String,
     pub description: String,
-    pub template_public_id: Option<String>,
+    pub template_public_id: Option<PublicId>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ConnectionRow {
     pub id: i64,
-    pub public_id: String,
+    pub public_id: PublicId,
     pub name: String,
     #[sqlx(rename = "type")]
-    pub kind: String,
+    pub kind: ConnectionType,
 }
 
 pub struct NewConnection<'a> {
     pub public_id: &'a PublicId,
     pub name: &'a str,
-    pub kind: &'a str,
+    pub kind: ConnectionType,
 }
 
 macro_rules! select_project {
@@ -126,7 +127,7 @@ impl Tx {
             .bind(project_id)
             .bind(position)
             .bind(connection.name)
-            .bind(connection.kind)
+            .bind(connection.kind.as_str())
             .bind(now)
             .execute(c)
             .await?

@@ -1,16 +1,20 @@
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
+use crate::domain::connection::ConnectionType;
 use crate::domain::{Millis, OrgPath, PublicId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TemplateRow {
     pub id: i64,
-    pub public_id: String,
+    pub public_id: PublicId,
     pub org_id: i64,
-    pub org_path: String,
+    pub org_path: OrgPath,
     pub name: String,
+    /// Free text: what the template is for.
     #[sqlx(rename = "type")]
     pub kind: String,
     pub global: bool,
+    /// JSON, copied as is into each project made from the template. It is checked when a
+    /// project is made (a template that cannot be copied is `TemplateGeneration`), not here.
     pub graphs: String,
 }
 
@@ -18,7 +22,7 @@ pub struct TemplateRow {
 pub struct TemplateConnectionRow {
     pub name: String,
     #[sqlx(rename = "type")]
-    pub kind: String,
+    pub kind: ConnectionType,
 }
 
 macro_rules! select_template {
@@ -86,7 +90,7 @@ impl Tx {
         kind: &str,
         global: bool,
         graphs: &str,
-        connections: &[(String, String)],
+        connections: &[(String, ConnectionType)],
         now: Millis,
     ) -> StoreResult<i64> {
         let id: i64 = on_tx!(self, |c| {
@@ -113,7 +117,7 @@ impl Tx {
                 .bind(id)
                 .bind(position as i64)
                 .bind(name)
-                .bind(kind)
+                .bind(kind.as_str())
                 .execute(c)
                 .await?
                 .rows_affected()

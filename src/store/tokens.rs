@@ -1,13 +1,25 @@
 use sqlx::QueryBuilder;
 
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
-use crate::domain::Millis;
+use crate::domain::{Millis, OrgPath, PublicId, Role, TokenKind};
+
+/// The columns of a new token, in the order every insert binds them (`NewToken`'s fields,
+/// then the time of insertion): one list for the sqlx statements and `DirectSqlite`'s.
+macro_rules! insert_into_tokens {
+    () => {
+        "INSERT INTO tokens (hash, kind, user_id, org_id, region, expires_at, created_at) "
+    };
+}
+
+/// One new token's row, as `insert_into_tokens!` lists them.
+pub(super) const INSERT_TOKEN: &str =
+    concat!(insert_into_tokens!(), "VALUES ($1, $2, $3, $4, $5, $6, $7)");
 
 #[derive(Clone)]
 pub struct NewToken<'a> {
     /// The token's key (`crypto::bearer_token_key`): the token itself is never stored.
     pub hash: &'a [u8],
-    pub kind: &'a str,
+    pub kind: TokenKind,
     pub user_id: Option<i64>,
     pub org_id: i64,
     pub region: &'a str,
@@ -17,15 +29,15 @@ pub struct NewToken<'a> {
 /// What a bearer token stands for: its subject user (if any) and organization.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TokenActorRow {
-    pub kind: String,
+    pub kind: TokenKind,
     pub region: String,
     pub expires_at: Millis,
     pub org_id: i64,
-    pub org_public_id: String,
-    pub org_path: String,
+    pub org_public_id: PublicId,
+    pub org_path: OrgPath,
     pub user_id: Option<i64>,
-    pub user_public_id: Option<String>,
-    pub role: Option<String>,
+    pub user_public_id: Option<PublicId>,
+    pub role: Option<Role>,
     pub partner: Option<bool>,
 }
 
@@ -48,20 +60,17 @@ impl Exec<'_> {
 impl Tx {
     pub async fn insert_token(&mut self, token: &NewToken<'_>, now: Millis) -> StoreResult<()> {
         on_tx!(self, |c| {
-            sqlx::query(
-                "INSERT INTO tokens (hash, kind, user_id, org_id, region, expires_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(token.hash)
-            .bind(token.kind)
-            .bind(token.user_id)
-            .bind(token.org_id)
-            .bind(token.region)
-            .bind(token.expires_at)
-            .bind(now)
-            .execute(c)
-            .await?
-            .rows_affected()
+            sqlx::query(INSERT_TOKEN)
+                .bind(token.hash)
+                .bind(token.kind.as_str())
+                .bind(token.user_id)
+                .bind(token.org_id)
+                .bind(token.region)
+                .bind(token.expires_at)
+                .bind(now)
+                .execute(c)
+                .await?
+                .rows_affected()
         });
         Ok(())
     }
@@ -72,12 +81,10 @@ impl Tx {
             return Ok(());
         }
         on_tx!(self, |c| {
-            let mut query = QueryBuilder::new(
-                "INSERT INTO tokens (hash, kind, user_id, org_id, region, expires_at, created_at) ",
-            );
+            let mut query = QueryBuilder::new(insert_into_tokens!());
             query.push_values(tokens, |mut row, token| {
                 row.push_bind(token.hash)
-                    .push_bind(token.kind)
+                    .push_bind(token.kind.as_str())
                     .push_bind(token.user_id)
                     .push_bind(token.org_id)
                     .push_bind(token.region)
@@ -98,14 +105,14 @@ impl Tx {
     pub async fn take_token(
         &mut self,
         hash: &[u8],
-        kind: &str,
+        kind: TokenKind,
     ) -> StoreResult<Option<(Option<i64>, Millis)>> {
         Ok(on_tx!(self, |c| {
             sqlx::query_as(
                 "DELETE FROM tokens WHERE hash = $1 AND kind = $2 RETURNING user_id, expires_at",
             )
             .bind(hash)
-            .bind(kind)
+            .bind(kind.as_str())
             .fetch_optional(c)
             .await?
         }))

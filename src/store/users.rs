@@ -1,16 +1,16 @@
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
-use crate::domain::{Millis, OrgPath, PublicId};
+use crate::domain::{Email, Millis, OrgPath, PublicId, Role};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub id: i64,
-    pub public_id: String,
+    pub public_id: PublicId,
     pub org_id: i64,
-    pub org_public_id: String,
-    pub org_path: String,
+    pub org_public_id: PublicId,
+    pub org_path: OrgPath,
     pub name: String,
-    pub email: String,
-    pub role: String,
+    pub email: Email,
+    pub role: Role,
     pub partner: bool,
     pub password_hash: Option<String>,
     pub secret_key_sealed: Option<Vec<u8>>,
@@ -20,9 +20,8 @@ pub struct NewUser<'a> {
     pub public_id: &'a PublicId,
     pub org_id: i64,
     pub name: &'a str,
-    pub email: &'a str,
-    pub email_key: &'a str,
-    pub role: &'a str,
+    pub email: &'a Email,
+    pub role: Role,
     pub partner: bool,
     pub password_hash: Option<&'a str>,
 }
@@ -129,7 +128,7 @@ impl Exec<'_> {
         root: &OrgPath,
         first: i64,
         last: i64,
-    ) -> StoreResult<Vec<(i64, String, String)>> {
+    ) -> StoreResult<Vec<(i64, PublicId, String)>> {
         Ok(on_exec!(self, |c| {
             sqlx::query_as(MEMBERSHIPS_OF_PAGE)
                 .bind(root.as_str())
@@ -142,7 +141,7 @@ impl Exec<'_> {
     }
 
     /// (project public id, role) for each project the user is a member of.
-    pub async fn memberships_of_user(self, user_id: i64) -> StoreResult<Vec<(String, String)>> {
+    pub async fn memberships_of_user(self, user_id: i64) -> StoreResult<Vec<(PublicId, String)>> {
         Ok(on_exec!(self, |c| {
             sqlx::query_as(
                 "SELECT p.public_id, m.role FROM project_members m \
@@ -166,9 +165,9 @@ impl Tx {
             .bind(user.public_id.to_string())
             .bind(user.org_id)
             .bind(user.name)
-            .bind(user.email)
-            .bind(user.email_key)
-            .bind(user.role)
+            .bind(user.email.as_str())
+            .bind(user.email.key())
+            .bind(user.role.as_str())
             .bind(user.partner)
             .bind(user.password_hash)
             .bind(now)
@@ -181,9 +180,8 @@ impl Tx {
         &mut self,
         id: i64,
         name: &str,
-        email: &str,
-        email_key: &str,
-        role: &str,
+        email: &Email,
+        role: Role,
         now: Millis,
     ) -> StoreResult<()> {
         on_tx!(self, |c| {
@@ -192,9 +190,9 @@ impl Tx {
                  WHERE id = $6",
             )
             .bind(name)
-            .bind(email)
-            .bind(email_key)
-            .bind(role)
+            .bind(email.as_str())
+            .bind(email.key())
+            .bind(role.as_str())
             .bind(now)
             .bind(id)
             .execute(c)

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, fresh_nonce, token_hash};
 use serde_json::{Value, json};
 
 /// `orghub <args>` on the test app's own database (it may be running).
@@ -171,6 +171,86 @@ async fn secret_key_rotates_an_owner_key_and_refuses_a_member() {
     let unknown = orghub(&app, &["secret-key", "--user", "nope"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(stderr(&unknown), "error: 'nope' is not a user id (a UUID)");
+    app.stop().await;
+}
+
+/// `POST /xponent/token` for `user` with the hash of `secret` and a fresh nonce.
+async fn request_owner_token(app: &TestApp, user: &str, secret: &str) -> crate::helpers::Reply {
+    let nonce = fresh_nonce();
+    let body = json!({ "userId": user, "nonce": nonce, "hash": token_hash(secret, &nonce) });
+    app.send("POST", "/xponent/token", None, Some(&body.to_string()))
+        .await
+}
+
+/// Runs `orghub secret-key` for `user` and returns the new key.
+fn secret_key_from_the_cli(app: &TestApp, user: &str) -> String {
+    let output = orghub(app, &["secret-key", "--user", user]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output)
+}
+
+/// A server whose cached reads outlive any test, so that what a test sees cannot come from a
+/// cache that happened to expire.
+async fn app_with_lasting_cache() -> TestApp {
+    TestApp::spawn_with_read_cache(std::time::Duration::from_secs(3600)).await
+}
+
+/// A refusal is never served from a cache: an Owner refused for want of a secret key is
+/// accepted as soon as the CLI (another process) has issued one.
+#[tokio::test]
+async fn a_key_issued_by_the_cli_is_accepted_at_once_after_a_refusal() {
+    let app = app_with_lasting_cache().await;
+    let boot = bootstrap_json(&app, "Acme", "ada@acme.test");
+    let token = app
+        .owner_token_for(
+            boot["userId"].as_str().unwrap(),
+            boot["secretKey"].as_str().unwrap(),
+        )
+        .await;
+    let owner = app
+        .post(
+            &format!(
+                "/xponent/user/org/{}",
+                boot["organizationId"].as_str().unwrap()
+            ),
+            &token,
+            &json!([{ "name": "Olu", "email": "olu@acme.test", "role": "Owner" }]),
+        )
+        .await
+        .xponent_items("users")[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    request_owner_token(&app, &owner, "no key yet")
+        .await
+        .assert_xponent_error(
+            403,
+            &format!("User with id '{owner}' does not have a secret key"),
+        );
+    let secret = secret_key_from_the_cli(&app, &owner);
+    let issued = request_owner_token(&app, &owner, &secret).await;
+    assert_eq!(issued.xponent_items("tokens").len(), 1);
+    app.stop().await;
+}
+
+/// A user cached because it let a request through is checked again before a hash is refused:
+/// a key rotated by the CLI counts at once, and the old one is refused at once.
+#[tokio::test]
+async fn a_key_rotated_by_the_cli_replaces_the_cached_one_at_once() {
+    let app = app_with_lasting_cache().await;
+    let boot = bootstrap_json(&app, "Acme", "ada@acme.test");
+    let user = boot["userId"].as_str().unwrap();
+    let old = boot["secretKey"].as_str().unwrap();
+    // The user is read, and cached, by a request it lets through.
+    app.owner_token_for(user, old).await;
+    let new = secret_key_from_the_cli(&app, user);
+    request_owner_token(&app, user, &new)
+        .await
+        .xponent_items("tokens");
+    request_owner_token(&app, user, old)
+        .await
+        .assert_xponent_error(401, "Unauthorized - Hash does not match");
     app.stop().await;
 }
 

@@ -153,12 +153,19 @@ pub fn postgres_in_use() -> bool {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with_read_cache(orghub::service::ttl::READ_CACHE).await
+    }
+
+    /// A server whose cached reads live `ttl` (a long one shows that a behaviour does not
+    /// depend on a cache expiring).
+    pub async fn spawn_with_read_cache(ttl: std::time::Duration) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data = DataSettings {
             data_dir: dir.path().to_path_buf(),
             database_url: fresh_postgres_database().await,
             master_key: None,
             region: "us".into(),
+            read_cache_ttl: ttl,
         };
         Self::spawn_on(data, dir).await
     }

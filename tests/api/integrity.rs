@@ -218,7 +218,7 @@ async fn expired_tokens_are_purged_and_live_ones_kept() {
     tx.insert_token(
         &orghub::store::NewToken {
             hash: &[7u8; 32],
-            kind: "owner",
+            kind: orghub::domain::TokenKind::Owner,
             user_id: None,
             org_id: org.id,
             region: "us",
@@ -234,5 +234,40 @@ async fn expired_tokens_are_purged_and_live_ones_kept() {
     app.get("/xponent/org", &token)
         .await
         .xponent_items("organizations");
+    app.stop().await;
+}
+
+/// A stored role that is neither Owner nor Member fails the read (500), never reads as a
+/// Member, whatever reads it: a list of users, or the user asking for an owner token.
+#[tokio::test]
+async fn a_corrupted_role_is_an_internal_error_not_a_member() {
+    let app = TestApp::spawn().await;
+    let (boot, token) = app.root_with_token().await;
+    let users = app
+        .post(
+            &format!("/xponent/user/org/{}", boot.organization_id),
+            &token,
+            &json!([{ "name": "Mo", "email": "mo@root.test", "role": "Owner" }]),
+        )
+        .await
+        .xponent_items("users");
+    let mo = users[0]["id"].as_str().unwrap().to_owned();
+    app.raw_execute(&format!(
+        "UPDATE users SET role = 'Superuser' WHERE public_id = '{mo}'"
+    ))
+    .await;
+
+    app.get("/xponent/user", &token)
+        .await
+        .assert_xponent_error(500, "Internal server error");
+    app.get(&format!("/xponent/user/{mo}/loginToken"), &token)
+        .await
+        .assert_xponent_error(500, "Internal server error");
+    let nonce = crate::helpers::fresh_nonce();
+    let body =
+        json!({ "userId": mo, "nonce": nonce, "hash": crate::helpers::token_hash("k", &nonce) });
+    app.send("POST", "/xponent/token", None, Some(&body.to_string()))
+        .await
+        .assert_xponent_error(500, "Internal server error");
     app.stop().await;
 }

@@ -1832,6 +1832,110 @@ async fn put_project_sorts_connections_into_success_and_failure() {
     app.stop().await;
 }
 
+/// Every rule of the connector models, in the face's words: the service hands the face a
+/// typed problem, and the face alone words it.
+#[tokio::test]
+async fn put_project_words_each_connector_rule_as_documented() {
+    let app = TestApp::spawn().await;
+    let t = tree(&app).await;
+    let template_id = template(
+        &app,
+        &t.child,
+        "Every model",
+        false,
+        json!([
+            { "name": "Inbox", "type": "queue" },
+            { "name": "API", "type": "webService" },
+            { "name": "Orders DB", "type": "database" },
+            { "name": "Mailer", "type": "email" },
+        ]),
+    )
+    .await;
+    let item = create_project(
+        &app,
+        &t.token,
+        &t.child,
+        json!({ "name": "Rules", "description": "d", "templateId": template_id }),
+    )
+    .await;
+    let ids: Vec<String> = item["connections"]
+        .as_array()
+        .expect("connections")
+        .iter()
+        .map(id_of)
+        .collect();
+    let (queue, web, db, mail) = (&ids[0], &ids[1], &ids[2], &ids[3]);
+    let rabbit = json!({
+        "type": "queue", "queueType": "rabbitmq", "readQueue": "in", "writeQueue": "out",
+        "username": "mq", "password": DB_PASSWORD, "host": "mq.example", "ssl": "yes",
+    });
+    let mut unnamed = db_details(DB_PASSWORD);
+    unnamed["username"] = json!("");
+    let mut sqlite = db_details(DB_PASSWORD);
+    sqlite["databaseType"] = json!("sqlite");
+    let cases = [
+        (
+            queue,
+            json!({ "type": "queue" }),
+            "The following fields are required for a queue connection: queueType",
+        ),
+        (
+            queue,
+            json!({ "type": "queue", "queueType": "kafka" }),
+            "The field 'queueType' must be one of: rabbitmq, activemq, sqs",
+        ),
+        (queue, rabbit, "The field 'ssl' must be a boolean"),
+        (
+            web,
+            json!({ "type": "webService", "endpoint": "https://api.example", "queryParams": ["a"] }),
+            "The field 'queryParams' must be an object",
+        ),
+        (
+            db,
+            unnamed,
+            "The field 'username' must be a non-empty string",
+        ),
+        (
+            db,
+            sqlite,
+            "The field 'databaseType' must be one of: postgresql, mysql, mssql, oracle",
+        ),
+        (
+            db,
+            json!({ "type": "database", "port": 5432 }),
+            "The following fields are required for a database connection: \
+             username, password, hostname, database",
+        ),
+        (
+            mail,
+            json!({ "type": "email", "emailType": "imap", "username": "u",
+                    "password": DB_PASSWORD, "host": "smtp.example", "port": 587 }),
+            "The field 'emailType' must be one of: smtp",
+        ),
+    ];
+    let connections: Vec<Value> = cases
+        .iter()
+        .map(|(id, details, _)| json!({ "id": id, "details": details }))
+        .collect();
+    let item = update_project(
+        &app,
+        &t.token,
+        item["id"].as_str().expect("an id"),
+        json!({ "connections": connections }),
+    )
+    .await;
+    assert_eq!(item["connections"]["success"], json!([]));
+    let messages: Vec<&str> = item["connections"]["failure"]
+        .as_array()
+        .expect("failures")
+        .iter()
+        .map(|failure| failure["message"].as_str().expect("a message"))
+        .collect();
+    let expected: Vec<&str> = cases.iter().map(|(_, _, message)| *message).collect();
+    assert_eq!(messages, expected);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn put_project_response_never_contains_a_secret_sent() {
     let app = TestApp::spawn().await;

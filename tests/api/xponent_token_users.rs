@@ -2116,3 +2116,40 @@ async fn a_session_follows_its_organization_when_it_moves() {
     assert_eq!(list_users(&app, &session).await.len(), 1);
     app.stop().await;
 }
+
+/// Only an actor is cached: a token refused as unknown is looked up again on its next use, so
+/// a token written meanwhile behind this server's back (another node, a restore) works at once.
+#[tokio::test]
+async fn an_unknown_token_is_looked_up_again_not_cached_as_unknown() {
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Root", "owner@root.test").await;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let token = orghub::crypto::new_bearer_token(now);
+    app.get("/xponent/org", &token)
+        .await
+        .assert_xponent_error(401, TOKEN_NOT_VALID);
+
+    let key = hex::encode(orghub::crypto::bearer_token_key(&token));
+    let key = if postgres_in_use() {
+        format!("'\\x{key}'::bytea")
+    } else {
+        format!("X'{key}'")
+    };
+    app.raw_execute(&format!(
+        "INSERT INTO tokens (hash, kind, user_id, org_id, region, expires_at, created_at) \
+         SELECT {key}, 'session', id, org_id, 'us', {}, {now} FROM users \
+         WHERE public_id = '{}'",
+        now as i64 + SIX_HOURS_MS,
+        boot.user_id
+    ))
+    .await;
+    let orgs = app
+        .get("/xponent/org", &token)
+        .await
+        .xponent_items("organizations");
+    assert_eq!(orgs.len(), 1);
+    app.stop().await;
+}

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::Kind;
 use crate::http::kit::{BodyProblem, Face, JsonObject, Scheme, internal};
-use crate::service::{Conflict, Forbidden, Invalid, ServiceError};
+use crate::service::{Conflict, FieldRule, Forbidden, Invalid, ServiceError};
 
 pub const MEDIA_TYPE: &str = "application/vnd.api+json";
 
@@ -187,7 +187,10 @@ fn invalid(invalid: Invalid) -> String {
         Invalid::Email { value } => format!("'{value}' is not a valid email address"),
         Invalid::Role { value } => format!("'{value}' is not a role"),
         Invalid::ConnectionType { value } => format!("'{value}' is not a connection type"),
-        Invalid::Field { field, reason } => format!("{field} {reason}"),
+        Invalid::Field { field, rule } => match rule {
+            FieldRule::NotEmpty | FieldRule::NonEmptyString => format!("{field} is required"),
+            FieldRule::MinChars(n) => format!("{field} must have at least {n} characters"),
+        },
         Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
         Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
         Invalid::SsoClaim { claim, .. } => format!("The claim {claim} is not valid"),

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::domain::Kind;
 use crate::http::kit::{BodyProblem, Face, Scheme, internal};
 use crate::service::{
-    ClaimProblem, Conflict, Forbidden, Invalid, ServiceError, SsoRefusal, Unauthorized,
+    ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, ServiceError, SsoRefusal, Unauthorized,
 };
 
 /// The Surfsight face, for the HTTP kit: its error and its words for what the kit refuses.
@@ -165,7 +165,12 @@ fn invalid(invalid: Invalid) -> String {
         Invalid::Email { value } => format!("'{value}' is not a valid email address"),
         Invalid::Role { value } => format!("'{value}' is not a role: Owner or Member"),
         Invalid::ConnectionType { value } => format!("'{value}' is not a connection type"),
-        Invalid::Field { field, reason } => format!("\"{field}\" {reason}"),
+        Invalid::Field { field, rule } => match rule {
+            FieldRule::NotEmpty | FieldRule::NonEmptyString => {
+                format!("\"{field}\" must be a non-empty string")
+            }
+            FieldRule::MinChars(n) => format!("\"{field}\" must have at least {n} characters"),
+        },
         Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
         Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
         Invalid::SsoClaim { claim, problem } => bad_claim(claim, problem),

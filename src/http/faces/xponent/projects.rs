@@ -7,9 +7,12 @@ use super::input::{Body, field, object_body, parse_id};
 use super::reply::Xponent;
 use super::reply::{TOKEN_NOT_VALID, XponentError, XponentResult, ok};
 use crate::domain::Kind;
+use crate::domain::connection::{ConnectionProblem, Rule};
 use crate::http::AppState;
 use crate::http::kit::{Caller, PathId};
-use crate::service::{ConnectionUpdate, NewProject, Project, ProjectChanges, ServiceError};
+use crate::service::{
+    ConnectionRefusal, ConnectionUpdate, NewProject, Project, ProjectChanges, ServiceError,
+};
 
 fn project_json(project: &Project) -> Value {
     json!({
@@ -166,14 +169,45 @@ pub async fn update(
             Ok(()) => success.push(json!({
                 "id": outcome.public_id, "name": outcome.name, "message": "Connection updated successfully",
             })),
-            Err(reason) => failure.push(json!({
-                "id": outcome.public_id, "name": outcome.name, "message": reason,
+            Err(refusal) => failure.push(json!({
+                "id": outcome.public_id, "name": outcome.name,
+                "message": refusal_message(&outcome.public_id, &refusal),
             })),
         }
     }
     let mut item = project_json(&project);
     item["connections"] = json!({ "success": success, "failure": failure });
     Ok(ok("projects", vec![item]))
+}
+
+/// Why connection `id` was not saved, in the document's words. No value is quoted but the
+/// `type` the client sent, so no secret is echoed.
+fn refusal_message(id: &str, refusal: &ConnectionRefusal) -> String {
+    let problem = match refusal {
+        ConnectionRefusal::NotInProject => {
+            return format!("Connection with id '{id}' not found in this project");
+        }
+        ConnectionRefusal::Details(problem) => problem,
+    };
+    match problem {
+        ConnectionProblem::TypeMismatch { given, expected } => format!(
+            "Connection type '{given}' does not match the template connection type '{expected}'"
+        ),
+        ConnectionProblem::Missing { connection, fields } => format!(
+            "The following fields are required for a {connection} connection: {}",
+            fields.join(", ")
+        ),
+        ConnectionProblem::Field { field, rule } => {
+            let must = match rule {
+                Rule::NonEmptyString => "must be a non-empty string".to_owned(),
+                Rule::Port => "must be an integer between 1 and 65535".to_owned(),
+                Rule::Boolean => "must be a boolean".to_owned(),
+                Rule::Object => "must be an object".to_owned(),
+                Rule::OneOf(allowed) => format!("must be one of: {}", allowed.join(", ")),
+            };
+            format!("The field '{field}' {must}")
+        }
+    }
 }
 
 pub async fn delete(

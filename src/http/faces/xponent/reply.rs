@@ -11,7 +11,9 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::Kind;
 use crate::http::kit::{BodyProblem, Face, Scheme, internal, stream};
-use crate::service::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, Unauthorized};
+use crate::service::{
+    Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, Unauthorized,
+};
 
 /// `{"<key>": items, "metadata": {"status": 200, "message": "OK", "numItems": n}}`.
 pub fn ok(key: &str, items: Vec<Value>) -> Response {
@@ -219,7 +221,14 @@ impl From<ServiceError> for XponentError {
                     "Invalid value for role '{value}': the only valid values are 'Member' and 'Owner'"
                 ),
                 Invalid::ConnectionType { value } => format!("Invalid connection type '{value}'"),
-                Invalid::Field { field, reason } => format!("The field {field} {reason}"),
+                Invalid::Field { field, rule } => format!(
+                    "The field {field} {}",
+                    match rule {
+                        FieldRule::NotEmpty => "must not be empty".to_owned(),
+                        FieldRule::NonEmptyString => "must be a non-empty string".to_owned(),
+                        FieldRule::MinChars(n) => format!("must be at least {n} characters"),
+                    }
+                ),
                 Invalid::RoleArn { value } => format!("Invalid role ARN '{value}'"),
                 Invalid::ExternalId { value } => format!("Invalid external ID '{value}'"),
                 Invalid::SsoClaim { claim, .. } => format!("Invalid claim {claim}"),

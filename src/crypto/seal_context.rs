@@ -1,0 +1,48 @@
+//! What each sealed secret belongs to, in one place. The context is the associated data of
+//! the seal: a sealed value copied to another row or column does not open.
+
+/// A column holding sealed values, and the row a value belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealContext {
+    /// `users.secret_key_sealed`: an Owner's secret key for Xponent `POST /token`.
+    OwnerSecretKey { user_id: i64 },
+    /// `project_connections.details_sealed`: a connection's details, credentials included.
+    ConnectionDetails { connection_id: i64 },
+    /// `organizations.sso_secret_sealed`: the secret a partner signs Surfsight SSO JWTs with.
+    SsoSecret { org_id: i64 },
+}
+
+impl SealContext {
+    /// The associated data. Every value already sealed was sealed with these exact texts:
+    /// changing one makes those values unreadable.
+    pub(super) fn associated_data(self) -> String {
+        match self {
+            Self::OwnerSecretKey { user_id } => format!("users.secret_key:{user_id}"),
+            Self::ConnectionDetails { connection_id } => {
+                format!("project_connections.details:{connection_id}")
+            }
+            Self::SsoSecret { org_id } => format!("organizations.sso_secret:{org_id}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_associated_data_of_stored_values_does_not_change() {
+        assert_eq!(
+            SealContext::OwnerSecretKey { user_id: 7 }.associated_data(),
+            "users.secret_key:7"
+        );
+        assert_eq!(
+            SealContext::ConnectionDetails { connection_id: 8 }.associated_data(),
+            "project_connections.details:8"
+        );
+        assert_eq!(
+            SealContext::SsoSecret { org_id: 9 }.associated_data(),
+            "organizations.sso_secret:9"
+        );
+    }
+}
