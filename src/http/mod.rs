@@ -16,7 +16,6 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::HeaderName;
 use axum::http::header::AUTHORIZATION;
-use axum::middleware;
 use tower::Layer;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -44,7 +43,7 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .nest("/surfsight/v2", faces::surfsight::router())
         .nest("/conformity/v1", faces::conformity::router())
         .with_state(state)
-        .layer(middleware::from_fn(kit::internal::log_internal_errors))
+        .layer(kit::internal::LogInternalErrors)
         .layer(CatchPanicLayer::new())
         .layer(
             TraceLayer::new_for_http()

@@ -11,7 +11,7 @@
 //! - [`stream::json_array`]: a long list sent page by page, never all in memory;
 //! - [`finish`]: the face's 404/405 fallbacks and its request time limit;
 //! - [`internal::report`]: an internal error put in the response's extensions, logged once
-//!   (with the matched route) by [`internal::log_internal_errors`], never shown to the client.
+//!   (with the matched route) by the [`internal::LogInternalErrors`] layer, never shown to the client.
 
 mod body;
 mod credentials;
@@ -19,6 +19,7 @@ pub mod internal;
 mod path_id;
 mod router;
 pub mod stream;
+mod time_limit;
 
 pub use body::{BodyProblem, Json, JsonBody, JsonObject};
 pub use credentials::{Caller, Credential, Credentials, Scheme};

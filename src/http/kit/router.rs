@@ -3,13 +3,11 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::error_handling::HandleErrorLayer;
 use axum::response::IntoResponse;
-use tower::ServiceBuilder;
-use tower::timeout::TimeoutLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use super::Face;
+use super::time_limit::TimeLimit;
 use crate::service::ServiceError;
 
 /// The face's 500 for a handler that panicked; the panic itself is in the log already (the
@@ -32,13 +30,6 @@ where
     routes
         .fallback(|| async { F::route_not_found() })
         .method_not_allowed_fallback(|| async { F::method_not_allowed() })
-        .layer(
-            ServiceBuilder::new()
-                // The only error a timeout layer gives is the elapsed time limit.
-                .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
-                    F::timed_out().into_response()
-                }))
-                .layer(TimeoutLayer::new(REQUEST_TIME_LIMIT))
-                .layer(CatchPanicLayer::custom(panicked::<F>)),
-        )
+        .layer(CatchPanicLayer::custom(panicked::<F>))
+        .layer(TimeLimit::<F>::new(REQUEST_TIME_LIMIT))
 }

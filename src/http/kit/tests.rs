@@ -215,8 +215,7 @@ async fn an_internal_error_is_logged_once_with_its_route_and_context_and_never_s
             ))
         }),
     );
-    let router = finish::<Xponent, ()>(routes)
-        .layer(axum::middleware::from_fn(internal::log_internal_errors));
+    let router = finish::<Xponent, ()>(routes).layer(internal::LogInternalErrors);
     let (status, body) = call(router, get_request("/orgs/private-value-123")).await;
 
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
