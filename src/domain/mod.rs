@@ -1,6 +1,7 @@
 //! Pure types and rules: no I/O, no wire formats. A value of these types is valid once built.
 
 pub mod aws;
+pub mod conformity;
 pub mod connection;
 mod email;
 mod ids;
@@ -32,4 +33,12 @@ pub enum Kind {
     ApiKey,
     /// An organisation's singleton external ID (Cloud Conformity), before its first account.
     ExternalId,
+    /// A Cloud Conformity group of accounts.
+    Group,
+    /// A Cloud Conformity GCP organisation (a service account).
+    GcpOrganisation,
+    /// A Cloud Conformity Azure active directory, by its directory id.
+    ActiveDirectory,
+    /// A configured rule setting of a Cloud Conformity account, by rule id.
+    RuleSetting,
 }

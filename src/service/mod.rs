@@ -1,12 +1,17 @@
 //! Use cases. The service layer is the only place that decides who may do what (see
 //! `actor.rs`); it runs each change in one transaction with its domain event.
 
+mod account_settings;
 mod actor;
 mod api_keys;
 mod auth;
+mod azure_gcp;
 mod cloud_accounts;
+mod conformity_records;
+mod conformity_users;
 mod error;
 mod group_commit;
+mod groups;
 mod org_list;
 mod orgs;
 mod owner_tokens;
@@ -19,13 +24,24 @@ mod sso;
 mod throttle;
 mod users;
 
+pub use account_settings::NewRuleSetting;
 pub use actor::{Access, Actor, ActorUser, TokenKind};
 pub use api_keys::NewApiKey;
-pub use cloud_accounts::{CloudAccountChanges, NewCloudAccountRequest};
-pub use error::{
-    ClaimProblem, Conflict, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal,
-    Unauthorized,
+pub use azure_gcp::{
+    NewAccountBasics, NewActiveDirectoryRequest, NewAzureAccountRequest, NewGcpAccountRequest,
+    NewGcpOrganisationRequest,
 };
+pub use cloud_accounts::{CloudAccountChanges, NewCloudAccountRequest};
+pub use conformity_records::{
+    AccountAccess, AccountRules, ActiveDirectory, Cloud, ConformityAccount, ConformityUser,
+    GcpOrganisation, Group, RegisteredAccount, RuleNote, RuleSetting, UserStatus,
+};
+pub use conformity_users::{AccessRequest, Arrival, ConformityInvite};
+pub use error::{
+    ClaimProblem, Conflict, Forbidden, Invalid, Registration, ServiceError, ServiceResult,
+    SsoRefusal, Unauthorized,
+};
+pub use groups::GroupChanges;
 pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use records::{
