@@ -7,6 +7,7 @@
 
 mod cli;
 mod conformity;
+mod conformity_terraform;
 mod cross_face;
 mod helpers;
 mod integrity;
