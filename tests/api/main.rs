@@ -7,6 +7,8 @@
 
 mod cli;
 mod conformity;
+mod conformity_clouds;
+mod conformity_settings;
 mod conformity_terraform;
 mod cross_face;
 mod helpers;
