@@ -8,6 +8,8 @@
 mod cli;
 mod conformity;
 mod conformity_clouds;
+mod conformity_groups_users;
+mod conformity_isolation;
 mod conformity_settings;
 mod conformity_terraform;
 mod cross_face;
