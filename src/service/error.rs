@@ -58,28 +58,17 @@ pub enum Forbidden {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conflict {
-    OrganizationName {
-        name: String,
-    },
-    Email {
-        email: String,
-    },
-    HasChildOrganizations {
-        id: String,
-    },
-    MoveIntoOwnSubtree {
-        id: String,
-        parent: String,
-    },
-    /// Cloud Conformity: `value` is already registered in the organisation as `what`.
-    AlreadyRegistered {
-        what: Registration,
-        value: String,
-    },
+    OrganizationName { name: String },
+    Email { email: String },
+    HasChildOrganizations { id: String },
+    MoveIntoOwnSubtree { id: String, parent: String },
+    AlreadyRegistered { what: Registration, value: String },
 }
 
 /// What a Cloud Conformity organisation registers once: its accounts' Azure subscriptions and
-/// GCP projects, its Azure active directories and GCP service accounts.
+/// GCP projects, its Azure active directories and GCP service accounts. `value` is already
+/// registered as `what` in the organisation: `Conflict::AlreadyRegistered`; `value` names no
+/// `what` of the organisation: `Invalid::NotRegistered`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registration {
     /// An account of the organisation (a user's access list names accounts).
