@@ -14,6 +14,10 @@ pub fn describe(error: &ServiceError) -> String {
                 Kind::CloudAccount => "cloud account",
                 Kind::ApiKey => "API key",
                 Kind::ExternalId => "organisation external ID for",
+                Kind::Group => "group",
+                Kind::GcpOrganisation => "GCP organisation",
+                Kind::ActiveDirectory => "active directory",
+                Kind::RuleSetting => "rule setting",
             };
             format!("there is no {what} with id {id}")
         }

@@ -10,6 +10,14 @@ pub enum SealContext {
     ConnectionDetails { connection_id: i64 },
     /// `organizations.sso_secret_sealed`: the secret a partner signs Surfsight SSO JWTs with.
     SsoSecret { org_id: i64 },
+    /// `azure_active_directories.application_key_sealed`: the key Cloud Conformity would read
+    /// an Azure directory with.
+    AzureApplicationKey {
+        org_id: i64,
+        directory_id: uuid::Uuid,
+    },
+    /// `gcp_organisations.key_sealed`: a GCP service account's key (JSON).
+    GcpServiceAccountKey { organisation: uuid::Uuid },
 }
 
 impl SealContext {
@@ -22,6 +30,13 @@ impl SealContext {
                 format!("project_connections.details:{connection_id}")
             }
             Self::SsoSecret { org_id } => format!("organizations.sso_secret:{org_id}"),
+            Self::AzureApplicationKey {
+                org_id,
+                directory_id,
+            } => format!("azure_active_directories.application_key:{org_id}:{directory_id}"),
+            Self::GcpServiceAccountKey { organisation } => {
+                format!("gcp_organisations.key:{organisation}")
+            }
         }
     }
 }

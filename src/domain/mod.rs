@@ -2,6 +2,7 @@
 
 mod api_key_status;
 pub mod aws;
+pub mod conformity;
 pub mod connection;
 mod email;
 mod ids;
@@ -36,4 +37,12 @@ pub enum Kind {
     ApiKey,
     /// An organisation's singleton external ID (Cloud Conformity), before its first account.
     ExternalId,
+    /// A Cloud Conformity group of accounts.
+    Group,
+    /// A Cloud Conformity GCP organisation (a service account).
+    GcpOrganisation,
+    /// A Cloud Conformity Azure active directory, by its directory id.
+    ActiveDirectory,
+    /// A configured rule setting of a Cloud Conformity account, by rule id.
+    RuleSetting,
 }

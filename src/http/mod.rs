@@ -1,6 +1,7 @@
 //! The HTTP layer: the router of every face, health checks, and the middleware every request
-//! goes through (request id, one log line, internal errors logged once, panic guard, trailing
-//! slashes). Each face's router brings its own time limit and fallbacks (`kit::finish`).
+//! goes through (request id, one log line, internal errors logged once, panic guard, repeated
+//! and trailing slashes). Each face's router brings its own time limit and fallbacks
+//! (`kit::finish`).
 
 mod client_address;
 pub mod faces;
@@ -14,9 +15,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::HeaderName;
 use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderName, Uri};
 use tower::Layer;
+use tower::util::{MapRequest, MapRequestLayer};
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
@@ -34,9 +36,10 @@ pub struct AppState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The whole application as one service. Trailing slashes are trimmed before routing, so
-/// `/xponent/org/` reaches `/xponent/org`.
-pub fn app(state: AppState) -> NormalizePath<Router> {
+/// The whole application as one service. Before routing, repeated slashes are collapsed into
+/// one and a trailing slash is trimmed, so `/conformity/v1//api-keys/` reaches
+/// `/conformity/v1/api-keys` and `/xponent/org/` reaches `/xponent/org`.
+pub fn app(state: AppState) -> MapRequest<NormalizePath<Router>, fn(Request) -> Request> {
     let router = Router::new()
         .merge(health::router())
         .nest("/xponent", faces::xponent::router())
@@ -70,5 +73,70 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(SetSensitiveRequestHeadersLayer::new([AUTHORIZATION]));
-    NormalizePathLayer::trim_trailing_slash().layer(router)
+    let trimmed = NormalizePathLayer::trim_trailing_slash().layer(router);
+    MapRequestLayer::new(collapse_slashes as fn(Request) -> Request).layer(trimmed)
+}
+
+/// The request with every run of slashes in its path made one slash; the query string is
+/// kept as it is. Clients that join a base URL ending in `/` with a path starting with `/`
+/// (the Cloud Conformity Terraform client does) send `/v1//api-keys/`.
+fn collapse_slashes(mut request: Request) -> Request {
+    if let Some(uri) = collapsed(request.uri()) {
+        *request.uri_mut() = uri;
+    }
+    request
+}
+
+/// `uri` with its path's repeated slashes collapsed, or `None` when it has none.
+fn collapsed(uri: &Uri) -> Option<Uri> {
+    let path = uri.path();
+    if !path.contains("//") {
+        return None;
+    }
+    let mut single = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && single.ends_with('/')) {
+            single.push(c);
+        }
+    }
+    let path_and_query = match uri.query() {
+        Some(query) => format!("{single}?{query}"),
+        None => single,
+    };
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = Some(path_and_query.parse().ok()?);
+    Uri::from_parts(parts).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::collapsed;
+    use axum::http::Uri;
+
+    fn collapse(text: &str) -> Option<String> {
+        collapsed(&text.parse::<Uri>().unwrap()).map(|uri| uri.to_string())
+    }
+
+    #[test]
+    fn repeated_slashes_become_one_and_the_query_stays() {
+        assert_eq!(
+            collapse("/conformity/v1//api-keys/").as_deref(),
+            Some("/conformity/v1/api-keys/")
+        );
+        assert_eq!(collapse("///a///b//").as_deref(), Some("/a/b/"));
+        assert_eq!(
+            collapse("/v1//accounts/x/settings/rules?notes=true&x=a//b").as_deref(),
+            Some("/v1/accounts/x/settings/rules?notes=true&x=a//b")
+        );
+        assert_eq!(
+            collapse("http://h:1/v1//users").as_deref(),
+            Some("http://h:1/v1/users")
+        );
+    }
+
+    #[test]
+    fn a_path_without_repeated_slashes_is_left_alone() {
+        assert_eq!(collapse("/conformity/v1/api-keys/"), None);
+        assert_eq!(collapse("/a?b=//c"), None);
+    }
 }

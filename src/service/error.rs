@@ -54,6 +54,9 @@ pub enum Forbidden {
     },
     /// Only partner users create organizations through Surfsight.
     NotAPartner,
+    /// The action is about the actor's own user, and the actor has none (an organization
+    /// admin token).
+    NoUser,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +65,21 @@ pub enum Conflict {
     Email { email: String },
     HasChildOrganizations { id: String },
     MoveIntoOwnSubtree { id: String, parent: String },
+    AlreadyRegistered { what: Registration, value: String },
+}
+
+/// What a Cloud Conformity organisation registers once: its accounts' Azure subscriptions and
+/// GCP projects, its Azure active directories and GCP service accounts. `value` is already
+/// registered as `what` in the organisation: `Conflict::AlreadyRegistered`; `value` names no
+/// `what` of the organisation: `Invalid::NotRegistered`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// An account of the organisation (a user's access list names accounts).
+    Account,
+    AzureSubscription,
+    GcpProject,
+    ActiveDirectory,
+    GcpServiceAccount,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +109,19 @@ pub enum Invalid {
         claim: &'static str,
         problem: ClaimProblem,
     },
+    /// Cloud Conformity: `value` names no `what` registered in the organisation (an unknown
+    /// active directory, GCP service account, or account of an access list).
+    NotRegistered {
+        what: Registration,
+        value: String,
+    },
+    /// Cloud Conformity: a rule setting's `provider` is not the cloud of its account.
+    RuleProvider {
+        rule: String,
+        provider: String,
+    },
+    /// Cloud Conformity: Bot settings with `disabledRegions` for an account outside AWS.
+    DisabledRegionsOutsideAws,
 }
 
 /// What a field of a request must be.

@@ -2,9 +2,13 @@
 //! `actor.rs`); it runs each change in one transaction with its domain event.
 
 // Use cases: each imports only the shared leaves below, never another use case.
+mod account_settings;
 mod api_keys;
 mod auth;
+mod azure_gcp;
 mod cloud_accounts;
+mod conformity_users;
+mod groups;
 mod org_list;
 mod orgs;
 mod owner_tokens;
@@ -15,7 +19,9 @@ mod sso;
 mod users;
 
 // Leaves shared by the use cases; none imports a use case.
+mod account_access;
 mod actor;
+mod conformity_records;
 mod error;
 mod group_commit;
 mod lookup;
@@ -28,13 +34,24 @@ mod records;
 mod throttle;
 
 pub use crate::domain::TokenKind;
+pub use account_settings::NewRuleSetting;
 pub use actor::{Access, Actor, ActorUser};
 pub use api_keys::NewApiKey;
-pub use cloud_accounts::{CloudAccountChanges, NewCloudAccountRequest};
-pub use error::{
-    ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal,
-    Unauthorized,
+pub use azure_gcp::{
+    NewAccountBasics, NewActiveDirectoryRequest, NewAzureAccountRequest, NewGcpAccountRequest,
+    NewGcpOrganisationRequest,
 };
+pub use cloud_accounts::{CloudAccountChanges, NewCloudAccountRequest};
+pub use conformity_records::{
+    AccountAccess, AccountRules, ActiveDirectory, Cloud, ConformityAccount, ConformityUser,
+    GcpOrganisation, Group, RegisteredAccount, RuleNote, RuleSetting, UserStatus,
+};
+pub use conformity_users::{AccessRequest, Arrival, ConformityInvite};
+pub use error::{
+    ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, Registration, ServiceError,
+    ServiceResult, SsoRefusal, Unauthorized,
+};
+pub use groups::GroupChanges;
 pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use records::{

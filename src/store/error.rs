@@ -6,6 +6,12 @@ pub enum UniqueKey {
     OrganizationName,
     UserEmail,
     Nonce,
+    /// Cloud Conformity: an Azure subscription, GCP project, active directory or GCP service
+    /// account registered twice in one organisation.
+    AzureSubscription,
+    GcpProject,
+    ActiveDirectory,
+    GcpServiceAccount,
     Other,
 }
 
@@ -51,7 +57,7 @@ impl From<rusqlite::Error> for StoreError {
 
 /// PostgreSQL names the violated constraint; SQLite names the table and column in its message.
 fn unique_key(error: &dyn DatabaseError) -> UniqueKey {
-    const KEYS: [(&str, &str, UniqueKey); 3] = [
+    const KEYS: [(&str, &str, UniqueKey); 7] = [
         (
             "organizations_name_key",
             "organizations.name",
@@ -62,6 +68,26 @@ fn unique_key(error: &dyn DatabaseError) -> UniqueKey {
             "nonces_pkey",
             "nonces.user_id, nonces.digest",
             UniqueKey::Nonce,
+        ),
+        (
+            "azure_subscriptions_subscription_key",
+            "azure_subscriptions.org_id, azure_subscriptions.subscription_key",
+            UniqueKey::AzureSubscription,
+        ),
+        (
+            "gcp_projects_project_key",
+            "gcp_projects.org_id, gcp_projects.project_id",
+            UniqueKey::GcpProject,
+        ),
+        (
+            "azure_active_directories_directory_key",
+            "azure_active_directories.org_id, azure_active_directories.directory_key",
+            UniqueKey::ActiveDirectory,
+        ),
+        (
+            "gcp_organisations_service_account_key",
+            "gcp_organisations.org_id, gcp_organisations.service_account_unique_id",
+            UniqueKey::GcpServiceAccount,
         ),
     ];
     let message = error.message();

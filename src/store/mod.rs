@@ -7,6 +7,9 @@
 
 mod api_keys;
 mod cloud_accounts;
+mod conformity_accounts;
+mod conformity_groups;
+mod conformity_users;
 mod decode;
 mod direct;
 mod error;
@@ -33,6 +36,12 @@ use tokio::sync::OwnedMutexGuard;
 
 pub use api_keys::{ApiKeyActorRow, ApiKeyRow};
 pub use cloud_accounts::{CloudAccountRow, NewCloudAccount};
+pub use conformity_accounts::{
+    AccountCloudRow, ActiveDirectoryRow, GcpOrganisationRow, NewActiveDirectory,
+    NewGcpOrganisation, RegisteredAccountRow, RuleSettingRow,
+};
+pub use conformity_groups::GroupRow;
+pub use conformity_users::{AccountAccessRow, ConformityUserRow};
 pub use decode::JsonText;
 pub use error::{StoreError, UniqueKey};
 pub use events::NewEvent;

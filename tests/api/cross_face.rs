@@ -203,3 +203,102 @@ async fn an_organization_admin_token_reaches_descendants_but_not_ancestors() {
     .assert_xponent_error(403, "Invalid user admin permissions for this organization");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_user_invited_through_conformity_signs_in_through_surfsight_once_it_has_a_password() {
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Partner", "partner@fleet.test").await;
+    let owner = app.owner_token(&boot).await;
+    let invited = app
+        .conformity(
+            "POST",
+            "/users",
+            &boot.api_key,
+            Some(&json!({ "data": { "attributes": {
+                "firstName": "Ines", "lastName": "Vited", "email": "ines@fleet.test",
+                "role": "ADMIN",
+            } } })),
+        )
+        .await
+        .conformity_data();
+    let id = invited["id"].as_str().unwrap().to_owned();
+    assert_eq!(invited["attributes"]["status"], "INVITED");
+
+    // Xponent lists the user, an Owner of the organisation.
+    let users = app
+        .get("/xponent/user", &owner)
+        .await
+        .xponent_items("users");
+    let listed = users.iter().find(|u| u["id"] == id.as_str()).unwrap();
+    assert_eq!(listed["email"], "ines@fleet.test");
+    assert_eq!(listed["name"], "Ines Vited");
+    assert_eq!(listed["role"], "Owner");
+    assert_eq!(listed["organizationId"], boot.organization_id.as_str());
+
+    // Without a password it cannot sign in; once Xponent sets one, it can.
+    app.send(
+        "POST",
+        "/surfsight/v2/authenticate",
+        None,
+        Some(&json!({ "email": "ines@fleet.test", "password": "any password" }).to_string()),
+    )
+    .await
+    .assert_surfsight_error(401, "Invalid email or password");
+    app.put(
+        &format!("/xponent/user/{id}"),
+        &owner,
+        &json!({ "password": "ines password" }),
+    )
+    .await
+    .xponent_items("users");
+    let (token, org_id) = app
+        .surfsight_sign_in("ines@fleet.test", "ines password")
+        .await;
+    let orgs = app
+        .get("/surfsight/v2/organizations", &format!("Bearer {token}"))
+        .await;
+    assert_eq!(orgs.status, 200, "{:?}", orgs.body);
+    // Her Surfsight token works on Conformity, as her; she is now active.
+    let me = app
+        .send(
+            "GET",
+            "/conformity/v1/users/whoami",
+            Some(&format!("Bearer {token}")),
+            None,
+        )
+        .await
+        .conformity_data();
+    assert_eq!(me["id"], id.as_str());
+    assert_eq!(me["attributes"]["status"], "ACTIVE");
+    assert_eq!(me["attributes"]["has-credentials"], true);
+    assert_eq!(me["attributes"]["first-name"], "Ines");
+    assert_eq!(me["attributes"]["last-name"], "Vited");
+    let _ = org_id;
+
+    // A role or name changed through Xponent shows through Conformity.
+    app.put(
+        &format!("/xponent/user/{id}"),
+        &owner,
+        &json!({ "role": "Member", "name": "Ines de Vited" }),
+    )
+    .await
+    .xponent_items("users");
+    let read = app
+        .conformity("GET", &format!("/users/{id}"), &boot.api_key, None)
+        .await
+        .conformity_data();
+    assert_eq!(read["attributes"]["role"], "READ_ONLY");
+    assert_eq!(read["attributes"]["first-name"], "Ines");
+    assert_eq!(read["attributes"]["last-name"], "de Vited");
+
+    // Revoked through Conformity, it is gone from Xponent too.
+    app.conformity("DELETE", &format!("/users/{id}"), &boot.api_key, None)
+        .await
+        .conformity_data();
+    let users = app
+        .get("/xponent/user", &owner)
+        .await
+        .xponent_items("users");
+    assert!(users.iter().all(|u| u["id"] != id.as_str()));
+    app.stop().await;
+}

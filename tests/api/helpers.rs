@@ -126,6 +126,36 @@ impl Reply {
 /// The IAM role the Conformity tests register accounts with.
 pub const TEST_ROLE_ARN: &str = "arn:aws:iam::223334445555:role/CloudConformity";
 
+/// An Azure directory (tenant) id, an application id and a subscription id.
+pub const AZURE_DIRECTORY: &str = "9b2a1c3e-1f2d-4e5f-8a9b-0c1d2e3f4a5b";
+pub const AZURE_APPLICATION: &str = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+pub const AZURE_SUBSCRIPTION: &str = "C0FFEE00-1234-4abc-9def-0123456789AB";
+
+/// The application key of `AZURE_APPLICATION`: a secret, never to be stored in clear.
+pub const AZURE_APPLICATION_KEY: &str = "azure~application~key~not~to~be~seen";
+
+/// The unique id (the key's `client_id`) of the GCP service account of `gcp_key`.
+pub const GCP_UNIQUE_ID: &str = "104593862551037812345";
+
+/// The private key of `gcp_key`: not a real key, but a secret all the same.
+pub const GCP_PRIVATE_KEY: &str = "-----BEGIN PRIVATE KEY-----\nTUlJRXZ3SUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NCS2t3Z2dTbA==\n-----END PRIVATE KEY-----\n";
+
+/// A GCP service-account key, as Google issues it (members in the Terraform provider's order).
+pub fn gcp_key() -> Value {
+    json!({
+        "type": "service_account",
+        "project_id": "conformity-host-1",
+        "private_key_id": "0123456789abcdef0123456789abcdef01234567",
+        "private_key": GCP_PRIVATE_KEY,
+        "client_email": "conformity@conformity-host-1.iam.gserviceaccount.com",
+        "client_id": GCP_UNIQUE_ID,
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": "https://oauth2.googleapis.com/token",
+        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+        "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/conformity%40conformity-host-1.iam.gserviceaccount.com",
+    })
+}
+
 /// The password `TestApp::bootstrap` gives its owners.
 pub const OWNER_PASSWORD: &str = "correct horse battery";
 
@@ -369,6 +399,61 @@ impl TestApp {
             body.as_deref(),
         )
         .await
+    }
+
+    /// A request as the Cloud Conformity Terraform provider sends it: its base URL ends in
+    /// `/` and its paths start with `/` (so every path has `//`), and every request, GETs and
+    /// DELETEs too, carries `Content-Type: application/vnd.api+json` and
+    /// `Request-Source: Terraform`. `path` is the provider's (`/accounts/`); `body` is sent
+    /// byte for byte.
+    pub async fn terraform(
+        &self,
+        method: &str,
+        path: &str,
+        key: &str,
+        body: Option<&str>,
+    ) -> Reply {
+        let auth = format!("ApiKey {key}");
+        self.send_with_headers(
+            method,
+            &format!("/conformity/v1/{path}"),
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/vnd.api+json"),
+                ("Request-Source", "Terraform"),
+            ],
+            body,
+        )
+        .await
+    }
+
+    /// A user of `org` created through Xponent (`Owner` or `Member`) and an API key of its;
+    /// returns (user id, key).
+    pub async fn user_with_key(
+        &self,
+        owner_token: &str,
+        org: &str,
+        email: &str,
+        role: &str,
+    ) -> (String, String) {
+        let user = self
+            .post(
+                &format!("/xponent/user/org/{org}"),
+                owner_token,
+                &json!([{ "name": "Some One", "email": email, "role": role }]),
+            )
+            .await
+            .xponent_items("users")[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let key = self
+            .services
+            .create_api_key(&orghub::domain::PublicId::parse(&user).unwrap())
+            .await
+            .unwrap()
+            .key;
+        (user, key)
     }
 
     /// A temporary external ID, then an AWS account registered with it; returns the

@@ -271,3 +271,128 @@ async fn a_corrupted_role_is_an_internal_error_not_a_member() {
         .assert_xponent_error(500, "Internal server error");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn conformity_application_and_service_account_keys_are_sealed() {
+    use crate::helpers::{AZURE_APPLICATION_KEY, GCP_PRIVATE_KEY};
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Acme", "ada@acme.test").await;
+    crate::conformity_clouds::azure_account(&app, &boot.api_key).await;
+    crate::conformity_clouds::gcp_organisation(&app, &boot.api_key).await;
+    let text = app.raw_database_text().await;
+    assert!(!text.contains(AZURE_APPLICATION_KEY));
+    // The body of the key, whatever the escaping of its line breaks.
+    let body = GCP_PRIVATE_KEY.lines().nth(1).unwrap();
+    assert!(body.len() > 20 && !text.contains(body), "{body}");
+    assert!(!text.contains("0123456789abcdef0123456789abcdef01234567"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_registrations_of_one_azure_subscription_give_one_account() {
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Acme", "ada@acme.test").await;
+    let key = &boot.api_key;
+    let first = crate::conformity_clouds::azure_account(&app, key).await;
+    app.conformity("DELETE", &format!("/accounts/{first}"), key, None)
+        .await
+        .conformity_data();
+    let body = json!({ "data": { "attributes": { "name": "Azure", "access": {
+        "subscriptionId": crate::helpers::AZURE_SUBSCRIPTION,
+        "activeDirectoryId": crate::helpers::AZURE_DIRECTORY,
+    } } } });
+    let replies =
+        join_all((0..10).map(|_| app.conformity("POST", "/accounts/azure", key, Some(&body))))
+            .await;
+    assert_eq!(
+        replies.iter().filter(|r| r.status == 200).count(),
+        1,
+        "{replies:?}"
+    );
+    for reply in replies.iter().filter(|r| r.status != 200) {
+        reply.assert_conformity_error(
+            409,
+            &format!(
+                "The Azure subscription '{}' is already an account of this organisation",
+                crate::helpers::AZURE_SUBSCRIPTION
+            ),
+            None,
+        );
+    }
+    let accounts = app
+        .conformity("GET", "/accounts", key, None)
+        .await
+        .conformity_data();
+    assert_eq!(
+        accounts.as_array().unwrap().len(),
+        1,
+        "no account without its subscription"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_organization_with_conformity_records_is_deleted_whole() {
+    let app = TestApp::spawn().await;
+    let (_, owner) = app.root_with_token().await;
+    let child = app.create_org(&owner, "Child", None).await;
+    let (_, key) = app
+        .user_with_key(&owner, &child, "admin@child.test", "Owner")
+        .await;
+    let aws = app.conformity_add_account(&key, "Prod").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    crate::conformity_clouds::azure_account(&app, &key).await;
+    crate::conformity_clouds::gcp_organisation(&app, &key).await;
+    let gcp = json!({ "data": { "attributes": { "name": "GCP", "access": {
+        "projectId": "child-project-1", "projectName": "P",
+        "serviceAccountUniqueId": crate::helpers::GCP_UNIQUE_ID,
+    } } } });
+    app.conformity("POST", "/accounts/gcp", &key, Some(&gcp))
+        .await
+        .conformity_data();
+    app.conformity(
+        "PATCH",
+        &format!("/accounts/{aws}/settings/rules/S3-021"),
+        &key,
+        Some(&json!({ "data": { "attributes": { "ruleSetting": {
+            "enabled": true, "riskLevel": "LOW" } } } })),
+    )
+    .await
+    .conformity_data();
+    app.conformity(
+        "PATCH",
+        &format!("/accounts/{aws}/settings/bot"),
+        &key,
+        Some(&json!({ "data": { "attributes": { "settings": { "bot": { "delay": 1 } } } } })),
+    )
+    .await
+    .conformity_data();
+    app.conformity(
+        "POST",
+        "/groups",
+        &key,
+        Some(&json!({ "data": { "attributes": { "name": "All", "tags": ["x"] } } })),
+    )
+    .await
+    .conformity_data();
+    app.conformity(
+        "POST",
+        "/users",
+        &key,
+        Some(
+            &json!({ "data": { "attributes": { "firstName": "A", "lastName": "B",
+            "email": "ab@child.test", "role": "USER",
+            "accessList": [{ "account": aws, "level": "READONLY" }] } } }),
+        ),
+    )
+    .await
+    .conformity_data();
+    let deleted = app.delete(&format!("/xponent/org/{child}"), &owner).await;
+    assert_eq!(deleted.status, 200, "{:?}", deleted.body);
+    app.conformity("GET", "/accounts", &key, None)
+        .await
+        .assert_conformity_error(403, "The API key is not valid", None);
+    app.stop().await;
+}

@@ -7,6 +7,11 @@
 
 mod cli;
 mod conformity;
+mod conformity_clouds;
+mod conformity_groups_users;
+mod conformity_isolation;
+mod conformity_settings;
+mod conformity_terraform;
 mod cross_face;
 mod helpers;
 mod integrity;

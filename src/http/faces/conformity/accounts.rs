@@ -1,83 +1,78 @@
 //! Cloud accounts: `POST/GET /accounts`, `GET/PATCH/DELETE /accounts/{id}` and
-//! `GET /accounts/{id}/access`.
+//! `GET /accounts/{id}/access`. Azure and GCP accounts are created in `azure_gcp.rs`; every
+//! account reads, changes and is deleted here.
 
 use axum::extract::State;
 use serde_json::{Map, Value, json};
 
 use super::document::{Conformity, ConformityError, ConformityResult, Document, ok};
+use super::members::{attributes, environment, optional_text, required_text, tags};
+use super::settings::rule_json;
 use crate::http::AppState;
 use crate::http::kit::{Caller, PathId};
-use crate::service::{CloudAccount, CloudAccountChanges, NewCloudAccountRequest};
+use crate::service::{Cloud, CloudAccountChanges, ConformityAccount, NewCloudAccountRequest};
 
-fn account_json(account: &CloudAccount) -> Value {
+/// An account as every route shows it. `settings` appears once Bot or rule settings have been
+/// configured (the Terraform client takes an account with `settings` for one with settings
+/// configured).
+pub fn account_json(view: &ConformityAccount) -> Value {
+    let account = &view.account;
+    let mut attributes = json!({
+        "name": account.name,
+        "environment": account.environment,
+        "tags": account.tags,
+        "cloud-type": view.cloud.kind().as_str(),
+        "status": "ACTIVE",
+        "created-date": account.created_at,
+        "last-modified-date": account.updated_at,
+    });
+    let members = attributes.as_object_mut().expect("an object");
+    match &view.cloud {
+        Cloud::Aws => {
+            members.insert("awsaccount-id".into(), json!(account.aws_account_id));
+        }
+        Cloud::Azure {
+            subscription_id, ..
+        } => {
+            members.insert(
+                "cloud-data".into(),
+                json!({ "azure": { "subscriptionId": subscription_id } }),
+            );
+        }
+        Cloud::Gcp {
+            project_id,
+            project_name,
+            service_account_unique_id,
+        } => {
+            members.insert(
+                "cloud-data".into(),
+                json!({ "gcp": {
+                    "projectId": project_id,
+                    "projectName": project_name,
+                    "serviceAccountUniqueId": service_account_unique_id,
+                } }),
+            );
+        }
+    }
+    if view.has_settings() {
+        let mut settings = Map::new();
+        if let Some(bot) = &view.bot {
+            settings.insert("bot".into(), Value::Object(bot.clone()));
+        }
+        settings.insert(
+            "rules".into(),
+            view.rules.iter().map(rule_json).collect::<Vec<_>>().into(),
+        );
+        members.insert("settings".into(), Value::Object(settings));
+    }
     json!({
         "type": "accounts",
         "id": account.public_id,
-        "attributes": {
-            "name": account.name,
-            "environment": account.environment,
-            "tags": account.tags,
-            "awsaccount-id": account.aws_account_id,
-            "cloud-type": "aws",
-            "status": "ACTIVE",
-            "created-date": account.created_at,
-            "last-modified-date": account.updated_at,
-        },
+        "attributes": attributes,
         "relationships": {
             "organisation": { "data": { "type": "organisations", "id": account.org_public_id } }
         },
     })
-}
-
-fn attributes(data: &Map<String, Value>) -> Result<&Map<String, Value>, ConformityError> {
-    match data.get("attributes") {
-        Some(Value::Object(attributes)) => Ok(attributes),
-        _ => Err(ConformityError::invalid(
-            "/data/attributes",
-            "The document's data must have an attributes object",
-        )),
-    }
-}
-
-/// A string member, or `None` when it is absent or null.
-fn optional_text<'a>(
-    object: &'a Map<String, Value>,
-    key: &str,
-    pointer: &'static str,
-) -> Result<Option<&'a str>, ConformityError> {
-    match object.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text)),
-        Some(_) => Err(ConformityError::invalid(
-            pointer,
-            format!("{key} must be a string"),
-        )),
-    }
-}
-
-fn required_text<'a>(
-    object: &'a Map<String, Value>,
-    key: &str,
-    pointer: &'static str,
-) -> Result<&'a str, ConformityError> {
-    optional_text(object, key, pointer)?
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-        .ok_or_else(|| ConformityError::invalid(pointer, format!("{key} is required")))
-}
-
-fn optional_tags(attributes: &Map<String, Value>) -> Result<Option<Vec<String>>, ConformityError> {
-    let bad =
-        || ConformityError::invalid("/data/attributes/tags", "tags must be an array of strings");
-    match attributes.get("tags") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| item.as_str().map(str::to_owned).ok_or_else(bad))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(bad()),
-    }
 }
 
 pub async fn create(
@@ -87,9 +82,8 @@ pub async fn create(
 ) -> ConformityResult {
     let attributes = attributes(&data)?;
     let name = required_text(attributes, "name", "/data/attributes/name")?;
-    let environment =
-        optional_text(attributes, "environment", "/data/attributes/environment")?.unwrap_or("");
-    let tags = optional_tags(attributes)?.unwrap_or_default();
+    let environment = environment(attributes)?;
+    let tags = tags(attributes)?.unwrap_or_default();
     let keys = attributes
         .get("access")
         .and_then(|access| access.get("keys"))
@@ -119,14 +113,21 @@ pub async fn create(
             },
         )
         .await?;
-    Ok(ok(json!({ "data": account_json(&account) })))
+    // A new AWS account has no settings yet.
+    let view = ConformityAccount {
+        account,
+        cloud: Cloud::Aws,
+        bot: None,
+        rules: Vec::new(),
+    };
+    Ok(ok(json!({ "data": account_json(&view) })))
 }
 
 pub async fn list(
     State(state): State<AppState>,
     Caller(actor, _): Caller<Conformity>,
 ) -> ConformityResult {
-    let accounts = state.services.list_cloud_accounts(&actor).await?;
+    let accounts = state.services.conformity_accounts(&actor).await?;
     Ok(ok(
         json!({ "data": accounts.iter().map(account_json).collect::<Vec<_>>() }),
     ))
@@ -137,10 +138,12 @@ pub async fn get(
     Caller(actor, _): Caller<Conformity>,
     PathId(id, _): PathId<Conformity>,
 ) -> ConformityResult {
-    let account = state.services.get_cloud_account(&actor, &id).await?;
+    let account = state.services.conformity_account(&actor, &id).await?;
     Ok(ok(json!({ "data": account_json(&account) })))
 }
 
+/// Changes `name`, `environment` and `tags`; a member not given keeps its value, and `tags`
+/// given as `null` clears them (the Terraform client sends `null` for no tags).
 pub async fn update(
     State(state): State<AppState>,
     Caller(actor, _): Caller<Conformity>,
@@ -161,11 +164,11 @@ pub async fn update(
         name,
         environment: optional_text(attributes, "environment", "/data/attributes/environment")?
             .map(str::to_owned),
-        tags: optional_tags(attributes)?,
+        tags: tags(attributes)?,
     };
     let account = state
         .services
-        .update_cloud_account(&actor, &id, changes)
+        .update_conformity_account(&actor, &id, changes)
         .await?;
     Ok(ok(json!({ "data": account_json(&account) })))
 }
@@ -179,22 +182,39 @@ pub async fn delete(
     Ok(ok(json!({ "meta": { "status": "sent" } })))
 }
 
-/// The role and external ID the account is reached with. The Terraform client reads the
-/// resource's members at the top level of the document, JSON:API clients under `data`: both
-/// are given.
+/// What the account is reached with: the role and external ID of an AWS account, the
+/// subscription and active directory of an Azure one, the project and service account of a
+/// GCP one. The Terraform client reads the resource's members at the top level of the
+/// document, JSON:API clients under `data`: both are given.
 pub async fn access(
     State(state): State<AppState>,
     Caller(actor, _): Caller<Conformity>,
     PathId(id, _): PathId<Conformity>,
 ) -> ConformityResult {
-    let account = state.services.get_cloud_account(&actor, &id).await?;
+    let view = state.services.conformity_account(&actor, &id).await?;
+    let account = &view.account;
+    let configuration = match &view.cloud {
+        Cloud::Aws => {
+            json!({ "externalId": account.external_id, "roleArn": account.role_arn })
+        }
+        Cloud::Azure {
+            subscription_id,
+            active_directory_id,
+        } => json!({ "subscriptionId": subscription_id, "activeDirectoryId": active_directory_id }),
+        Cloud::Gcp {
+            project_id,
+            project_name,
+            service_account_unique_id,
+        } => json!({
+            "projectId": project_id,
+            "projectName": project_name,
+            "serviceAccountUniqueId": service_account_unique_id,
+        }),
+    };
     let resource = json!({
         "id": format!("{}:access", account.public_id),
         "type": "settings",
-        "attributes": {
-            "type": "access",
-            "configuration": { "externalId": account.external_id, "roleArn": account.role_arn },
-        },
+        "attributes": { "type": "access", "configuration": configuration },
     });
     let mut document = resource.as_object().cloned().unwrap_or_default();
     document.insert("data".into(), resource);

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::Kind;
 use crate::http::kit::{BodyProblem, Face, JsonObject, Scheme, internal};
-use crate::service::{Conflict, FieldRule, Forbidden, Invalid, ServiceError};
+use crate::service::{Conflict, FieldRule, Forbidden, Invalid, Registration, ServiceError};
 
 pub const MEDIA_TYPE: &str = "application/vnd.api+json";
 
@@ -60,9 +60,14 @@ impl Face for Conformity {
         )
     }
 
-    /// The only path ids are accounts'; one that is not a UUID cannot name an account.
-    fn invalid_id(_param: &str, value: &str) -> ConformityError {
-        ConformityError::account_not_found(value)
+    /// An id that is not a UUID names nothing: the answer is the route's "not found".
+    fn invalid_id(param: &str, value: &str) -> ConformityError {
+        match param {
+            "group_id" => ConformityError::not_found(Kind::Group, value),
+            "user_id" => ConformityError::not_found(Kind::User, value),
+            "organisation_id" => ConformityError::not_found(Kind::GcpOrganisation, value),
+            _ => ConformityError::account_not_found(value),
+        }
     }
 
     fn route_not_found() -> ConformityError {
@@ -109,7 +114,30 @@ impl ConformityError {
     }
 
     pub fn account_not_found(id: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, format!("Account {id} was not found"))
+        Self::not_found(Kind::CloudAccount, id)
+    }
+
+    /// The 404 of a record of `kind` named `id`.
+    pub fn not_found(kind: Kind, id: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, not_found(kind, id))
+    }
+}
+
+fn not_found(kind: Kind, id: &str) -> String {
+    match kind {
+        Kind::Organization | Kind::ParentOrganization => {
+            format!("Organisation {id} was not found")
+        }
+        Kind::User => format!("User {id} was not found"),
+        Kind::Project => format!("Project {id} was not found"),
+        Kind::Template => format!("Template {id} was not found"),
+        Kind::ApiKey => format!("API key {id} was not found"),
+        Kind::CloudAccount => format!("Account {id} was not found"),
+        Kind::ExternalId => format!("External ID {id} was not found"),
+        Kind::Group => format!("Group {id} was not found"),
+        Kind::GcpOrganisation => format!("GCP organisation {id} was not found"),
+        Kind::ActiveDirectory => format!("Active directory {id} was not found"),
+        Kind::RuleSetting => format!("Rule {id} has no setting in this account"),
     }
 }
 
@@ -143,11 +171,30 @@ impl<S: Send + Sync> FromRequest<S> for Document {
     type Rejection = ConformityError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ConformityError> {
+        let FullDocument { data, .. } = FullDocument::from_request(request, state).await?;
+        Ok(Self(data))
+    }
+}
+
+/// A request document's `data` object and its `meta` (`null` when absent), for routes that
+/// read both.
+pub struct FullDocument {
+    pub data: Map<String, Value>,
+    pub meta: Value,
+}
+
+impl<S: Send + Sync> FromRequest<S> for FullDocument {
+    type Rejection = ConformityError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ConformityError> {
         check_media_type(request.headers())?;
         let JsonObject(mut document, _) =
             JsonObject::<Conformity>::from_request(request, state).await?;
         match document.remove("data") {
-            Some(Value::Object(data)) => Ok(Self(data)),
+            Some(Value::Object(data)) => Ok(Self {
+                data,
+                meta: document.remove("meta").unwrap_or(Value::Null),
+            }),
             _ => Err(ConformityError {
                 pointer: Some("/data"),
                 ..ConformityError::new(
@@ -194,6 +241,43 @@ fn invalid(invalid: Invalid) -> String {
         Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
         Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
         Invalid::SsoClaim { claim, .. } => format!("The claim {claim} is not valid"),
+        Invalid::NotRegistered { value, .. } => format!("'{value}' is not registered"),
+        Invalid::RuleProvider { rule, provider } => {
+            format!("Provider {provider} is invalid for {rule}")
+        }
+        Invalid::DisabledRegionsOutsideAws => {
+            "disabledRegions can only be set for AWS accounts".to_owned()
+        }
+    }
+}
+
+/// The member at fault and the words for a value that names nothing registered.
+fn not_registered(what: Registration, value: &str) -> (&'static str, String) {
+    match what {
+        Registration::Account => (
+            "/data/attributes/accessList",
+            format!("'{value}' is not an account of this organisation"),
+        ),
+        Registration::ActiveDirectory => (
+            "/data/attributes/access/activeDirectoryId",
+            format!(
+                "'{value}' is not an active directory of this organisation: add it with POST /azure/active-directories"
+            ),
+        ),
+        Registration::GcpServiceAccount => (
+            "/data/attributes/access/serviceAccountUniqueId",
+            format!(
+                "'{value}' is not the service account of a GCP organisation of this organisation: add it with POST /gcp/organisations"
+            ),
+        ),
+        Registration::AzureSubscription => (
+            "/data/attributes/access/subscriptionId",
+            format!("'{value}' is not an Azure subscription of this organisation"),
+        ),
+        Registration::GcpProject => (
+            "/data/attributes/access/projectId",
+            format!("'{value}' is not a GCP project of this organisation"),
+        ),
     }
 }
 
@@ -209,6 +293,23 @@ fn conflict(conflict: Conflict) -> String {
         Conflict::MoveIntoOwnSubtree { id, parent } => {
             format!("Organisation {id} cannot be moved under its own descendant {parent}")
         }
+        Conflict::AlreadyRegistered { what, value } => match what {
+            Registration::AzureSubscription => {
+                format!(
+                    "The Azure subscription '{value}' is already an account of this organisation"
+                )
+            }
+            Registration::GcpProject => {
+                format!("The GCP project '{value}' is already an account of this organisation")
+            }
+            Registration::ActiveDirectory => {
+                format!("The active directory '{value}' is already registered in this organisation")
+            }
+            Registration::GcpServiceAccount => format!(
+                "The service account '{value}' is already a GCP organisation of this organisation"
+            ),
+            Registration::Account => format!("The account '{value}' is already registered"),
+        },
     }
 }
 
@@ -223,27 +324,21 @@ impl From<ServiceError> for ConformityError {
                 "The organisation has no external ID until an account has been added to it: \
                  create a temporary one with POST /external-ids",
             ),
-            ServiceError::NotFound {
-                kind: Kind::CloudAccount,
-                id,
-            } => Self::account_not_found(&id),
-            ServiceError::NotFound { kind, id } => Self::new(
-                StatusCode::NOT_FOUND,
+            ServiceError::NotFound { kind, id } => Self::not_found(kind, &id),
+            ServiceError::Forbidden(Forbidden::OutsideScope { kind, .. }) => Self::new(
+                StatusCode::FORBIDDEN,
                 match kind {
-                    Kind::Organization | Kind::ParentOrganization => {
-                        format!("Organisation {id} was not found")
-                    }
-                    Kind::User => format!("User {id} was not found"),
-                    Kind::Project => format!("Project {id} was not found"),
-                    Kind::Template => format!("Template {id} was not found"),
-                    Kind::ApiKey => format!("API key {id} was not found"),
-                    Kind::CloudAccount => format!("Account {id} was not found"),
-                    Kind::ExternalId => format!("External ID {id} was not found"),
+                    Kind::Group => "Only organisation admins can manage groups",
+                    Kind::User => "Only organisation admins can manage users",
+                    _ => "Only organisation admins can manage accounts and external IDs",
                 },
             ),
-            ServiceError::Forbidden(Forbidden::OutsideScope { .. }) => Self::new(
+            ServiceError::Forbidden(Forbidden::OwnUser { .. }) => {
+                Self::new(StatusCode::FORBIDDEN, "You cannot revoke yourself")
+            }
+            ServiceError::Forbidden(Forbidden::NoUser) => Self::new(
                 StatusCode::FORBIDDEN,
-                "Only organisation admins can manage accounts and external IDs",
+                "These credentials are an organisation's, not a user's",
             ),
             ServiceError::Forbidden(_) => Self::new(
                 StatusCode::FORBIDDEN,
@@ -256,6 +351,18 @@ impl From<ServiceError> for ConformityError {
             ServiceError::Invalid(Invalid::ExternalId { value }) => Self::invalid(
                 "/data/attributes/access/keys/externalId",
                 format!("'{value}' is not an external ID of this organisation, or it has expired"),
+            ),
+            ServiceError::Invalid(Invalid::NotRegistered { what, value }) => {
+                let (pointer, detail) = not_registered(what, &value);
+                Self::invalid(pointer, detail)
+            }
+            ServiceError::Invalid(Invalid::RuleProvider { rule, provider }) => Self::invalid(
+                "/data/attributes/ruleSetting/provider",
+                format!("Provider {provider} is invalid for {rule}"),
+            ),
+            ServiceError::Invalid(Invalid::DisabledRegionsOutsideAws) => Self::invalid(
+                "/data/attributes/settings/bot/disabledRegions",
+                "disabledRegions can only be set for AWS accounts",
             ),
             ServiceError::Invalid(other) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, invalid(other))

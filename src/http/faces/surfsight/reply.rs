@@ -174,6 +174,9 @@ fn invalid(invalid: Invalid) -> String {
         Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
         Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
         Invalid::SsoClaim { claim, problem } => bad_claim(claim, problem),
+        Invalid::NotRegistered { value, .. } => format!("'{value}' is not valid"),
+        Invalid::RuleProvider { provider, .. } => format!("'{provider}' is not a provider"),
+        Invalid::DisabledRegionsOutsideAws => "Bot regions apply to AWS accounts only".into(),
     }
 }
 
@@ -192,6 +195,10 @@ impl From<ServiceError> for SurfsightError {
                     Kind::CloudAccount => format!("Account {id} was not found"),
                     Kind::ApiKey => format!("API key {id} was not found"),
                     Kind::ExternalId => format!("External ID {id} was not found"),
+                    Kind::Group => format!("Group {id} was not found"),
+                    Kind::GcpOrganisation => format!("GCP organisation {id} was not found"),
+                    Kind::ActiveDirectory => format!("Active directory {id} was not found"),
+                    Kind::RuleSetting => format!("Rule setting {id} was not found"),
                 },
             ),
             ServiceError::Forbidden(Forbidden::NotAPartner) => Self::new(
@@ -218,6 +225,9 @@ impl From<ServiceError> for SurfsightError {
                 StatusCode::CONFLICT,
                 format!("Organization {id} cannot be moved under its own descendant {parent}"),
             ),
+            ServiceError::Conflict(Conflict::AlreadyRegistered { value, .. }) => {
+                Self::new(StatusCode::CONFLICT, format!("'{value}' is already in use"))
+            }
             ServiceError::Invalid(Invalid::SsoClaim { claim, problem }) => {
                 Self::bad_request(bad_claim(claim, problem))
             }

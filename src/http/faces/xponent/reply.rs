@@ -172,7 +172,13 @@ impl From<ServiceError> for XponentError {
                 Kind::Project => format!("Project with id '{id}' not found"),
                 Kind::Template => format!("Template with id '{id}' not found"),
                 // Records of other faces: Xponent routes never look them up.
-                Kind::CloudAccount | Kind::ApiKey | Kind::ExternalId => {
+                Kind::CloudAccount
+                | Kind::ApiKey
+                | Kind::ExternalId
+                | Kind::Group
+                | Kind::GcpOrganisation
+                | Kind::ActiveDirectory
+                | Kind::RuleSetting => {
                     format!("Record with id '{id}' not found")
                 }
             }),
@@ -200,6 +206,7 @@ impl From<ServiceError> for XponentError {
                     "Template with id '{template}' not allowed for use in projects in organization with '{org}'"
                 ),
                 Forbidden::NotAPartner => "Only partners can create organizations".to_owned(),
+                Forbidden::NoUser => "The token does not belong to a user".to_owned(),
             }),
             ServiceError::Conflict(conflict) => Self::conflict(match conflict {
                 Conflict::OrganizationName { name } => {
@@ -214,6 +221,10 @@ impl From<ServiceError> for XponentError {
                 Conflict::MoveIntoOwnSubtree { id, parent } => format!(
                     "Organization with id '{id}' cannot be moved under its own descendant (organization with id '{parent}')"
                 ),
+                // Cloud Conformity registrations: Xponent routes never make them.
+                Conflict::AlreadyRegistered { value, .. } => {
+                    format!("The value '{value}' is already in use")
+                }
             }),
             ServiceError::Invalid(invalid) => Self::bad_request(match invalid {
                 Invalid::Email { value } => format!("Invalid format for email '{value}'"),
@@ -232,6 +243,10 @@ impl From<ServiceError> for XponentError {
                 Invalid::RoleArn { value } => format!("Invalid role ARN '{value}'"),
                 Invalid::ExternalId { value } => format!("Invalid external ID '{value}'"),
                 Invalid::SsoClaim { claim, .. } => format!("Invalid claim {claim}"),
+                // Cloud Conformity input: Xponent routes never take it.
+                Invalid::NotRegistered { value, .. } => format!("Invalid value '{value}'"),
+                Invalid::RuleProvider { provider, .. } => format!("Invalid provider '{provider}'"),
+                Invalid::DisabledRegionsOutsideAws => "Invalid bot settings".to_owned(),
             }),
             ServiceError::Unauthorized(unauthorized) => Self::unauthorized(match unauthorized {
                 Unauthorized::TokenInvalid => TOKEN_NOT_VALID,
