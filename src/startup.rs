@@ -1,6 +1,11 @@
 //! Building the application from its settings. `main` and the integration tests start orghub
 //! the same way: `Application::build`, then `run_until_stopped`.
 
+mod connection;
+mod serve;
+
+pub use serve::ServeLimits;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -59,10 +64,12 @@ pub async fn open_services(settings: &DataSettings) -> anyhow::Result<Services> 
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    limits: ServeLimits,
 }
 
 impl Application {
-    /// Opens the data and binds the listener (port 0 picks a free port).
+    /// Opens the data and binds the listener (port 0 picks a free port). The server has the
+    /// default limits (`ServeLimits::DEFAULT`) unless given others with `with_limits`.
     pub async fn build(data: &DataSettings, listen: SocketAddr) -> anyhow::Result<Self> {
         let services = open_services(data).await?;
         let listener = TcpListener::bind(listen)
@@ -73,7 +80,13 @@ impl Application {
             state: AppState {
                 services: Arc::new(services),
             },
+            limits: ServeLimits::DEFAULT,
         })
+    }
+
+    pub fn with_limits(mut self, limits: ServeLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -84,7 +97,8 @@ impl Application {
         self.state.services.clone()
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Serves until `shutdown` completes, then finishes the requests in flight (for at most
+    /// the shutdown grace time).
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -92,16 +106,7 @@ impl Application {
         let services = self.state.services.clone();
         let sweeper = tokio::spawn(sweep_expired(services.clone()));
         let checkpointer = tokio::spawn(checkpoint_often(services.clone()));
-        let app = app(self.state);
-        axum::serve(
-            self.listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                SocketAddr,
-            >(app),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("the HTTP server failed")?;
+        serve::serve(self.listener, app(self.state), self.limits, shutdown).await;
         sweeper.abort();
         checkpointer.abort();
         services.store().close().await;

@@ -5,13 +5,14 @@ mod messages;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::PublicId;
 use crate::service::{BootstrapRequest, TemplateImport};
-use crate::startup::{Application, DataSettings, open_services, shutdown_signal};
+use crate::startup::{Application, DataSettings, ServeLimits, open_services, shutdown_signal};
 use crate::telemetry::{self, LogFormat};
 
 pub use messages::describe;
@@ -37,6 +38,8 @@ pub enum Command {
         /// The address to listen on.
         #[arg(long, env = "ORGHUB_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        #[command(flatten)]
+        limits: LimitArgs,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -114,6 +117,39 @@ pub enum TemplateCommand {
     },
 }
 
+/// How long clients may take and how many are served at once (`ServeLimits`).
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Seconds a client has to send a request's headers, from the connection's start or from
+    /// the first byte of a request on a kept-alive connection.
+    #[arg(long, env = "ORGHUB_HEADER_TIMEOUT_SECS", value_parser = clap::value_parser!(u64).range(1..),
+          default_value_t = ServeLimits::DEFAULT.header_timeout.as_secs())]
+    pub header_timeout_secs: u64,
+    /// Seconds a kept-alive connection may wait for its next request.
+    #[arg(long, env = "ORGHUB_IDLE_TIMEOUT_SECS", value_parser = clap::value_parser!(u64).range(1..),
+          default_value_t = ServeLimits::DEFAULT.idle_timeout.as_secs())]
+    pub idle_timeout_secs: u64,
+    /// Connections served at once; more wait in the kernel's listen backlog.
+    #[arg(long, env = "ORGHUB_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..),
+          default_value_t = ServeLimits::DEFAULT.max_connections as u32)]
+    pub max_connections: u32,
+    /// Seconds a shutdown waits for requests in flight before dropping every connection.
+    #[arg(long, env = "ORGHUB_SHUTDOWN_GRACE_SECS",
+          default_value_t = ServeLimits::DEFAULT.shutdown_grace.as_secs())]
+    pub shutdown_grace_secs: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> ServeLimits {
+        ServeLimits {
+            header_timeout: Duration::from_secs(self.header_timeout_secs),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+            max_connections: self.max_connections as usize,
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
     /// Where orghub keeps its SQLite database and master key.
@@ -152,9 +188,15 @@ fn parse_id(text: &str, what: &str) -> anyhow::Result<PublicId> {
 /// Runs a command; an `Err` is printed by `main`, which exits with code 1.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { listen, data } => {
+        Command::Serve {
+            listen,
+            limits,
+            data,
+        } => {
             telemetry::init(cli.log_format);
-            let app = Application::build(&data.settings(), listen).await?;
+            let app = Application::build(&data.settings(), listen)
+                .await?
+                .with_limits(limits.limits());
             tracing::info!(address = %app.local_addr(), "orghub is listening");
             app.run_until_stopped(shutdown_signal()).await
         }

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use sqlx::Connection;
 
 use orghub::service::{Bootstrap, BootstrapRequest, Services};
-use orghub::startup::{Application, DataSettings};
+use orghub::startup::{Application, DataSettings, ServeLimits};
 
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -153,6 +153,11 @@ pub fn postgres_in_use() -> bool {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with_limits(ServeLimits::DEFAULT).await
+    }
+
+    /// Starts the application with these time limits and connection cap.
+    pub async fn spawn_with_limits(limits: ServeLimits) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data = DataSettings {
             data_dir: dir.path().to_path_buf(),
@@ -160,15 +165,20 @@ impl TestApp {
             master_key: None,
             region: "us".into(),
         };
-        Self::spawn_on(data, dir).await
+        Self::start(data, dir, limits).await
     }
 
     /// Starts the application on existing data (after `stop_keeping_data`).
     pub async fn spawn_on(data: DataSettings, dir: tempfile::TempDir) -> Self {
+        Self::start(data, dir, ServeLimits::DEFAULT).await
+    }
+
+    async fn start(data: DataSettings, dir: tempfile::TempDir, limits: ServeLimits) -> Self {
         show_logs_when_asked();
         let app = Application::build(&data, "127.0.0.1:0".parse().unwrap())
             .await
-            .expect("the application starts");
+            .expect("the application starts")
+            .with_limits(limits);
         let addr = app.local_addr();
         let services = app.services();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
