@@ -40,7 +40,7 @@ pub async fn open_services(settings: &DataSettings) -> anyhow::Result<Services> 
             .await
             .context("cannot open the PostgreSQL database")?,
         None => {
-            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            crate::private_files::create_dir(&settings.data_dir).with_context(|| {
                 format!(
                     "cannot create the data directory {}",
                     settings.data_dir.display()

@@ -174,9 +174,7 @@ impl Clock {
                         since: Instant::now(),
                     }
                 }
-                more => Phase::Busy {
-                    requests: more - 1,
-                },
+                more => Phase::Busy { requests: more - 1 },
             };
         }
     }

@@ -14,6 +14,7 @@ mod external_ids;
 mod nonces;
 mod orgs;
 mod projects;
+mod sqlite_files;
 mod templates;
 mod tokens;
 mod users;
@@ -189,6 +190,7 @@ impl Store {
     pub async fn open(location: Location<'_>) -> StoreResult<Self> {
         let db = match location {
             Location::SqliteFile(path) => {
+                sqlite_files::prepare(path)?;
                 let options = SQLITE_PRAGMAS.iter().fold(
                     SqliteConnectOptions::new()
                         .filename(path)
@@ -209,6 +211,8 @@ impl Store {
                     .max_connections(read_pool_size())
                     .connect_with(options.read_only(true))
                     .await?;
+                // The log and its index exist now; SQLite gave them the database file's mode.
+                sqlite_files::make_private(path)?;
                 Db::Sqlite {
                     read,
                     write,

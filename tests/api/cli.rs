@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, spawn_serve, terminate};
 use serde_json::{Value, json};
 
 /// `orghub <args>` on the test app's own database (it may be running).
@@ -325,3 +325,73 @@ async fn api_keys_are_created_and_revoked_from_the_command_line() {
     assert_eq!(stderr(&bad), "error: 'nope' is not a user id (a UUID)");
     app.stop().await;
 }
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+/// Even started with umask 000, which would leave SQLite's files 0644 and directories 0777.
+#[cfg(unix)]
+#[tokio::test]
+async fn serve_keeps_its_data_directory_database_and_key_private_whatever_the_umask() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let (child, lines, _) = spawn_serve(&data, "info", Some("umask 000"));
+    assert_eq!(mode(&data), 0o700, "the data directory");
+    // The server is running: the write-ahead log and its index are open.
+    for name in [
+        "orghub.sqlite3",
+        "orghub.sqlite3-wal",
+        "orghub.sqlite3-shm",
+        "master.key",
+    ] {
+        assert_eq!(mode(&data.join(name)), 0o600, "{name}");
+    }
+    terminate(child, lines);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn serve_refuses_a_master_key_that_others_can_read_and_says_how_to_fix_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("master.key");
+    std::fs::write(&key, orghub::crypto::MasterKey::generate().to_base64()).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orghub"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("ORGHUB_DATABASE_URL")
+        .env_remove("ORGHUB_MASTER_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("orghub serve started with a master key others can read");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!("chmod 600 {}", key.display())),
+        "{message}"
+    );
+    assert!(message.contains("mode 0644"), "{message}");
+    assert!(
+        !dir.path().join("orghub.sqlite3").exists(),
+        "nothing opened"
+    );
+}
+

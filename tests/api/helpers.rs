@@ -6,7 +6,9 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader, Lines};
 use std::net::SocketAddr;
+use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::Arc;
 
 use reqwest::StatusCode;
@@ -505,4 +507,62 @@ pub fn sso_timestamp(offset_secs: i64) -> String {
 /// An id in the documented format that names nothing.
 pub fn unknown_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// The binary's `orghub serve` on `data_dir` (SQLite) at log level `level`, after the shell
+/// command `prelude` when given (`umask 000`, `ulimit -n 48`); returns the child, its log lines
+/// after "orghub is listening", and its address.
+pub fn spawn_serve(
+    data_dir: &std::path::Path,
+    level: &str,
+    prelude: Option<&str>,
+) -> (Child, Lines<BufReader<ChildStderr>>, String) {
+    let binary = env!("CARGO_BIN_EXE_orghub");
+    let mut command = match prelude {
+        Some(prelude) => {
+            let mut shell = Command::new("sh");
+            shell
+                .arg("-c")
+                .arg(format!("{prelude} && exec \"$0\" \"$@\""))
+                .arg(binary);
+            shell
+        }
+        None => Command::new(binary),
+    };
+    command
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .env("RUST_LOG", level)
+        .env_remove("ORGHUB_DATABASE_URL")
+        .env_remove("ORGHUB_MASTER_KEY")
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("orghub starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .filter_map(|line| serde_json::from_str::<Value>(&line).ok())
+        .find(|line| line["message"] == "orghub is listening")
+        .and_then(|line| line["address"].as_str().map(str::to_owned))
+        .expect("orghub listens");
+    (child, lines, address)
+}
+
+/// SIGTERM, then the rest of the log once the process has exited.
+pub fn terminate(mut child: Child, lines: Lines<BufReader<ChildStderr>>) -> Vec<String> {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest = lines.map_while(Result::ok).collect();
+    assert!(child.wait().unwrap().success());
+    rest
 }
