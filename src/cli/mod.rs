@@ -197,8 +197,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = Application::build(&data.settings(), listen)
                 .await?
                 .with_limits(limits.limits());
+            // Before "listening": a signal sent on reading that line must find the handlers.
+            let shutdown = shutdown_signal();
             tracing::info!(address = %app.local_addr(), "orghub is listening");
-            app.run_until_stopped(shutdown_signal()).await
+            app.run_until_stopped(shutdown).await
         }
         Command::Bootstrap {
             org,
