@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{ConnectOptions, Postgres, Sqlite, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
 pub use api_keys::{API_KEY_ACTIVE, API_KEY_REVOKED, ApiKeyActorRow, ApiKeyRow};
@@ -203,9 +203,11 @@ impl Store {
                     .connect_with(options.clone())
                     .await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
+                // Its statement runs ten times a second whether or not anything was written:
+                // logged at debug like every other statement, it would drown the debug log.
                 let checkpointer = SqlitePoolOptions::new()
                     .max_connections(1)
-                    .connect_with(options.clone())
+                    .connect_with(options.clone().disable_statement_logging())
                     .await?;
                 let read = SqlitePoolOptions::new()
                     .max_connections(read_pool_size())

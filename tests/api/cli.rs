@@ -395,3 +395,17 @@ async fn serve_refuses_a_master_key_that_others_can_read_and_says_how_to_fix_it(
     );
 }
 
+/// The checkpointer runs ten times a second: at debug level its statement is not logged.
+#[tokio::test]
+async fn serve_at_debug_level_does_not_log_its_idle_checkpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, lines, _) = spawn_serve(dir.path(), "debug", None);
+    std::thread::sleep(std::time::Duration::from_millis(1_200));
+    let log = terminate(child, lines);
+    let checkpoints = log
+        .iter()
+        .filter(|line| line.contains("wal_checkpoint"))
+        .count();
+    assert!(checkpoints <= 1, "{checkpoints} lines:\n{}", log.join("\n"));
+}
+
