@@ -3,6 +3,7 @@
 
 mod messages;
 
+use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -52,9 +53,12 @@ pub enum Command {
         owner_name: String,
         #[arg(long)]
         owner_email: String,
-        /// Generated when not given.
+        /// Generated when not given. Visible to other users in `ps`: see --password-stdin.
         #[arg(long)]
         password: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long, conflicts_with = "password")]
+        password_stdin: bool,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -185,6 +189,25 @@ fn parse_id(text: &str, what: &str) -> anyhow::Result<PublicId> {
     PublicId::parse(text).with_context(|| format!("'{text}' is not {what} (a UUID)"))
 }
 
+/// The first line of standard input, without its line ending: a password given this way never
+/// shows in the process list, as `--password` does.
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line
+        .strip_suffix('\n')
+        .map(|rest| rest.strip_suffix('\r').unwrap_or(rest))
+        .unwrap_or(&line);
+    anyhow::ensure!(
+        !password.is_empty(),
+        "--password-stdin: the first line of standard input is empty"
+    );
+    Ok(password.to_owned())
+}
+
 /// Runs a command; an `Err` is printed by `main`, which exits with code 1.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -207,9 +230,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             owner_name,
             owner_email,
             password,
+            password_stdin,
             json,
             data,
         } => {
+            let password = if password_stdin {
+                Some(password_from_stdin()?)
+            } else {
+                password
+            };
             let services = open_services(&data.settings()).await?;
             let result = services
                 .bootstrap(BootstrapRequest {

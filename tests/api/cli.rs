@@ -409,3 +409,95 @@ async fn serve_at_debug_level_does_not_log_its_idle_checkpoints() {
     assert!(checkpoints <= 1, "{checkpoints} lines:\n{}", log.join("\n"));
 }
 
+/// `orghub <args>` on the app's database with `input` on its standard input.
+fn orghub_with_stdin(app: &TestApp, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_orghub"));
+    command.args(args).arg("--data-dir").arg(app.dir.path());
+    if let Some(url) = &app.data.database_url {
+        command.arg("--database-url").arg(url);
+    }
+    let mut child = command
+        .env_remove("ORGHUB_MASTER_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("orghub runs");
+    let mut stdin = child.stdin.take().unwrap();
+    // The command may refuse before it reads: a broken pipe is its answer, not a failure.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+fn bootstrap_args<'a>(org: &'a str, email: &'a str) -> Vec<&'a str> {
+    vec![
+        "bootstrap",
+        "--org",
+        org,
+        "--owner-name",
+        "Ada",
+        "--owner-email",
+        email,
+        "--json",
+        "--password-stdin",
+    ]
+}
+
+#[tokio::test]
+async fn bootstrap_reads_the_password_from_the_first_line_of_stdin() {
+    let app = TestApp::spawn().await;
+    for (org, email, input, password) in [
+        (
+            "Unix",
+            "ada@unix.test",
+            "pass from stdin\nsecond line\n",
+            "pass from stdin",
+        ),
+        (
+            "Dos",
+            "ada@dos.test",
+            "pass with crlf\r\n",
+            "pass with crlf",
+        ),
+        (
+            "Bare",
+            "ada@bare.test",
+            "no newline at all",
+            "no newline at all",
+        ),
+    ] {
+        let output = orghub_with_stdin(&app, &bootstrap_args(org, email), input);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let boot: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        assert_eq!(boot["password"], password);
+        // The password works as given, without its line ending.
+        app.surfsight_sign_in(email, password).await;
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bootstrap_refuses_password_stdin_with_password_or_an_empty_line() {
+    let app = TestApp::spawn().await;
+    let mut both = bootstrap_args("Acme", "ada@acme.test");
+    both.extend(["--password", "on the command line"]);
+    let refused = orghub_with_stdin(&app, &both, "from stdin\n");
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("--password-stdin") && message.contains("cannot be used with"),
+        "{message}"
+    );
+
+    for input in ["", "\n", "\r\n"] {
+        let empty = orghub_with_stdin(&app, &bootstrap_args("Acme", "ada@acme.test"), input);
+        assert_eq!(empty.status.code(), Some(1), "{input:?}");
+        assert_eq!(
+            stderr(&empty),
+            "error: --password-stdin: the first line of standard input is empty"
+        );
+    }
+    app.stop().await;
+}
