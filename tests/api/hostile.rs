@@ -50,7 +50,11 @@ async fn read_response(stream: &mut TcpStream, patience: Duration) -> (String, S
                 break at + 4;
             }
             let read = stream.read(&mut buf).await.expect("a response");
-            assert!(read > 0, "closed mid-response: {:?}", String::from_utf8_lossy(&bytes));
+            assert!(
+                read > 0,
+                "closed mid-response: {:?}",
+                String::from_utf8_lossy(&bytes)
+            );
             bytes.extend_from_slice(&buf[..read]);
         };
         let head = String::from_utf8_lossy(&bytes[..head_end]).to_lowercase();
@@ -252,5 +256,97 @@ async fn a_request_in_flight_at_shutdown_still_gets_its_answer() {
     // The connection is not kept: the server is going away.
     assert!(head.contains("connection: close"), "{head}");
     assert!(closed_within(&mut stream, ms(1_000)).await.is_some());
-    stop.await.unwrap().expect("the server stops after answering");
+    stop.await
+        .unwrap()
+        .expect("the server stops after answering");
+}
+
+/// CPU time the process `pid` has used (user and system), from /proc.
+#[cfg(target_os = "linux")]
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("the process runs");
+    // The fields after the command name: state is the first, utime the 12th, stime the 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .expect("a stat line")
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    // USER_HZ is 100 on every Linux architecture.
+    Duration::from_millis(ticks * 10)
+}
+
+/// Out of file descriptors, `accept` fails at once for as long as a client waits in the
+/// backlog: retried without a pause it would spin a core and flood the log.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn out_of_file_descriptors_the_server_backs_off_and_recovers() {
+    const LIMIT: usize = 48;
+    const REFUSAL: &str = "cannot accept connections";
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, lines, address) =
+        crate::helpers::spawn_serve(dir.path(), "info", Some(&format!("ulimit -n {LIMIT}")));
+    let pid = child.id();
+    let (sender, mut log) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    let address: std::net::SocketAddr = address.parse().unwrap();
+
+    // Two clients more than the server has descriptors left (about twenty are its own).
+    let own = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count();
+    let mut clients = Vec::new();
+    for _ in 0..LIMIT.saturating_sub(own) + 2 {
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        stream.write_all(GET_HEALTHZ).await.unwrap();
+        clients.push(stream);
+    }
+    let mut refusals = 0;
+    tokio::time::timeout(ms(10_000), async {
+        while let Some(line) = log.recv().await {
+            if line.contains(REFUSAL) {
+                refusals += 1;
+                return;
+            }
+        }
+    })
+    .await
+    .expect("the server runs out of descriptors");
+
+    let before = cpu_time(pid);
+    tokio::time::sleep(ms(1_000)).await;
+    let used = cpu_time(pid) - before;
+    assert!(
+        used < ms(300),
+        "{used:?} of CPU in a second out of descriptors"
+    );
+
+    // Descriptors freed, the client waiting last in the backlog is served.
+    let mut last = clients.pop().unwrap();
+    clients.clear();
+    let (head, _) = read_response(&mut last, ms(5_000)).await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+    let mut rest = Vec::new();
+    while let Some(line) = log.recv().await {
+        rest.push(line);
+    }
+    refusals += rest.iter().filter(|line| line.contains(REFUSAL)).count();
+    // 10 ms doubling to 1 s: about eight in the second and a half out of descriptors.
+    assert!(
+        refusals <= 20,
+        "{refusals} refusals logged:\n{}",
+        rest.join("\n")
+    );
 }

@@ -182,7 +182,11 @@ async fn data_survives_a_restart_on_the_same_database() {
     // The sealed secret key opens with the master key kept in the data directory.
     let nonce = crate::helpers::fresh_nonce();
     let issued = services
-        .issue_owner_token(&user, &nonce, &crate::helpers::token_hash(&boot.secret_key, &nonce))
+        .issue_owner_token(
+            &user,
+            &nonce,
+            &crate::helpers::token_hash(&boot.secret_key, &nonce),
+        )
         .await
         .unwrap();
     let actor = services.authenticate(&issued.token).await.unwrap();
