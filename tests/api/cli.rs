@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::helpers::{TestApp, spawn_serve, terminate};
+use crate::helpers::{ServeProcess, TestApp};
 use serde_json::{Value, json};
 
 /// `orghub <args>` on the test app's own database (it may be running).
@@ -342,7 +342,7 @@ fn mode(path: &std::path::Path) -> u32 {
 async fn serve_keeps_its_data_directory_database_and_key_private_whatever_the_umask() {
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("data");
-    let (child, lines, _) = spawn_serve(&data, "info", Some("umask 000"));
+    let server = ServeProcess::spawn(&data, "info", Some("umask 000"));
     assert_eq!(mode(&data), 0o700, "the data directory");
     // The server is running: the write-ahead log and its index are open.
     for name in [
@@ -353,7 +353,7 @@ async fn serve_keeps_its_data_directory_database_and_key_private_whatever_the_um
     ] {
         assert_eq!(mode(&data.join(name)), 0o600, "{name}");
     }
-    terminate(child, lines);
+    server.terminate();
 }
 
 #[cfg(unix)]
@@ -399,9 +399,9 @@ async fn serve_refuses_a_master_key_that_others_can_read_and_says_how_to_fix_it(
 #[tokio::test]
 async fn serve_at_debug_level_does_not_log_its_idle_checkpoints() {
     let dir = tempfile::tempdir().unwrap();
-    let (child, lines, _) = spawn_serve(dir.path(), "debug", None);
+    let server = ServeProcess::spawn(dir.path(), "debug", None);
     std::thread::sleep(std::time::Duration::from_millis(1_200));
-    let log = terminate(child, lines);
+    let log = server.terminate();
     let checkpoints = log
         .iter()
         .filter(|line| line.contains("wal_checkpoint"))

@@ -509,60 +509,89 @@ pub fn unknown_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// The binary's `orghub serve` on `data_dir` (SQLite) at log level `level`, after the shell
-/// command `prelude` when given (`umask 000`, `ulimit -n 48`); returns the child, its log lines
-/// after "orghub is listening", and its address.
-pub fn spawn_serve(
-    data_dir: &std::path::Path,
-    level: &str,
-    prelude: Option<&str>,
-) -> (Child, Lines<BufReader<ChildStderr>>, String) {
-    let binary = env!("CARGO_BIN_EXE_orghub");
-    let mut command = match prelude {
-        Some(prelude) => {
-            let mut shell = Command::new("sh");
-            shell
-                .arg("-c")
-                .arg(format!("{prelude} && exec \"$0\" \"$@\""))
-                .arg(binary);
-            shell
-        }
-        None => Command::new(binary),
-    };
-    command
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-            "--data-dir",
-        ])
-        .arg(data_dir)
-        .env("RUST_LOG", level)
-        .env_remove("ORGHUB_DATABASE_URL")
-        .env_remove("ORGHUB_MASTER_KEY")
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("orghub starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let address = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .filter_map(|line| serde_json::from_str::<Value>(&line).ok())
-        .find(|line| line["message"] == "orghub is listening")
-        .and_then(|line| line["address"].as_str().map(str::to_owned))
-        .expect("orghub listens");
-    (child, lines, address)
+/// A running `orghub serve` process (`ServeProcess::spawn`). A test that ends without
+/// `terminate` (a failed assertion) kills it on drop, so no server outlives its test.
+pub struct ServeProcess {
+    child: Child,
+    /// Its log, one line each, after "orghub is listening" (until taken).
+    pub lines: Option<Lines<BufReader<ChildStderr>>>,
+    pub address: SocketAddr,
 }
 
-/// SIGTERM, then the rest of the log once the process has exited.
-pub fn terminate(mut child: Child, lines: Lines<BufReader<ChildStderr>>) -> Vec<String> {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let rest = lines.map_while(Result::ok).collect();
-    assert!(child.wait().unwrap().success());
-    rest
+impl ServeProcess {
+    /// The binary's `orghub serve` on `data_dir` (SQLite) at log level `level`, after the
+    /// shell command `prelude` when given (`umask 000`, `ulimit -n 48`).
+    pub fn spawn(data_dir: &std::path::Path, level: &str, prelude: Option<&str>) -> Self {
+        let binary = env!("CARGO_BIN_EXE_orghub");
+        let mut command = match prelude {
+            Some(prelude) => {
+                let mut shell = Command::new("sh");
+                shell
+                    .arg("-c")
+                    .arg(format!("{prelude} && exec \"$0\" \"$@\""))
+                    .arg(binary);
+                shell
+            }
+            None => Command::new(binary),
+        };
+        command
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--log-format",
+                "json",
+                "--data-dir",
+            ])
+            .arg(data_dir)
+            .env("RUST_LOG", level)
+            .env_remove("ORGHUB_DATABASE_URL")
+            .env_remove("ORGHUB_MASTER_KEY")
+            .stderr(Stdio::piped());
+        // Owned before anything can fail, so that a server that never listens is killed too.
+        let mut process = Self {
+            child: command.spawn().expect("orghub starts"),
+            lines: None,
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        let stderr = process.child.stderr.take().expect("a piped stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        process.address = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .filter_map(|line| serde_json::from_str::<Value>(&line).ok())
+            .find(|line| line["message"] == "orghub is listening")
+            .and_then(|line| line["address"].as_str().and_then(|a| a.parse().ok()))
+            .expect("orghub listens");
+        process.lines = Some(lines);
+        process
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM; asserts a clean exit, and returns the rest of the log (unless taken).
+    pub fn terminate(mut self) -> Vec<String> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let rest = self
+            .lines
+            .take()
+            .map(|lines| lines.map_while(Result::ok).collect())
+            .unwrap_or_default();
+        assert!(self.child.wait().unwrap().success());
+        rest
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        // After `terminate` the process has exited already and this does nothing.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -285,16 +285,20 @@ async fn out_of_file_descriptors_the_server_backs_off_and_recovers() {
     const LIMIT: usize = 48;
     const REFUSAL: &str = "cannot accept connections";
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, lines, address) =
-        crate::helpers::spawn_serve(dir.path(), "info", Some(&format!("ulimit -n {LIMIT}")));
-    let pid = child.id();
+    let mut server = crate::helpers::ServeProcess::spawn(
+        dir.path(),
+        "info",
+        Some(&format!("ulimit -n {LIMIT}")),
+    );
+    let pid = server.pid();
+    let lines = server.lines.take().unwrap();
     let (sender, mut log) = tokio::sync::mpsc::unbounded_channel();
     std::thread::spawn(move || {
         for line in lines.map_while(Result::ok) {
             let _ = sender.send(line);
         }
     });
-    let address: std::net::SocketAddr = address.parse().unwrap();
+    let address = server.address;
 
     // Two clients more than the server has descriptors left (about twenty are its own).
     let own = std::fs::read_dir(format!("/proc/{pid}/fd"))
@@ -332,12 +336,7 @@ async fn out_of_file_descriptors_the_server_backs_off_and_recovers() {
     let (head, _) = read_response(&mut last, ms(5_000)).await;
     assert!(head.starts_with("http/1.1 200"), "{head}");
 
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    assert!(child.wait().unwrap().success());
+    server.terminate();
     let mut rest = Vec::new();
     while let Some(line) = log.recv().await {
         rest.push(line);
