@@ -7,6 +7,7 @@ pub mod cli;
 pub mod crypto;
 pub mod domain;
 pub mod http;
+mod private_files;
 pub mod service;
 pub mod startup;
 pub mod store;

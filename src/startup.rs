@@ -1,6 +1,11 @@
 //! Building the application from its settings. `main` and the integration tests start orghub
 //! the same way: `Application::build`, then `run_until_stopped`.
 
+mod connection;
+mod serve;
+
+pub use serve::ServeLimits;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,7 +43,7 @@ pub async fn open_services(settings: &DataSettings) -> anyhow::Result<Services> 
             .await
             .context("cannot open the PostgreSQL database")?,
         None => {
-            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            crate::private_files::create_dir(&settings.data_dir).with_context(|| {
                 format!(
                     "cannot create the data directory {}",
                     settings.data_dir.display()
@@ -63,10 +68,12 @@ pub async fn open_services(settings: &DataSettings) -> anyhow::Result<Services> 
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    limits: ServeLimits,
 }
 
 impl Application {
-    /// Opens the data and binds the listener (port 0 picks a free port).
+    /// Opens the data and binds the listener (port 0 picks a free port). The server has the
+    /// default limits (`ServeLimits::DEFAULT`) unless given others with `with_limits`.
     pub async fn build(data: &DataSettings, listen: SocketAddr) -> anyhow::Result<Self> {
         let services = open_services(data).await?;
         let listener = TcpListener::bind(listen)
@@ -77,7 +84,13 @@ impl Application {
             state: AppState {
                 services: Arc::new(services),
             },
+            limits: ServeLimits::DEFAULT,
         })
+    }
+
+    pub fn with_limits(mut self, limits: ServeLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -88,7 +101,8 @@ impl Application {
         self.state.services.clone()
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Serves until `shutdown` completes, then finishes the requests in flight (for at most
+    /// the shutdown grace time).
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -96,16 +110,7 @@ impl Application {
         let services = self.state.services.clone();
         let sweeper = tokio::spawn(sweep_expired(services.clone()));
         let checkpointer = tokio::spawn(checkpoint_often(services.clone()));
-        let app = app(self.state);
-        axum::serve(
-            self.listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                SocketAddr,
-            >(app),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("the HTTP server failed")?;
+        serve::serve(self.listener, app(self.state), self.limits, shutdown).await;
         sweeper.abort();
         checkpointer.abort();
         services.store().close().await;
@@ -147,25 +152,39 @@ async fn checkpoint_often(services: Arc<Services>) {
     }
 }
 
-/// Completes on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Completes on SIGINT or SIGTERM. The handlers are installed by this call, not when the
+/// future is first polled: a signal sent as soon as "orghub is listening" is logged then stops
+/// the server cleanly instead of killing the process.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+    async move {
+        #[cfg(unix)]
+        {
+            // A handler that could not be installed leaves the default action to that signal.
+            async fn received(signal: std::io::Result<tokio::signal::unix::Signal>) {
+                match signal {
+                    Ok(mut signal) => {
+                        signal.recv().await;
+                    }
+                    Err(_) => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                () = received(interrupt) => {},
+                () = received(terminate) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutdown requested: finishing requests in flight");
     }
-    tracing::info!("shutdown requested: finishing requests in flight");
 }

@@ -3,15 +3,17 @@
 
 mod messages;
 
+use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::PublicId;
 use crate::service::{BootstrapRequest, TemplateImport};
-use crate::startup::{Application, DataSettings, open_services, shutdown_signal};
+use crate::startup::{Application, DataSettings, ServeLimits, open_services, shutdown_signal};
 use crate::telemetry::{self, LogFormat};
 
 pub use messages::describe;
@@ -38,6 +40,8 @@ pub enum Command {
         #[arg(long, env = "ORGHUB_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         #[command(flatten)]
+        limits: LimitArgs,
+        #[command(flatten)]
         data: DataArgs,
     },
     /// Create a root organization and its first user (an Owner and a partner), and print
@@ -49,9 +53,12 @@ pub enum Command {
         owner_name: String,
         #[arg(long)]
         owner_email: String,
-        /// Generated when not given.
+        /// Generated when not given. Visible to other users in `ps`: see --password-stdin.
         #[arg(long)]
         password: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long, conflicts_with = "password")]
+        password_stdin: bool,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -114,6 +121,39 @@ pub enum TemplateCommand {
     },
 }
 
+/// How long clients may take and how many are served at once (`ServeLimits`).
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Seconds a client has to send a request's headers, from the connection's start or from
+    /// the first byte of a request on a kept-alive connection.
+    #[arg(long, env = "ORGHUB_HEADER_TIMEOUT_SECS", value_parser = clap::value_parser!(u64).range(1..),
+          default_value_t = ServeLimits::DEFAULT.header_timeout.as_secs())]
+    pub header_timeout_secs: u64,
+    /// Seconds a kept-alive connection may wait for its next request.
+    #[arg(long, env = "ORGHUB_IDLE_TIMEOUT_SECS", value_parser = clap::value_parser!(u64).range(1..),
+          default_value_t = ServeLimits::DEFAULT.idle_timeout.as_secs())]
+    pub idle_timeout_secs: u64,
+    /// Connections served at once; more wait in the kernel's listen backlog.
+    #[arg(long, env = "ORGHUB_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..),
+          default_value_t = ServeLimits::DEFAULT.max_connections as u32)]
+    pub max_connections: u32,
+    /// Seconds a shutdown waits for requests in flight before dropping every connection.
+    #[arg(long, env = "ORGHUB_SHUTDOWN_GRACE_SECS",
+          default_value_t = ServeLimits::DEFAULT.shutdown_grace.as_secs())]
+    pub shutdown_grace_secs: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> ServeLimits {
+        ServeLimits {
+            header_timeout: Duration::from_secs(self.header_timeout_secs),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+            max_connections: self.max_connections as usize,
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
     /// Where orghub keeps its SQLite database and master key.
@@ -150,23 +190,56 @@ fn parse_id(text: &str, what: &str) -> anyhow::Result<PublicId> {
     PublicId::parse(text).with_context(|| format!("'{text}' is not {what} (a UUID)"))
 }
 
+/// The first line of standard input, without its line ending: a password given this way never
+/// shows in the process list, as `--password` does.
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line
+        .strip_suffix('\n')
+        .map(|rest| rest.strip_suffix('\r').unwrap_or(rest))
+        .unwrap_or(&line);
+    anyhow::ensure!(
+        !password.is_empty(),
+        "--password-stdin: the first line of standard input is empty"
+    );
+    Ok(password.to_owned())
+}
+
 /// Runs a command; an `Err` is printed by `main`, which exits with code 1.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { listen, data } => {
+        Command::Serve {
+            listen,
+            limits,
+            data,
+        } => {
             telemetry::init(cli.log_format);
-            let app = Application::build(&data.settings(), listen).await?;
+            let app = Application::build(&data.settings(), listen)
+                .await?
+                .with_limits(limits.limits());
+            // Before "listening": a signal sent on reading that line must find the handlers.
+            let shutdown = shutdown_signal();
             tracing::info!(address = %app.local_addr(), "orghub is listening");
-            app.run_until_stopped(shutdown_signal()).await
+            app.run_until_stopped(shutdown).await
         }
         Command::Bootstrap {
             org,
             owner_name,
             owner_email,
             password,
+            password_stdin,
             json,
             data,
         } => {
+            let password = if password_stdin {
+                Some(password_from_stdin()?)
+            } else {
+                password
+            };
             let services = open_services(&data.settings()).await?;
             let result = services
                 .bootstrap(BootstrapRequest {

@@ -1,7 +1,9 @@
 //! The master key that seals secrets at rest: `ORGHUB_MASTER_KEY` (base64 of 32 bytes), or
-//! `<data-dir>/master.key`, created with mode 0600 on first start when neither exists.
+//! `<data-dir>/master.key`, created with mode 0600 on first start when neither exists. A key
+//! file that group or others may read or write is refused: the key may have leaked, and its
+//! owner should know before orghub seals anything more with it.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use base64::Engine;
@@ -18,6 +20,11 @@ pub enum MasterKeyError {
     BadEnvironmentValue,
     #[error("{path} must hold the base64 encoding of exactly 32 bytes")]
     BadFile { path: String },
+    #[error(
+        "the master key file {path} can be read or written by other users (mode {mode:04o}): \
+         run `chmod 600 {path}` (and consider the key leaked if others could read it)"
+    )]
+    Exposed { path: String, mode: u32 },
     #[error("cannot read or create the master key file {path}: {source}")]
     Io {
         path: String,
@@ -55,14 +62,26 @@ impl MasterKey {
             path: path.display().to_string(),
             source,
         };
-        std::fs::create_dir_all(data_dir).map_err(io_error)?;
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Self::from_base64(&text).ok_or_else(|| MasterKeyError::BadFile {
-                path: path.display().to_string(),
-            }),
+        crate::private_files::create_dir(data_dir).map_err(io_error)?;
+        match std::fs::File::open(&path) {
+            Ok(mut file) => {
+                // The mode of the file opened, not of whatever the path names a moment later.
+                let metadata = file.metadata().map_err(io_error)?;
+                if let Some(mode) = crate::private_files::shared_mode(&metadata) {
+                    return Err(MasterKeyError::Exposed {
+                        path: path.display().to_string(),
+                        mode,
+                    });
+                }
+                let mut text = String::new();
+                file.read_to_string(&mut text).map_err(io_error)?;
+                Self::from_base64(&text).ok_or_else(|| MasterKeyError::BadFile {
+                    path: path.display().to_string(),
+                })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = Self::generate();
-                match create_private_file(&path) {
+                match crate::private_files::create_new_file(&path) {
                     Ok(mut file) => {
                         file.write_all(key.to_base64().as_bytes())
                             .map_err(io_error)?;
@@ -79,24 +98,6 @@ impl MasterKey {
             Err(e) => Err(io_error(e)),
         }
     }
-}
-
-#[cfg(unix)]
-fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
 }
 
 impl std::fmt::Debug for MasterKey {
@@ -124,6 +125,41 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_others_can_read_or_write_is_refused_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        MasterKey::load(None, dir.path()).unwrap();
+        let path = dir.path().join(KEY_FILE);
+        for mode in [0o640, 0o604, 0o620, 0o602] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let error = MasterKey::load(None, dir.path()).unwrap_err();
+            assert!(
+                matches!(error, MasterKeyError::Exposed { mode: m, .. } if m == mode),
+                "{error:?}"
+            );
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!("chmod 600 {}", path.display())),
+                "{message}"
+            );
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+        MasterKey::load(None, dir.path()).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_directory_it_creates_is_0700() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data");
+        MasterKey::load(None, &dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
     }
 
     #[test]

@@ -28,6 +28,12 @@ pub enum StoreError {
     Direct(rusqlite::Error),
     #[error(transparent)]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// Creating the SQLite database file, or setting its mode.
+    #[error("{path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl From<sqlx::Error> for StoreError {

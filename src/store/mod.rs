@@ -18,6 +18,7 @@ mod external_ids;
 mod nonces;
 mod orgs;
 mod projects;
+mod sqlite_files;
 mod templates;
 mod token_writer;
 mod tokens;
@@ -31,7 +32,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{ConnectOptions, Postgres, Sqlite, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
 pub use api_keys::{ApiKeyActorRow, ApiKeyRow};
@@ -201,6 +202,7 @@ impl Store {
     pub async fn open(location: Location<'_>) -> StoreResult<Self> {
         let db = match location {
             Location::SqliteFile(path) => {
+                sqlite_files::prepare(path)?;
                 let options = SQLITE_PRAGMAS.iter().fold(
                     SqliteConnectOptions::new()
                         .filename(path)
@@ -213,14 +215,18 @@ impl Store {
                     .connect_with(options.clone())
                     .await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
+                // Its statement runs ten times a second whether or not anything was written:
+                // logged at debug like every other statement, it would drown the debug log.
                 let checkpointer = SqlitePoolOptions::new()
                     .max_connections(1)
-                    .connect_with(options.clone())
+                    .connect_with(options.clone().disable_statement_logging())
                     .await?;
                 let read = SqlitePoolOptions::new()
                     .max_connections(read_pool_size())
                     .connect_with(options.read_only(true))
                     .await?;
+                // The log and its index exist now; SQLite gave them the database file's mode.
+                sqlite_files::make_private(path)?;
                 Db::Sqlite {
                     read,
                     write,

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::helpers::{TestApp, fresh_nonce, token_hash};
+use crate::helpers::{ServeProcess, TestApp, fresh_nonce, token_hash};
 use serde_json::{Value, json};
 
 /// `orghub <args>` on the test app's own database (it may be running).
@@ -403,5 +403,181 @@ async fn api_keys_are_created_and_revoked_from_the_command_line() {
     assert!(stderr(&unknown).starts_with("error: there is no API key with id"));
     let bad = orghub(&app, &["api-key", "create", "--user", "nope"]);
     assert_eq!(stderr(&bad), "error: 'nope' is not a user id (a UUID)");
+    app.stop().await;
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+/// Even started with umask 000, which would leave SQLite's files 0644 and directories 0777.
+#[cfg(unix)]
+#[tokio::test]
+async fn serve_keeps_its_data_directory_database_and_key_private_whatever_the_umask() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let server = ServeProcess::spawn(&data, "info", Some("umask 000"));
+    assert_eq!(mode(&data), 0o700, "the data directory");
+    // The server is running: the write-ahead log and its index are open.
+    for name in [
+        "orghub.sqlite3",
+        "orghub.sqlite3-wal",
+        "orghub.sqlite3-shm",
+        "master.key",
+    ] {
+        assert_eq!(mode(&data.join(name)), 0o600, "{name}");
+    }
+    server.terminate();
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn serve_refuses_a_master_key_that_others_can_read_and_says_how_to_fix_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("master.key");
+    std::fs::write(&key, orghub::crypto::MasterKey::generate().to_base64()).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orghub"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("ORGHUB_DATABASE_URL")
+        .env_remove("ORGHUB_MASTER_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("orghub serve started with a master key others can read");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!("chmod 600 {}", key.display())),
+        "{message}"
+    );
+    assert!(message.contains("mode 0644"), "{message}");
+    assert!(
+        !dir.path().join("orghub.sqlite3").exists(),
+        "nothing opened"
+    );
+}
+
+/// The checkpointer runs ten times a second: at debug level its statement is not logged.
+#[tokio::test]
+async fn serve_at_debug_level_does_not_log_its_idle_checkpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServeProcess::spawn(dir.path(), "debug", None);
+    std::thread::sleep(std::time::Duration::from_millis(1_200));
+    let log = server.terminate();
+    let checkpoints = log
+        .iter()
+        .filter(|line| line.contains("wal_checkpoint"))
+        .count();
+    assert!(checkpoints <= 1, "{checkpoints} lines:\n{}", log.join("\n"));
+}
+
+/// `orghub <args>` on the app's database with `input` on its standard input.
+fn orghub_with_stdin(app: &TestApp, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_orghub"));
+    command.args(args).arg("--data-dir").arg(app.dir.path());
+    if let Some(url) = &app.data.database_url {
+        command.arg("--database-url").arg(url);
+    }
+    let mut child = command
+        .env_remove("ORGHUB_MASTER_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("orghub runs");
+    let mut stdin = child.stdin.take().unwrap();
+    // The command may refuse before it reads: a broken pipe is its answer, not a failure.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+fn bootstrap_args<'a>(org: &'a str, email: &'a str) -> Vec<&'a str> {
+    vec![
+        "bootstrap",
+        "--org",
+        org,
+        "--owner-name",
+        "Ada",
+        "--owner-email",
+        email,
+        "--json",
+        "--password-stdin",
+    ]
+}
+
+#[tokio::test]
+async fn bootstrap_reads_the_password_from_the_first_line_of_stdin() {
+    let app = TestApp::spawn().await;
+    for (org, email, input, password) in [
+        (
+            "Unix",
+            "ada@unix.test",
+            "pass from stdin\nsecond line\n",
+            "pass from stdin",
+        ),
+        (
+            "Dos",
+            "ada@dos.test",
+            "pass with crlf\r\n",
+            "pass with crlf",
+        ),
+        (
+            "Bare",
+            "ada@bare.test",
+            "no newline at all",
+            "no newline at all",
+        ),
+    ] {
+        let output = orghub_with_stdin(&app, &bootstrap_args(org, email), input);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let boot: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        assert_eq!(boot["password"], password);
+        // The password works as given, without its line ending.
+        app.surfsight_sign_in(email, password).await;
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bootstrap_refuses_password_stdin_with_password_or_an_empty_line() {
+    let app = TestApp::spawn().await;
+    let mut both = bootstrap_args("Acme", "ada@acme.test");
+    both.extend(["--password", "on the command line"]);
+    let refused = orghub_with_stdin(&app, &both, "from stdin\n");
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("--password-stdin") && message.contains("cannot be used with"),
+        "{message}"
+    );
+
+    for input in ["", "\n", "\r\n"] {
+        let empty = orghub_with_stdin(&app, &bootstrap_args("Acme", "ada@acme.test"), input);
+        assert_eq!(empty.status.code(), Some(1), "{input:?}");
+        assert_eq!(
+            stderr(&empty),
+            "error: --password-stdin: the first line of standard input is empty"
+        );
+    }
     app.stop().await;
 }

@@ -6,7 +6,9 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader, Lines};
 use std::net::SocketAddr;
+use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::Arc;
 
 use reqwest::StatusCode;
@@ -14,7 +16,7 @@ use serde_json::{Value, json};
 use sqlx::Connection;
 
 use orghub::service::{Bootstrap, BootstrapRequest, Services};
-use orghub::startup::{Application, DataSettings};
+use orghub::startup::{Application, DataSettings, ServeLimits};
 
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -183,12 +185,21 @@ pub fn postgres_in_use() -> bool {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::spawn_with_read_cache(orghub::service::ttl::READ_CACHE).await
+        Self::spawn_with(orghub::service::ttl::READ_CACHE, ServeLimits::DEFAULT).await
     }
 
     /// A server whose cached reads live `ttl` (a long one shows that a behaviour does not
     /// depend on a cache expiring).
     pub async fn spawn_with_read_cache(ttl: std::time::Duration) -> Self {
+        Self::spawn_with(ttl, ServeLimits::DEFAULT).await
+    }
+
+    /// Starts the application with these time limits and connection cap.
+    pub async fn spawn_with_limits(limits: ServeLimits) -> Self {
+        Self::spawn_with(orghub::service::ttl::READ_CACHE, limits).await
+    }
+
+    async fn spawn_with(ttl: std::time::Duration, limits: ServeLimits) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data = DataSettings {
             data_dir: dir.path().to_path_buf(),
@@ -197,15 +208,20 @@ impl TestApp {
             region: "us".into(),
             read_cache_ttl: ttl,
         };
-        Self::spawn_on(data, dir).await
+        Self::start(data, dir, limits).await
     }
 
     /// Starts the application on existing data (after `stop_keeping_data`).
     pub async fn spawn_on(data: DataSettings, dir: tempfile::TempDir) -> Self {
+        Self::start(data, dir, ServeLimits::DEFAULT).await
+    }
+
+    async fn start(data: DataSettings, dir: tempfile::TempDir, limits: ServeLimits) -> Self {
         show_logs_when_asked();
         let app = Application::build(&data, "127.0.0.1:0".parse().unwrap())
             .await
-            .expect("the application starts");
+            .expect("the application starts")
+            .with_limits(limits);
         let addr = app.local_addr();
         let services = app.services();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -587,4 +603,91 @@ pub fn sso_timestamp(offset_secs: i64) -> String {
 /// An id in the documented format that names nothing.
 pub fn unknown_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// A running `orghub serve` process (`ServeProcess::spawn`). A test that ends without
+/// `terminate` (a failed assertion) kills it on drop, so no server outlives its test.
+pub struct ServeProcess {
+    child: Child,
+    /// Its log, one line each, after "orghub is listening" (until taken).
+    pub lines: Option<Lines<BufReader<ChildStderr>>>,
+    pub address: SocketAddr,
+}
+
+impl ServeProcess {
+    /// The binary's `orghub serve` on `data_dir` (SQLite) at log level `level`, after the
+    /// shell command `prelude` when given (`umask 000`, `ulimit -n 48`).
+    pub fn spawn(data_dir: &std::path::Path, level: &str, prelude: Option<&str>) -> Self {
+        let binary = env!("CARGO_BIN_EXE_orghub");
+        let mut command = match prelude {
+            Some(prelude) => {
+                let mut shell = Command::new("sh");
+                shell
+                    .arg("-c")
+                    .arg(format!("{prelude} && exec \"$0\" \"$@\""))
+                    .arg(binary);
+                shell
+            }
+            None => Command::new(binary),
+        };
+        command
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--log-format",
+                "json",
+                "--data-dir",
+            ])
+            .arg(data_dir)
+            .env("RUST_LOG", level)
+            .env_remove("ORGHUB_DATABASE_URL")
+            .env_remove("ORGHUB_MASTER_KEY")
+            .stderr(Stdio::piped());
+        // Owned before anything can fail, so that a server that never listens is killed too.
+        let mut process = Self {
+            child: command.spawn().expect("orghub starts"),
+            lines: None,
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        let stderr = process.child.stderr.take().expect("a piped stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        process.address = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .filter_map(|line| serde_json::from_str::<Value>(&line).ok())
+            .find(|line| line["message"] == "orghub is listening")
+            .and_then(|line| line["address"].as_str().and_then(|a| a.parse().ok()))
+            .expect("orghub listens");
+        process.lines = Some(lines);
+        process
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM; asserts a clean exit, and returns the rest of the log (unless taken).
+    pub fn terminate(mut self) -> Vec<String> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let rest = self
+            .lines
+            .take()
+            .map(|lines| lines.map_while(Result::ok).collect())
+            .unwrap_or_default();
+        assert!(self.child.wait().unwrap().success());
+        rest
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        // After `terminate` the process has exited already and this does nothing.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -14,6 +14,7 @@ mod conformity_settings;
 mod conformity_terraform;
 mod cross_face;
 mod helpers;
+mod hostile;
 mod integrity;
 mod smoke;
 mod surfsight;
