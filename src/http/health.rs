@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
 
 use super::AppState;
 
@@ -13,6 +14,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        // The faces answer a panic in their own format (`kit::finish`); these routes have none.
+        .layer(CatchPanicLayer::new())
 }
 
 /// A database that does not answer within this long is not ready.

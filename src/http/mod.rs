@@ -1,7 +1,7 @@
 //! The HTTP layer: the router of every face, health checks, and the middleware every request
-//! goes through (request id, one log line, internal errors logged once, panic guard, repeated
+//! goes through (request id, one log line, internal errors logged once, repeated
 //! and trailing slashes). Each face's router brings its own time limit and fallbacks
-//! (`kit::finish`).
+//! and its panic guard (`kit::finish`); the health checks have a panic guard of their own.
 
 mod client_address;
 pub mod faces;
@@ -20,7 +20,6 @@ use axum::http::{HeaderName, Uri};
 use tower::Layer;
 use tower::util::{MapRequest, MapRequestLayer};
 use tower_http::LatencyUnit;
-use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
@@ -47,7 +46,6 @@ pub fn app(state: AppState) -> MapRequest<NormalizePath<Router>, fn(Request) -> 
         .nest("/conformity/v1", faces::conformity::router())
         .with_state(state)
         .layer(kit::internal::LogInternalErrors)
-        .layer(CatchPanicLayer::new())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
