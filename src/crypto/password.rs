@@ -1,42 +1,127 @@
-//! Passwords are stored as argon2id PHC strings. Hashing is slow on purpose (tens of
-//! milliseconds), so it runs on tokio's blocking pool, here, for every caller: the only way
-//! in is the `async` functions.
+//! Passwords are stored as argon2id PHC strings. Hashing is slow and memory-hard on purpose
+//! (tens of milliseconds and about 19 MiB per hash with the default parameters), so it runs on
+//! tokio's blocking pool, here, for every caller, and only through a [`PasswordGate`]: at most
+//! as many hashes at once as it has permits, whatever the number of requests. Without it, 64
+//! parallel sign-ins held 64 argon2 buffers and the server grew past a gigabyte.
 
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
 use anyhow::Context;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// Hashes `password` with argon2id, on the blocking pool.
-pub async fn hash_password_blocking(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .context("the password hashing task failed")?
+/// Why a password could not be hashed or checked.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    /// Every permit stayed taken for the gate's whole wait: the server is at its limit.
+    #[error("every password permit stayed busy for {0:?}")]
+    Busy(Duration),
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
 }
 
-/// True when `password` matches the PHC string `phc`, checked on the blocking pool. Without a
-/// stored hash (no such account, or one without a password) a decoy is checked instead, so
-/// that the refusal takes as long as a wrong password's. A malformed stored hash never matches.
-pub async fn verify_password_blocking(
-    password: String,
-    phc: Option<String>,
-) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || match phc {
-        Some(phc) => verify_password(&password, &phc),
-        None => {
-            if let Some(decoy) = DECOY_HASH.as_deref() {
-                verify_password(&password, decoy);
-            }
-            false
+/// The limit on concurrent argon2 work of one server: a fair (first come, first served) queue
+/// of permits. A request waits for a permit at most `wait`, then is refused
+/// ([`PasswordError::Busy`]): a flood of sign-ins costs time in the queue, never memory.
+pub struct PasswordGate {
+    permits: Arc<Semaphore>,
+    wait: Duration,
+    /// Hashes running now, and the most ever running at once (what the memory bound rests on).
+    running: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+}
+
+/// A permit taken out of the gate by [`PasswordGate::try_hold`]: no hash runs on it until it
+/// is dropped.
+pub struct HeldPermit(#[allow(dead_code)] OwnedSemaphorePermit);
+
+impl PasswordGate {
+    /// `concurrency` hashes at once (at least one); a request waits at most `wait` for its turn.
+    pub fn new(concurrency: usize, wait: Duration) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            wait,
+            running: Arc::default(),
+            peak: Arc::default(),
         }
-    })
-    .await
-    .context("the password verification task failed")
+    }
+
+    /// One permit per core: argon2 is CPU-bound, so more at once would only queue on the cores
+    /// while each held its memory.
+    pub fn per_core(wait: Duration) -> Self {
+        Self::new(cores(), wait)
+    }
+
+    /// Hashes `password` with argon2id, on the blocking pool, once a permit is free.
+    pub async fn hash_password_blocking(&self, password: String) -> Result<String, PasswordError> {
+        self.run(move || hash_password(&password))
+            .await?
+            .map_err(PasswordError::Failed)
+    }
+
+    /// True when `password` matches the PHC string `phc`. Without a stored hash (no such
+    /// account, or one without a password) a decoy is checked instead, so that the refusal
+    /// takes as long as a wrong password's. A malformed stored hash never matches.
+    pub async fn verify_password_blocking(
+        &self,
+        password: String,
+        phc: Option<String>,
+    ) -> Result<bool, PasswordError> {
+        self.run(move || match phc {
+            Some(phc) => verify_password(&password, &phc),
+            None => {
+                if let Some(decoy) = DECOY_HASH.as_deref() {
+                    verify_password(&password, decoy);
+                }
+                false
+            }
+        })
+        .await
+    }
+
+    /// The most hashes that ever ran at once through this gate.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::Acquire)
+    }
+
+    /// Takes a permit without waiting, if one is free (tests fill the gate with these).
+    pub fn try_hold(&self) -> Option<HeldPermit> {
+        self.permits.clone().try_acquire_owned().ok().map(HeldPermit)
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, PasswordError> {
+        let permit = tokio::time::timeout(self.wait, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| PasswordError::Busy(self.wait))?
+            .context("the password gate is closed")?;
+        let (running, peak) = (self.running.clone(), self.peak.clone());
+        // The permit moves into the blocking task: a client that goes away while its hash runs
+        // does not free the permit before the hash (and its memory) is done.
+        let task = tokio::task::spawn_blocking(move || {
+            let now = running.fetch_add(1, Ordering::AcqRel) + 1;
+            peak.fetch_max(now, Ordering::AcqRel);
+            let out = work();
+            running.fetch_sub(1, Ordering::AcqRel);
+            drop(permit);
+            out
+        });
+        Ok(task.await.context("the password task failed")?)
+    }
 }
 
-/// The hash of a random password nobody knows, made on first use (on the blocking pool).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The hash of a random password nobody knows, made on first use (on the blocking pool,
+/// under a permit, as it is first needed by a verification).
 static DECOY_HASH: LazyLock<Option<String>> =
     LazyLock::new(|| hash_password(&super::random_hex_secret()).ok());
 
@@ -61,18 +146,52 @@ fn verify_password(password: &str, phc: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn gate() -> PasswordGate {
+        PasswordGate::new(2, Duration::from_secs(60))
+    }
+
     #[tokio::test]
     async fn hashes_are_argon2id_and_verify() {
-        let phc = hash_password_blocking("correct horse".into())
+        let gate = gate();
+        let phc = gate
+            .hash_password_blocking("correct horse".into())
             .await
             .unwrap();
         assert!(phc.starts_with("$argon2id$"));
         let verify = |password: &str, phc: Option<&str>| {
-            verify_password_blocking(password.into(), phc.map(str::to_owned))
+            gate.verify_password_blocking(password.into(), phc.map(str::to_owned))
         };
         assert!(verify("correct horse", Some(&phc)).await.unwrap());
         assert!(!verify("wrong horse", Some(&phc)).await.unwrap());
         assert!(!verify("correct horse", Some("not a hash")).await.unwrap());
         assert!(!verify("correct horse", None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn no_more_hashes_run_at_once_than_the_gate_has_permits() {
+        let gate = Arc::new(gate());
+        let tasks: Vec<_> = (0..12)
+            .map(|i| {
+                let gate = gate.clone();
+                tokio::spawn(async move { gate.verify_password_blocking(format!("p{i}"), None).await })
+            })
+            .collect();
+        for task in tasks {
+            assert!(!task.await.unwrap().unwrap());
+        }
+        assert!((1..=2).contains(&gate.peak()), "{}", gate.peak());
+    }
+
+    #[tokio::test]
+    async fn a_full_gate_refuses_after_its_wait() {
+        let gate = PasswordGate::new(1, Duration::ZERO);
+        let held = gate.try_hold().expect("a free permit");
+        assert!(gate.try_hold().is_none());
+        assert!(matches!(
+            gate.hash_password_blocking("correct horse".into()).await,
+            Err(PasswordError::Busy(_))
+        ));
+        drop(held);
+        assert!(gate.hash_password_blocking("correct horse".into()).await.is_ok());
     }
 }

@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
-use orghub::service::{Bootstrap, BootstrapRequest, Services};
+use orghub::service::{Bootstrap, BootstrapRequest, Limits, Services};
 use orghub::startup::{Application, DataSettings};
 
 pub struct TestApp {
@@ -129,6 +129,15 @@ pub const TEST_ROLE_ARN: &str = "arn:aws:iam::223334445555:role/CloudConformity"
 /// The password `TestApp::bootstrap` gives its owners.
 pub const OWNER_PASSWORD: &str = "correct horse battery";
 
+/// The production limits, but for the wait for a password permit: the suite runs many
+/// servers on few cores at once, and a test must not fail because a hash queued for long.
+pub fn test_limits() -> Limits {
+    Limits {
+        password_wait: std::time::Duration::from_secs(600),
+        ..Limits::default()
+    }
+}
+
 /// Creates a database for one test; returns its URL (None for SQLite).
 async fn fresh_postgres_database() -> Option<String> {
     let admin_url = std::env::var("ORGHUB_TEST_DATABASE_URL").ok()?;
@@ -159,6 +168,15 @@ impl TestApp {
     /// A server whose cached reads live `ttl` (a long one shows that a behaviour does not
     /// depend on a cache expiring).
     pub async fn spawn_with_read_cache(ttl: std::time::Duration) -> Self {
+        Self::spawn_with(ttl, test_limits()).await
+    }
+
+    /// A server with these limits (small ones show a limit without waiting for a window).
+    pub async fn spawn_with_limits(limits: Limits) -> Self {
+        Self::spawn_with(orghub::service::ttl::READ_CACHE, limits).await
+    }
+
+    async fn spawn_with(ttl: std::time::Duration, limits: Limits) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data = DataSettings {
             data_dir: dir.path().to_path_buf(),
@@ -166,6 +184,7 @@ impl TestApp {
             master_key: None,
             region: "us".into(),
             read_cache_ttl: ttl,
+            limits,
         };
         Self::spawn_on(data, dir).await
     }
