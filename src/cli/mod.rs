@@ -208,7 +208,7 @@ fn secret_from_stdin(what: &str) -> anyhow::Result<String> {
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .with_context(|| format!("cannot read {what} from standard input"))?;
+        .with_context(|| format!("cannot read the {what} from standard input"))?;
     let secret = line.trim_end_matches(['\r', '\n']).to_owned();
     anyhow::ensure!(!secret.is_empty(), "no {what} on standard input");
     Ok(secret)
@@ -251,7 +251,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             data,
         } => {
             let password = password_stdin
-                .then(|| secret_from_stdin("a password"))
+                .then(|| secret_from_stdin("password"))
                 .transpose()?;
             let services = open_services(&data.settings()).await?;
             let result = services
@@ -350,7 +350,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("{ended} tokens of user {user} revoked");
                 }
                 None => {
-                    let token = secret_from_stdin("a token")?;
+                    let token = secret_from_stdin("token")?;
                     let services = open_services(&data.settings()).await?;
                     let revoked = services.revoke_token(&token).await.map_err(in_words)?;
                     // Never the token itself: it is a secret, even once revoked.

@@ -244,8 +244,21 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<&str>,
     ) -> Reply {
+        self.send_by(&self.client, method, path, headers, body)
+            .await
+    }
+
+    /// Sends a request through `client` (say, one bound to another loopback address).
+    pub async fn send_by(
+        &self,
+        client: &reqwest::Client,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self.client.request(method, self.url(path));
+        let mut request = client.request(method, self.url(path));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

@@ -9,6 +9,7 @@ mod cli;
 mod conformity;
 mod cross_face;
 mod helpers;
+mod hostile_auth;
 mod integrity;
 mod smoke;
 mod surfsight;
