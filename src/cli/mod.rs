@@ -14,9 +14,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::PublicId;
-use crate::service::{
-    BootstrapRequest, DEFAULT_TOKENS_PER_SECOND, OrgRef, Rate, TemplateImport,
-};
+use crate::service::{BootstrapRequest, DEFAULT_TOKENS_PER_SECOND, OrgRef, Rate, TemplateImport};
 use crate::startup::{Application, DataSettings, open_services, shutdown_signal};
 use crate::telemetry::{self, LogFormat};
 

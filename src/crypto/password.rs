@@ -90,7 +90,11 @@ impl PasswordGate {
 
     /// Takes a permit without waiting, if one is free (tests fill the gate with these).
     pub fn try_hold(&self) -> Option<HeldPermit> {
-        self.permits.clone().try_acquire_owned().ok().map(HeldPermit)
+        self.permits
+            .clone()
+            .try_acquire_owned()
+            .ok()
+            .map(HeldPermit)
     }
 
     async fn run<T: Send + 'static>(
@@ -173,7 +177,9 @@ mod tests {
         let tasks: Vec<_> = (0..12)
             .map(|i| {
                 let gate = gate.clone();
-                tokio::spawn(async move { gate.verify_password_blocking(format!("p{i}"), None).await })
+                tokio::spawn(
+                    async move { gate.verify_password_blocking(format!("p{i}"), None).await },
+                )
             })
             .collect();
         for task in tasks {
@@ -192,6 +198,10 @@ mod tests {
             Err(PasswordError::Busy(_))
         ));
         drop(held);
-        assert!(gate.hash_password_blocking("correct horse".into()).await.is_ok());
+        assert!(
+            gate.hash_password_blocking("correct horse".into())
+                .await
+                .is_ok()
+        );
     }
 }

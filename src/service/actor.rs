@@ -71,7 +71,12 @@ impl Actor {
     /// actor's own organization or of an ancestor (fellow Owners cannot take each other over).
     /// Every route and use case that acts on a user asks here.
     pub fn administer_user(&self, user: &UserStanding<'_>) -> ServiceResult<()> {
-        self.authorize(Access::Administer, user.org_path, Kind::User, user.public_id)?;
+        self.authorize(
+            Access::Administer,
+            user.org_path,
+            Kind::User,
+            user.public_id,
+        )?;
         if self.is_user(user.id) {
             return Ok(());
         }

@@ -34,11 +34,11 @@ pub use crate::domain::TokenKind;
 pub use actor::{Access, Actor, ActorUser};
 pub use api_keys::NewApiKey;
 pub use cloud_accounts::{CloudAccountChanges, NewCloudAccountRequest};
-pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use error::{
     ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal,
     Unauthorized,
 };
+pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use records::{

@@ -202,7 +202,11 @@ impl SignInThrottle {
     fn forget_old(&self, entries: &mut HashMap<Key, Entry>, now: Millis) {
         let (window, known_for) = (self.limits.window, self.limits.known_address_for);
         entries.retain(|_, entry| {
-            if entry.failures.back().is_some_and(|last| now - last >= window) {
+            if entry
+                .failures
+                .back()
+                .is_some_and(|last| now - last >= window)
+            {
                 entry.failures.clear();
             }
             !entry.failures.is_empty() || entry.signed_in_at.is_some_and(|at| now - at < known_for)
@@ -284,7 +288,9 @@ mod tests {
         }
         let stranger = Attempt::new("ada@acme.example", Some(ATTACKER));
         assert!(throttle.reserve(&stranger, 20).is_err());
-        let reservation = throttle.reserve(&owner, 20).expect("the owner's address is known");
+        let reservation = throttle
+            .reserve(&owner, 20)
+            .expect("the owner's address is known");
         throttle.succeeded(reservation, 20);
     }
 
@@ -296,7 +302,11 @@ mod tests {
         }
         let fresh = Attempt::new("new@acme.example", Some(ATTACKER));
         assert!(throttle.reserve(&fresh, 20).is_err());
-        assert!(throttle.reserve(&Attempt::new("new@acme.example", Some(HOME)), 20).is_ok());
+        assert!(
+            throttle
+                .reserve(&Attempt::new("new@acme.example", Some(HOME)), 20)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -333,7 +343,12 @@ mod tests {
         });
         for i in 0..100u8 {
             let address = IpAddr::V4(Ipv4Addr::new(10, 2, 0, i));
-            fail(&throttle, &format!("user{i}@acme.example"), address, i64::from(i));
+            fail(
+                &throttle,
+                &format!("user{i}@acme.example"),
+                address,
+                i64::from(i),
+            );
         }
         let window = SignInLimits::default().window;
         assert!(throttle.prune(100) <= 30);

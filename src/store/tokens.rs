@@ -12,8 +12,10 @@ macro_rules! insert_into_tokens {
 }
 
 /// One new token's row, as `insert_into_tokens!` lists them.
-pub(super) const INSERT_TOKEN: &str =
-    concat!(insert_into_tokens!(), "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+pub(super) const INSERT_TOKEN: &str = concat!(
+    insert_into_tokens!(),
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+);
 
 #[derive(Clone)]
 pub struct NewToken<'a> {

@@ -127,7 +127,11 @@ async fn a_full_password_gate_answers_503_in_each_face_and_counts_no_failure() {
     })
     .await;
     let (boot, token) = app.root_with_token().await;
-    let held = app.services.password_gate().try_hold().expect("a free permit");
+    let held = app
+        .services
+        .password_gate()
+        .try_hold()
+        .expect("a free permit");
     for _ in 0..12 {
         let busy = sign_in(&app, "owner@root.test", "a wrong guess").await;
         busy.assert_surfsight_error(503, "The server is busy: retry in 1 seconds");
@@ -144,7 +148,12 @@ async fn a_full_password_gate_answers_503_in_each_face_and_counts_no_failure() {
     assert_eq!(busy.headers["retry-after"], "1");
     drop(held);
     // Twelve refusals, none counted: the account is not locked.
-    assert_eq!(sign_in(&app, "owner@root.test", OWNER_PASSWORD).await.status, 200);
+    assert_eq!(
+        sign_in(&app, "owner@root.test", OWNER_PASSWORD)
+            .await
+            .status,
+        200
+    );
     app.stop().await;
 }
 
@@ -173,10 +182,17 @@ async fn an_over_long_email_is_refused_before_it_is_looked_up_or_counted() {
 async fn an_attacker_does_not_lock_the_owner_out_of_its_own_address() {
     let app = TestApp::spawn().await;
     app.bootstrap("Partner", "partner@fleet.test").await;
-    let (home, attacker, second, fresh) =
-        (client_from(2), client_from(3), client_from(4), client_from(5));
+    let (home, attacker, second, fresh) = (
+        client_from(2),
+        client_from(3),
+        client_from(4),
+        client_from(5),
+    );
     let email = "partner@fleet.test";
-    assert_eq!(sign_in_by(&app, &home, email, OWNER_PASSWORD).await.status, 200);
+    assert_eq!(
+        sign_in_by(&app, &home, email, OWNER_PASSWORD).await.status,
+        200
+    );
 
     for _ in 0..10 {
         sign_in_by(&app, &attacker, email, "guess")
@@ -184,9 +200,17 @@ async fn an_attacker_does_not_lock_the_owner_out_of_its_own_address() {
             .assert_surfsight_error(401, BAD_CREDENTIALS);
     }
     // The attacker's pair is locked, even with the right password…
-    assert_eq!(sign_in_by(&app, &attacker, email, OWNER_PASSWORD).await.status, 429);
+    assert_eq!(
+        sign_in_by(&app, &attacker, email, OWNER_PASSWORD)
+            .await
+            .status,
+        429
+    );
     // …the owner's is not, nor is another address's.
-    assert_eq!(sign_in_by(&app, &home, email, OWNER_PASSWORD).await.status, 200);
+    assert_eq!(
+        sign_in_by(&app, &home, email, OWNER_PASSWORD).await.status,
+        200
+    );
     // Ten more from a second address: 20 failures reach the account's soft limit, which holds
     // back the addresses the account never signed in from, and not its own.
     for _ in 0..10 {
@@ -196,7 +220,10 @@ async fn an_attacker_does_not_lock_the_owner_out_of_its_own_address() {
     }
     let refused = sign_in_by(&app, &fresh, email, OWNER_PASSWORD).await;
     assert_eq!(refused.status, 429, "{:?}", refused.body);
-    assert_eq!(sign_in_by(&app, &home, email, OWNER_PASSWORD).await.status, 200);
+    assert_eq!(
+        sign_in_by(&app, &home, email, OWNER_PASSWORD).await.status,
+        200
+    );
     app.stop().await;
 }
 
@@ -224,7 +251,11 @@ async fn bulk_creates_authorize_and_check_before_hashing() {
     .await
     .remove(0);
     let member_token = login_session(&app, &owner, &member).await;
-    let _held = app.services.password_gate().try_hold().expect("a free permit");
+    let _held = app
+        .services
+        .password_gate()
+        .try_hold()
+        .expect("a free permit");
 
     let users = |n: usize, domain: &str| {
         Value::Array(
@@ -257,9 +288,13 @@ async fn bulk_creates_authorize_and_check_before_hashing() {
     // One bad entry anywhere: refused before the first password is hashed.
     let mut bad = users(3, "root.test");
     bad[2]["password"] = json!("short");
-    app.post(&format!("/xponent/user/org/{}", boot.organization_id), &owner, &bad)
-        .await
-        .assert_xponent_error(400, "The field password must be at least 8 characters");
+    app.post(
+        &format!("/xponent/user/org/{}", boot.organization_id),
+        &owner,
+        &bad,
+    )
+    .await
+    .assert_xponent_error(400, "The field password must be at least 8 characters");
     app.put(
         &format!("/xponent/user/{}", foreign.user_id),
         &owner,
@@ -287,9 +322,9 @@ async fn login_session(app: &TestApp, owner: &str, user: &str) -> String {
     )
     .await
     .xponent_items("tokens")[0]["token"]
-    .as_str()
-    .unwrap()
-    .to_owned()
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 // --- POST /xponent/token rate limits ---------------------------------------------------------
@@ -307,7 +342,11 @@ async fn owner_tokens_are_rate_limited_per_user_with_retry_after() {
     app.owner_token(&boot).await;
     let refused = request_owner_token(&app, &boot.user_id, &boot.secret_key).await;
     assert_eq!(refused.status, 429, "{:?}", refused.body);
-    let secs: u64 = refused.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    let secs: u64 = refused.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=1200).contains(&secs), "{secs}");
     refused.assert_xponent_error(429, &format!("Too many requests: retry in {secs} seconds"));
     // Wrong hashes do not spend a user's rate: only proven requests do.
@@ -449,7 +488,9 @@ async fn an_owner_cannot_take_over_a_fellow_owner_nor_a_partner() {
             .assert_xponent_error(403, OUT_OF_REACH);
     }
     // The partner is untouched: it still signs in and creates Surfsight organizations.
-    let (partner, _) = app.surfsight_sign_in("owner@root.test", OWNER_PASSWORD).await;
+    let (partner, _) = app
+        .surfsight_sign_in("owner@root.test", OWNER_PASSWORD)
+        .await;
     app.surfsight_create_org(&partner, "Still mine").await;
 
     // A Member of its organization, an Owner below it, and itself: allowed.
@@ -537,7 +578,9 @@ async fn a_new_password_ends_the_users_tokens() {
     let (password_token, _) = app.surfsight_sign_in("mo@root.test", "old password").await;
     let session = login_session(&app, &owner, &mo).await;
     for token in [&password_token, &session] {
-        app.get("/xponent/org", token).await.xponent_items("organizations");
+        app.get("/xponent/org", token)
+            .await
+            .xponent_items("organizations");
     }
     app.put(
         &format!("/xponent/user/{mo}"),
@@ -555,9 +598,13 @@ async fn a_new_password_ends_the_users_tokens() {
         .await
         .assert_surfsight_error(401, BAD_CREDENTIALS);
     let (fresh, _) = app.surfsight_sign_in("mo@root.test", "new password").await;
-    app.get("/xponent/org", &fresh).await.xponent_items("organizations");
+    app.get("/xponent/org", &fresh)
+        .await
+        .xponent_items("organizations");
     // The Owner's own tokens are not the Member's: they live on.
-    app.get("/xponent/org", &owner).await.xponent_items("organizations");
+    app.get("/xponent/org", &owner)
+        .await
+        .xponent_items("organizations");
     app.stop().await;
 }
 
@@ -571,7 +618,10 @@ async fn uncached_app() -> TestApp {
 async fn rotating_a_secret_key_with_the_cli_ends_the_owners_tokens() {
     let app = uncached_app().await;
     let boot = crate::cli::bootstrap_json(&app, "Acme", "ada@acme.test");
-    let (user, secret) = (boot["userId"].as_str().unwrap(), boot["secretKey"].as_str().unwrap());
+    let (user, secret) = (
+        boot["userId"].as_str().unwrap(),
+        boot["secretKey"].as_str().unwrap(),
+    );
     let owner = app.owner_token_for(user, secret).await;
     let (password_token, _) = app
         .surfsight_sign_in("ada@acme.test", boot["password"].as_str().unwrap())
@@ -584,7 +634,9 @@ async fn rotating_a_secret_key_with_the_cli_ends_the_owners_tokens() {
             .assert_xponent_error(401, TOKEN_NOT_VALID);
     }
     let renewed = app.owner_token_for(user, &stdout(&output)).await;
-    app.get("/xponent/org", &renewed).await.xponent_items("organizations");
+    app.get("/xponent/org", &renewed)
+        .await
+        .xponent_items("organizations");
     app.stop().await;
 }
 
@@ -592,7 +644,10 @@ async fn rotating_a_secret_key_with_the_cli_ends_the_owners_tokens() {
 async fn token_revoke_ends_one_token_read_from_standard_input_or_every_token_of_a_user() {
     let app = uncached_app().await;
     let boot = crate::cli::bootstrap_json(&app, "Acme", "ada@acme.test");
-    let (user, secret) = (boot["userId"].as_str().unwrap(), boot["secretKey"].as_str().unwrap());
+    let (user, secret) = (
+        boot["userId"].as_str().unwrap(),
+        boot["secretKey"].as_str().unwrap(),
+    );
     let (first, second, third) = (
         app.owner_token_for(user, secret).await,
         app.owner_token_for(user, secret).await,
@@ -606,7 +661,9 @@ async fn token_revoke_ends_one_token_read_from_standard_input_or_every_token_of_
     app.get("/xponent/org", &first)
         .await
         .assert_xponent_error(401, TOKEN_NOT_VALID);
-    app.get("/xponent/org", &second).await.xponent_items("organizations");
+    app.get("/xponent/org", &second)
+        .await
+        .xponent_items("organizations");
 
     let again = orghub_with_stdin(&app, &["token", "revoke"], &first);
     assert_eq!(again.status.code(), Some(1));
@@ -624,7 +681,10 @@ async fn token_revoke_ends_one_token_read_from_standard_input_or_every_token_of_
             .assert_xponent_error(401, TOKEN_NOT_VALID);
     }
     app.owner_token_for(user, secret).await;
-    let unknown = orghub(&app, &["token", "revoke", "--user", &crate::helpers::unknown_id()]);
+    let unknown = orghub(
+        &app,
+        &["token", "revoke", "--user", &crate::helpers::unknown_id()],
+    );
     assert_eq!(unknown.status.code(), Some(1));
     assert!(stderr(&unknown).starts_with("error: there is no user with id"));
     app.stop().await;
@@ -656,9 +716,20 @@ async fn sso_secret_rotate_prints_a_new_secret_once_and_ends_the_admin_tokens() 
         .as_str()
         .unwrap()
         .to_owned();
-    app.get("/xponent/org", &admin).await.xponent_items("organizations");
+    app.get("/xponent/org", &admin)
+        .await
+        .xponent_items("organizations");
 
-    let output = orghub(&app, &["sso-secret", "rotate", "--org", &org_id.to_string(), "--json"]);
+    let output = orghub(
+        &app,
+        &[
+            "sso-secret",
+            "rotate",
+            "--org",
+            &org_id.to_string(),
+            "--json",
+        ],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let rotated: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(rotated["organizationId"], org_id);
@@ -676,7 +747,10 @@ async fn sso_secret_rotate_prints_a_new_secret_once_and_ends_the_admin_tokens() 
     let renewed = exchange(new_secret).await;
     assert_eq!(renewed.status, 200, "{:?}", renewed.body);
 
-    let plain = orghub(&app, &["sso-secret", "rotate", "--org", &org_id.to_string()]);
+    let plain = orghub(
+        &app,
+        &["sso-secret", "rotate", "--org", &org_id.to_string()],
+    );
     assert_eq!(stdout(&plain).len(), 64);
     let bad = orghub(&app, &["sso-secret", "rotate", "--org", "Fleet"]);
     assert_eq!(
@@ -684,7 +758,10 @@ async fn sso_secret_rotate_prints_a_new_secret_once_and_ends_the_admin_tokens() 
         "error: 'Fleet' is not an organization id (an integer or a UUID)"
     );
     let unknown = orghub(&app, &["sso-secret", "rotate", "--org", "999999"]);
-    assert_eq!(stderr(&unknown), "error: there is no organization with id 999999");
+    assert_eq!(
+        stderr(&unknown),
+        "error: there is no organization with id 999999"
+    );
     app.stop().await;
 }
 
