@@ -1,18 +1,28 @@
 //! Passwords are stored as argon2id PHC strings. Hashing is slow and memory-hard on purpose
-//! (tens of milliseconds and about 19 MiB per hash with the default parameters), so it runs on
-//! tokio's blocking pool, here, for every caller, and only through a [`PasswordGate`]: at most
-//! as many hashes at once as it has permits, whatever the number of requests. Without it, 64
-//! parallel sign-ins held 64 argon2 buffers and the server grew past a gigabyte.
+//! (tens of milliseconds and about 19 MiB per hash with the default parameters), so it runs
+//! only through a [`PasswordGate`], here, for every caller: at most as many hashes at once as
+//! it has permits, whatever the number of requests, each on one of the gate's own threads.
+//! Without it, 64 parallel sign-ins held 64 argon2 buffers and the server grew past a
+//! gigabyte.
+//!
+//! Why threads of its own rather than tokio's blocking pool: the allocator keeps a freed
+//! argon2 buffer in the arena of the thread that freed it, for the next allocation there. On
+//! the blocking pool, whose threads come and go by the hundred, successive hashes ran on many
+//! threads and so many arenas, and a server held ~560 MB after a flood although no more than
+//! two hashes ever ran at once. On a fixed set of threads, each reuses its own buffer.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex, mpsc};
 use std::time::Duration;
 
 use anyhow::Context;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
+
+/// A hash to run on one of the gate's threads.
+type Job = Box<dyn FnOnce() + Send>;
 
 /// Why a password could not be hashed or checked.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +40,8 @@ pub enum PasswordError {
 pub struct PasswordGate {
     permits: Arc<Semaphore>,
     wait: Duration,
+    /// To the gate's threads, one per permit; they end when the gate is dropped.
+    jobs: mpsc::Sender<Job>,
     /// Hashes running now, and the most ever running at once (what the memory bound rests on).
     running: Arc<AtomicUsize>,
     peak: Arc<AtomicUsize>,
@@ -42,9 +54,33 @@ pub struct HeldPermit(#[allow(dead_code)] OwnedSemaphorePermit);
 impl PasswordGate {
     /// `concurrency` hashes at once (at least one); a request waits at most `wait` for its turn.
     pub fn new(concurrency: usize, wait: Duration) -> Self {
+        let concurrency = concurrency.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..concurrency {
+            let queue = queue.clone();
+            // Detached: each thread ends when the channel closes, with the gate.
+            let _ = std::thread::Builder::new()
+                .name(format!("orghub-password-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only to take a job, not to run it.
+                        let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        match job {
+                            // A panicking hash loses its answer (an internal error for its
+                            // request), not the thread.
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                });
+        }
         Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            permits: Arc::new(Semaphore::new(concurrency)),
             wait,
+            jobs,
             running: Arc::default(),
             peak: Arc::default(),
         }
@@ -56,7 +92,7 @@ impl PasswordGate {
         Self::new(cores(), wait)
     }
 
-    /// Hashes `password` with argon2id, on the blocking pool, once a permit is free.
+    /// Hashes `password` with argon2id, on the gate's threads, once a permit is free.
     pub async fn hash_password_blocking(&self, password: String) -> Result<String, PasswordError> {
         self.run(move || hash_password(&password))
             .await?
@@ -106,17 +142,24 @@ impl PasswordGate {
             .map_err(|_| PasswordError::Busy(self.wait))?
             .context("the password gate is closed")?;
         let (running, peak) = (self.running.clone(), self.peak.clone());
-        // The permit moves into the blocking task: a client that goes away while its hash runs
-        // does not free the permit before the hash (and its memory) is done.
-        let task = tokio::task::spawn_blocking(move || {
+        let (answer, answered) = oneshot::channel();
+        // The permit moves into the job: a client that goes away while its hash runs does not
+        // free the permit before the hash (and its memory) is done. One permit per thread, so
+        // a job never waits in the channel.
+        let job: Job = Box::new(move || {
             let now = running.fetch_add(1, Ordering::AcqRel) + 1;
             peak.fetch_max(now, Ordering::AcqRel);
             let out = work();
             running.fetch_sub(1, Ordering::AcqRel);
             drop(permit);
-            out
+            let _ = answer.send(out);
         });
-        Ok(task.await.context("the password task failed")?)
+        self.jobs
+            .send(job)
+            .map_err(|_| anyhow::anyhow!("the password threads are gone"))?;
+        Ok(answered
+            .await
+            .context("the password task failed before answering")?)
     }
 }
 
@@ -124,8 +167,8 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// The hash of a random password nobody knows, made on first use (on the blocking pool,
-/// under a permit, as it is first needed by a verification).
+/// The hash of a random password nobody knows, made on first use (on a gate's thread, under a
+/// permit, as it is first needed by a verification).
 static DECOY_HASH: LazyLock<Option<String>> =
     LazyLock::new(|| hash_password(&super::random_hex_secret()).ok());
 
