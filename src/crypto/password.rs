@@ -5,20 +5,21 @@
 //! Without it, 64 parallel sign-ins held 64 argon2 buffers and the server grew past a
 //! gigabyte.
 //!
-//! Why threads of its own rather than tokio's blocking pool: the allocator keeps a freed
-//! argon2 buffer in the arena of the thread that freed it, for the next allocation there. On
-//! the blocking pool, whose threads come and go by the hundred, successive hashes ran on many
-//! threads and so many arenas, and a server held ~560 MB after a flood although no more than
-//! two hashes ever ran at once. On a fixed set of threads, each reuses its own buffer.
+//! Each of those threads keeps its argon2 memory (~19 MiB) for its next hash, zeroed after
+//! each use, instead of allocating it per hash: freed and allocated again, such buffers were
+//! kept by the allocator in pieces it could not reuse (glibc raises its mmap threshold after
+//! the first free), and a server held 150 MB after nine sequential sign-ins, 560 MB after a
+//! flood, although no more than two hashes ever ran at once. Now the memory of password work
+//! is the gate's threads' buffers, whatever the traffic.
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, mpsc};
 use std::time::Duration;
 
 use anyhow::Context;
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 /// A hash to run on one of the gate's threads.
@@ -172,21 +173,81 @@ fn cores() -> usize {
 static DECOY_HASH: LazyLock<Option<String>> =
     LazyLock::new(|| hash_password(&super::random_hex_secret()).ok());
 
-fn hash_password(password: &str) -> anyhow::Result<String> {
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|e| anyhow::anyhow!("hashing a password failed: {e}"))?;
-    Ok(hash.to_string())
+thread_local! {
+    /// The memory argon2 works in, kept by each of the gate's threads for its next hash.
+    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Runs `work` on this thread's argon2 memory of `blocks` blocks, zeroed afterwards (it held
+/// state derived from a password).
+fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+    MEMORY.with_borrow_mut(|memory| {
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::new());
+        }
+        let out = work(&mut memory[..blocks]);
+        memory.fill(Block::new());
+        out
+    })
+}
+
+/// The most argon2 memory a stored hash may ask for: 64 MiB (orghub's own ask for 19).
+const MAX_BLOCKS: usize = 64 * 1024;
+
+/// Salt bytes of a new hash (the PHC string's recommended 16).
+const SALT_BYTES: usize = 16;
+
+/// argon2id with the crate's default parameters (m = 19 MiB, t = 2, p = 1), as a PHC string.
+fn hash_password(password: &str) -> anyhow::Result<String> {
+    let argon2 = Argon2::default();
+    let params = argon2.params().clone();
+    let salt = Salt::new(&super::random_bytes(SALT_BYTES))
+        .map_err(|e| anyhow::anyhow!("making a salt failed: {e}"))?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    with_memory(params.block_count(), |memory| {
+        argon2.hash_password_into_with_memory(password.as_bytes(), salt.as_ref(), &mut out, memory)
+    })
+    .map_err(|e| anyhow::anyhow!("hashing a password failed: {e}"))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params)
+            .map_err(|e| anyhow::anyhow!("writing argon2 parameters failed: {e}"))?,
+        salt: Some(salt),
+        hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("an argon2 output: {e}"))?),
+    };
+    Ok(phc.to_string())
+}
+
+/// True when `password` hashes, with the algorithm, version, parameters and salt of `phc`, to
+/// its hash (compared in constant time). Anything malformed never matches.
 fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+        Algorithm::try_from(parsed.algorithm.as_str()),
+        Params::try_from(&parsed),
+        parsed.salt.as_ref(),
+        parsed.hash.as_ref(),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from).transpose() {
+        Ok(version) => version.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    // A stored hash asks for its own memory: never more than a bound, whatever a damaged row
+    // says.
+    if params.block_count() > MAX_BLOCKS {
+        return false;
+    }
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    let hashed = with_memory(params.block_count(), |memory| {
+        argon2.hash_password_into_with_memory(password.as_bytes(), salt.as_ref(), &mut out, memory)
+    });
+    hashed.is_ok() && super::constant_time_eq(&out, expected.as_bytes())
 }
 
 #[cfg(test)]
@@ -212,6 +273,31 @@ mod tests {
         assert!(!verify("wrong horse", Some(&phc)).await.unwrap());
         assert!(!verify("correct horse", Some("not a hash")).await.unwrap());
         assert!(!verify("correct horse", None).await.unwrap());
+    }
+
+    /// Hashes made before this module kept its own memory (by `PasswordHasher`) still verify,
+    /// and its own hashes verify with the crate's verifier.
+    #[test]
+    fn hashes_are_interchangeable_with_the_argon2_crates() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let theirs = Argon2::default()
+            .hash_password(b"correct horse")
+            .unwrap()
+            .to_string();
+        assert!(verify_password("correct horse", &theirs));
+        assert!(!verify_password("wrong horse", &theirs));
+        let ours = hash_password("correct horse").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse", &parsed)
+                .is_ok()
+        );
+        assert_ne!(
+            ours,
+            hash_password("correct horse").unwrap(),
+            "a fresh salt each time"
+        );
     }
 
     #[tokio::test]
