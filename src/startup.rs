@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 
 use crate::crypto::{MasterKey, Sealer};
 use crate::http::{AppState, app};
-use crate::service::{ServiceConfig, Services};
+use crate::service::{Limits, ServiceConfig, Services};
 use crate::store::{Location, Store};
 
 /// Where the data lives and how secrets are sealed: what every command needs.
@@ -31,6 +31,9 @@ pub struct DataSettings {
     /// The longest a cached read is served (`service::ttl::READ_CACHE` unless a test wants
     /// another).
     pub read_cache_ttl: std::time::Duration,
+    /// Limits on guessing and costly work (`Limits::default()` unless `serve` flags or a
+    /// test say otherwise).
+    pub limits: Limits,
 }
 
 pub const SQLITE_FILE: &str = "orghub.sqlite3";
@@ -61,6 +64,7 @@ pub async fn open_services(settings: &DataSettings) -> anyhow::Result<Services> 
         ServiceConfig {
             region: settings.region.clone(),
             read_cache_ttl: settings.read_cache_ttl,
+            limits: settings.limits.clone(),
         },
     )
 }
@@ -118,8 +122,9 @@ impl Application {
     }
 }
 
-/// Expired tokens and external IDs are refused already, and old sign-in failures count for
-/// nothing: this only keeps the tables and the throttle from growing.
+/// Expired tokens and external IDs are refused already, and old sign-in failures and full
+/// rates count for nothing: this only keeps the tables, the throttle and the rate limiters
+/// from growing.
 async fn sweep_expired(services: Arc<Services>) {
     // The first sweep is a period after start, not at once: a server that has just started
     // has nothing to sweep, and should not hold the write lock while a CLI command starts.
@@ -136,6 +141,7 @@ async fn sweep_expired(services: Arc<Services>) {
             tracing::warn!(error = %error, "removing expired external IDs failed");
         }
         services.prune_sign_in_throttle();
+        services.prune_token_rates();
     }
 }
 

@@ -24,6 +24,9 @@ pub fn describe(error: &ServiceError) -> String {
         ServiceError::Forbidden(Forbidden::NotAnOwner { user }) => {
             format!("user {user} is a Member: only Owners have secret keys")
         }
+        ServiceError::Forbidden(Forbidden::UserOutOfReach { id }) => {
+            format!("user {id} holds rights the caller does not")
+        }
         ServiceError::Forbidden(other) => format!("not allowed: {other:?}"),
         ServiceError::Conflict(Conflict::OrganizationName { name }) => {
             format!("the organization name '{name}' is already in use")
@@ -45,7 +48,11 @@ pub fn describe(error: &ServiceError) -> String {
             FieldRule::NotEmpty => format!("{field} must not be empty"),
             FieldRule::NonEmptyString => format!("{field} must be a non-empty string"),
             FieldRule::MinChars(n) => format!("{field} must be at least {n} characters"),
+            FieldRule::MaxChars(n) => format!("{field} must be at most {n} characters"),
         },
+        ServiceError::Invalid(Invalid::TooManyItems { max }) => {
+            format!("at most {max} items at once")
+        }
         ServiceError::Invalid(other) => format!("invalid: {other:?}"),
         ServiceError::Unauthorized(Unauthorized::TokenInvalid) => "the token is not valid".into(),
         ServiceError::Unauthorized(other) => format!("unauthorized: {other:?}"),
@@ -54,6 +61,9 @@ pub fn describe(error: &ServiceError) -> String {
         }
         ServiceError::Throttled { retry_after_secs } => {
             format!("too many attempts: retry in {retry_after_secs} seconds")
+        }
+        ServiceError::Busy { retry_after_secs } => {
+            format!("busy: retry in {retry_after_secs} seconds")
         }
         ServiceError::Internal(e) => format!("{e:#}"),
     }

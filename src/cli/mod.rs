@@ -1,10 +1,13 @@
 //! The `orghub` command line: `serve`, and the operator commands that work on the same
-//! database as a running server (`bootstrap`, `secret-key`, `template import`).
+//! database as a running server (`bootstrap`, `secret-key`, `template import`, `api-key`,
+//! `token revoke`, `sso-secret rotate`). Secrets go in through standard input, never argv,
+//! where any user of the machine reads them with `ps`.
 
 mod messages;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -12,7 +15,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::PublicId;
-use crate::service::{BootstrapRequest, TemplateImport};
+use crate::service::{BootstrapRequest, DEFAULT_TOKENS_PER_SECOND, OrgRef, Rate, TemplateImport};
 use crate::startup::{Application, DataSettings, ServeLimits, open_services, shutdown_signal};
 use crate::telemetry::{self, LogFormat};
 
@@ -41,6 +44,8 @@ pub enum Command {
         listen: SocketAddr,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        service_limits: ServiceLimitArgs,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -84,6 +89,58 @@ pub enum Command {
         #[command(subcommand)]
         command: ApiKeyCommand,
     },
+    /// End bearer tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Manage Surfsight SSO secrets.
+    SsoSecret {
+        #[command(subcommand)]
+        command: SsoSecretCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// End one bearer token, read from the first line of standard input; or, with --user,
+    /// every token of a user (also any issued in a race with this).
+    Revoke {
+        /// End every token of this user (its id) instead of one read from standard input.
+        #[arg(long)]
+        user: Option<String>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoSecretCommand {
+    /// Issue or rotate an organization's SSO secret and print it once; the organization
+    /// admin tokens issued on the old one end.
+    Rotate {
+        /// The organization: its Surfsight integer id or its UUID.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// `orghub serve`'s limits on guessing and costly work (see README).
+#[derive(Debug, Clone, Args)]
+pub struct ServiceLimitArgs {
+    /// Owner tokens (Xponent POST /token) one user may get per second.
+    #[arg(long, env = "ORGHUB_TOKENS_PER_USER", default_value_t = DEFAULT_TOKENS_PER_SECOND)]
+    pub tokens_per_user: NonZeroU32,
+    /// Xponent POST /token requests one client address may make per second.
+    #[arg(long, env = "ORGHUB_TOKENS_PER_ADDRESS", default_value_t = DEFAULT_TOKENS_PER_SECOND)]
+    pub tokens_per_address: NonZeroU32,
+    /// Password hashes and checks running at once (default: one per core).
+    #[arg(long, env = "ORGHUB_PASSWORD_CONCURRENCY")]
+    pub password_concurrency: Option<NonZeroUsize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,8 +233,21 @@ impl DataArgs {
             master_key: std::env::var("ORGHUB_MASTER_KEY").ok(),
             region: self.region.clone(),
             read_cache_ttl: crate::service::ttl::READ_CACHE,
+            limits: crate::service::Limits::default(),
         }
     }
+}
+
+/// The first line of standard input, without its line ending: how secrets reach a command.
+fn secret_from_stdin(what: &str) -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .with_context(|| format!("cannot read the {what} from standard input"))?;
+    let secret = line.trim_end_matches(['\r', '\n']).to_owned();
+    anyhow::ensure!(!secret.is_empty(), "no {what} on standard input");
+    Ok(secret)
 }
 
 /// A domain error as the one line `main` prints.
@@ -215,10 +285,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve {
             listen,
             limits,
+            service_limits,
             data,
         } => {
             telemetry::init(cli.log_format);
-            let app = Application::build(&data.settings(), listen)
+            let mut settings = data.settings();
+            settings.limits.tokens_per_user = Rate::per_second(service_limits.tokens_per_user);
+            settings.limits.tokens_per_address =
+                Rate::per_second(service_limits.tokens_per_address);
+            settings.limits.password_concurrency =
+                service_limits.password_concurrency.map(NonZeroUsize::get);
+            let app = Application::build(&settings, listen)
                 .await?
                 .with_limits(limits.limits());
             // Before "listening": a signal sent on reading that line must find the handlers.
@@ -324,6 +401,49 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let services = open_services(&data.settings()).await?;
             let revoked = services.revoke_api_key(&key_id).await.map_err(in_words)?;
             println!("{} {}", revoked.public_id, revoked.status);
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { user, data },
+        } => {
+            match user {
+                Some(user) => {
+                    let user = parse_id(&user, "a user id")?;
+                    let services = open_services(&data.settings()).await?;
+                    let ended = services.revoke_user_tokens(&user).await.map_err(in_words)?;
+                    println!("{ended} tokens of user {user} revoked");
+                }
+                None => {
+                    let token = secret_from_stdin("token")?;
+                    let services = open_services(&data.settings()).await?;
+                    let revoked = services.revoke_token(&token).await.map_err(in_words)?;
+                    // Never the token itself: it is a secret, even once revoked.
+                    anyhow::ensure!(revoked, "there is no such token");
+                    println!("token revoked");
+                }
+            }
+            Ok(())
+        }
+        Command::SsoSecret {
+            command: SsoSecretCommand::Rotate { org, json, data },
+        } => {
+            let org = OrgRef::parse(&org).with_context(|| {
+                format!("'{org}' is not an organization id (an integer or a UUID)")
+            })?;
+            let services = open_services(&data.settings()).await?;
+            let rotated = services.rotate_sso_secret(org).await.map_err(in_words)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "organizationId": rotated.org_id,
+                        "ssoSecret": rotated.sso_secret,
+                        "endedTokens": rotated.ended_tokens,
+                    })
+                );
+            } else {
+                println!("{}", rotated.sso_secret);
+            }
             Ok(())
         }
     }

@@ -7,7 +7,7 @@ mod seal_context;
 mod sealer;
 
 pub use master_key::{MasterKey, MasterKeyError};
-pub use password::{hash_password_blocking, verify_password_blocking};
+pub use password::{HeldPermit, PasswordError, PasswordGate};
 pub use seal_context::SealContext;
 pub use sealer::{SealError, Sealer};
 

@@ -25,6 +25,16 @@ pub struct Actor {
     pub token_kind: TokenKind,
 }
 
+/// What the rule of `Actor::administer_user` looks at in the user acted on.
+#[derive(Debug, Clone, Copy)]
+pub struct UserStanding<'a> {
+    pub id: i64,
+    pub public_id: &'a PublicId,
+    pub org_path: &'a OrgPath,
+    pub role: Role,
+    pub partner: bool,
+}
+
 /// What an action needs besides the organization being in the actor's subtree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -51,6 +61,33 @@ impl Actor {
                 id: id.to_string(),
             }))
         }
+    }
+
+    /// Allows administering `user` — a login token for it, its password, role, email, its
+    /// deletion — or refuses. The user must be in the actor's subtree and the actor an Owner
+    /// (`authorize`); then, unless the user is the actor itself, the actor must hold every
+    /// right the user holds (a non-partner never touches a partner: a login token or a
+    /// password would hand it the partner right), and the user must not be an Owner of the
+    /// actor's own organization or of an ancestor (fellow Owners cannot take each other over).
+    /// Every route and use case that acts on a user asks here.
+    pub fn administer_user(&self, user: &UserStanding<'_>) -> ServiceResult<()> {
+        self.authorize(
+            Access::Administer,
+            user.org_path,
+            Kind::User,
+            user.public_id,
+        )?;
+        if self.is_user(user.id) {
+            return Ok(());
+        }
+        let holds_more = user.partner && !self.partner;
+        let fellow_owner = user.role == Role::Owner && self.org_path.is_within(user.org_path);
+        if holds_more || fellow_owner {
+            return Err(ServiceError::Forbidden(Forbidden::UserOutOfReach {
+                id: user.public_id.to_string(),
+            }));
+        }
+        Ok(())
     }
 
     pub fn is_user(&self, user_id: i64) -> bool {
@@ -95,6 +132,66 @@ mod tests {
                     .is_err()
             );
         }
+    }
+
+    fn standing<'a>(
+        id: i64,
+        public_id: &'a PublicId,
+        org_path: &'a OrgPath,
+        role: Role,
+        partner: bool,
+    ) -> UserStanding<'a> {
+        UserStanding {
+            id,
+            public_id,
+            org_path,
+            role,
+            partner,
+        }
+    }
+
+    #[test]
+    fn owners_administer_users_below_them_but_not_fellow_owners_or_partners() {
+        let mut owner = actor(Role::Owner);
+        let own = OrgPath::root(1).child(5);
+        let child = own.child(9);
+        let parent = OrgPath::root(1);
+        let id = PublicId::new();
+        let allowed = [
+            standing(2, &id, &own, Role::Member, false),
+            standing(3, &id, &child, Role::Owner, false),
+        ];
+        for user in &allowed {
+            assert!(owner.administer_user(user).is_ok(), "{user:?}");
+        }
+        let refused = [
+            standing(4, &id, &own, Role::Owner, false),
+            standing(5, &id, &own, Role::Member, true),
+            standing(6, &id, &child, Role::Owner, true),
+        ];
+        for user in &refused {
+            assert!(
+                matches!(
+                    owner.administer_user(user),
+                    Err(ServiceError::Forbidden(Forbidden::UserOutOfReach { .. }))
+                ),
+                "{user:?}"
+            );
+        }
+        // Outside the subtree: the ordinary refusal.
+        assert!(matches!(
+            owner.administer_user(&standing(7, &id, &parent, Role::Member, false)),
+            Err(ServiceError::Forbidden(Forbidden::OutsideScope { .. }))
+        ));
+        // A partner holds the partner right; itself, it may always act on.
+        owner.partner = true;
+        assert!(owner.administer_user(&refused[1]).is_ok());
+        assert!(owner.administer_user(&refused[0]).is_err());
+        owner.user = Some(ActorUser {
+            id: 4,
+            public_id: id,
+        });
+        assert!(owner.administer_user(&refused[0]).is_ok());
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub struct NewApiKey {
 }
 
 impl Services {
-    /// Resolves an API key to its user's actor. Unknown and revoked keys authenticate nothing.
+    /// Resolves an API key to its user's actor. Unknown and revoked keys, and keys of another
+    /// region, authenticate nothing.
     pub async fn authenticate_api_key(&self, key: &str) -> ServiceResult<Actor> {
         let invalid = || ServiceError::Unauthorized(Unauthorized::ApiKeyInvalid);
         let row = self
@@ -34,7 +35,7 @@ impl Services {
             .await
             .context("reading the actor of an API key")?
             .ok_or_else(invalid)?;
-        if row.status != ApiKeyStatus::Active {
+        if row.status != ApiKeyStatus::Active || row.region != self.region() {
             return Err(invalid());
         }
         let now = now_millis();

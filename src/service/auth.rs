@@ -3,19 +3,20 @@
 
 use anyhow::Context;
 
-use super::actor::{Access, Actor, ActorUser};
+use super::actor::{Actor, ActorUser};
 use super::error::{ServiceError, ServiceResult, Unauthorized};
-use super::lookup::find_user;
+use super::lookup::{find_user, standing};
 use super::minting::{TokenFor, mint};
 use super::records::IssuedToken;
 use super::{Services, ttl};
 use crate::crypto;
-use crate::domain::{Kind, Millis, PublicId, Role, TokenKind, now_millis};
+use crate::domain::{Millis, PublicId, Role, TokenKind, now_millis};
 use crate::store::TokenActorRow;
 
 impl Services {
-    /// Resolves a bearer token to its actor. Login tokens, expired tokens and tokens of
-    /// another region authenticate nothing.
+    /// Resolves a bearer token to its actor. Login tokens, expired tokens, tokens of another
+    /// region and tokens issued on a credential that has changed since (see
+    /// `TokenActorRow::is_current`) authenticate nothing.
     ///
     /// Only an actor is cached: a token that is refused (unknown, expired…) is read again on
     /// its next use, so a token written meanwhile by another process is accepted at once.
@@ -49,6 +50,7 @@ impl Services {
         if row.kind == TokenKind::Login
             || row.expires_at <= now_millis()
             || row.region != self.region()
+            || !row.is_current()
         {
             return Err(invalid());
         }
@@ -56,20 +58,15 @@ impl Services {
         Ok((token_actor(row)?, expires_at))
     }
 
-    /// Xponent `GET /user/{id}/loginToken`: a 60-second, single-use token for a user in the
-    /// actor's subtree.
+    /// Xponent `GET /user/{id}/loginToken`: a 60-second, single-use token for a user the
+    /// actor administers (`Actor::administer_user`: a login token is the user's whole power).
     pub async fn issue_login_token(
         &self,
         actor: &Actor,
         user_id: &PublicId,
     ) -> ServiceResult<IssuedToken> {
         let user = find_user(self.store.read(), user_id).await?;
-        actor.authorize(
-            Access::Administer,
-            &user.org_path,
-            Kind::User,
-            user.public_id,
-        )?;
+        actor.administer_user(&standing(&user))?;
         let mut tx = self
             .store
             .begin_token_writes()
@@ -83,6 +80,7 @@ impl Services {
                 org_id: user.org_id,
                 region: self.region(),
                 lifetime: ttl::LOGIN_TOKEN,
+                epoch: user.token_epoch,
             },
         )
         .await?;
@@ -90,7 +88,8 @@ impl Services {
         Ok(token)
     }
 
-    /// Redeems a login token, once, for a session of its user (6 hours).
+    /// Redeems a login token, once, for a session of its user (6 hours). A login token of
+    /// another region, or issued before its user's tokens were ended, is refused.
     pub async fn redeem_login_token(&self, token: &str) -> ServiceResult<(IssuedToken, String)> {
         let invalid = || ServiceError::Unauthorized(Unauthorized::LoginTokenInvalid);
         let mut tx = self
@@ -98,13 +97,13 @@ impl Services {
             .begin_token_writes()
             .await
             .context("starting to redeem a login token")?;
-        let (user_id, expires_at) = tx
+        let taken = tx
             .take_token(&crypto::bearer_token_key(token), TokenKind::Login)
             .await
             .context("taking a login token")?
             .ok_or_else(invalid)?;
-        let user_id = user_id.ok_or_else(invalid)?;
-        if expires_at <= now_millis() {
+        let user_id = taken.user_id.ok_or_else(invalid)?;
+        if taken.expires_at <= now_millis() || taken.region != self.region() {
             // The spent token stays deleted: commit the removal, then refuse.
             tx.commit()
                 .await
@@ -116,6 +115,7 @@ impl Services {
             .user_by_id(user_id)
             .await
             .with_context(|| format!("reading user {user_id} of a login token"))?
+            .filter(|user| user.token_epoch == taken.epoch)
             .ok_or_else(invalid)?;
         let session = mint(
             &mut tx,
@@ -125,6 +125,7 @@ impl Services {
                 org_id: user.org_id,
                 region: self.region(),
                 lifetime: ttl::SESSION,
+                epoch: user.token_epoch,
             },
         )
         .await?;

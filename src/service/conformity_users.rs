@@ -199,6 +199,9 @@ impl Services {
                     role: invite.role.role(),
                     partner: false,
                     password_hash: None,
+                    // The caller's token was accepted here, so its organization is this
+                    // server's region.
+                    region: self.region(),
                 },
                 now,
             )

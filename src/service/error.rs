@@ -19,6 +19,9 @@ pub enum ServiceError {
     /// Too many failed sign-ins for an account or from an address: wait and retry.
     #[error("throttled for {retry_after_secs} s")]
     Throttled { retry_after_secs: u64 },
+    /// The server is at its limit of costly work (password hashing): retry later.
+    #[error("busy: retry in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     /// A template's stored graphs could not be copied into a new project.
     #[error("template {template} could not be generated")]
     TemplateGeneration { template: String },
@@ -57,6 +60,11 @@ pub enum Forbidden {
     /// The action is about the actor's own user, and the actor has none (an organization
     /// admin token).
     NoUser,
+    /// The user holds a right the actor does not (the partner flag), or is an Owner of the
+    /// actor's own organization (see `Actor::administer_user`).
+    UserOutOfReach {
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +130,10 @@ pub enum Invalid {
     },
     /// Cloud Conformity: Bot settings with `disabledRegions` for an account outside AWS.
     DisabledRegionsOutsideAws,
+    /// A bulk request with more items than a request may carry.
+    TooManyItems {
+        max: usize,
+    },
 }
 
 /// What a field of a request must be.
@@ -133,6 +145,8 @@ pub enum FieldRule {
     NonEmptyString,
     /// At least this many characters.
     MinChars(usize),
+    /// At most this many characters.
+    MaxChars(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,13 +175,27 @@ pub enum SsoRefusal {
     Malformed,
     /// Signed with another algorithm than HS256 (or `none`); carries the header's `alg`.
     Algorithm(String),
+    /// Not signed with the SSO secret of the organization it names. One refusal for a bad
+    /// signature, an unknown organization and one without an SSO secret, so that an
+    /// unauthenticated caller learns nothing of which organizations exist.
     Signature,
     /// Older than its 15 minutes.
     Expired,
     /// Dated further ahead than the clock skew allows.
     Future,
-    /// The organization has no SSO secret (it was not created through Surfsight).
-    NotEnabled,
+}
+
+/// A password could not be hashed or checked: busy (the gate's wait ran out) or internal.
+pub(crate) fn password_failure(
+    error: crate::crypto::PasswordError,
+    doing: &'static str,
+) -> ServiceError {
+    match error {
+        crate::crypto::PasswordError::Busy(waited) => ServiceError::Busy {
+            retry_after_secs: waited.as_secs().max(1),
+        },
+        crate::crypto::PasswordError::Failed(error) => ServiceError::Internal(error.context(doing)),
+    }
 }
 
 // No `From<StoreError>` nor `From<SealError>`: each call says what it was doing, with

@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 
+use super::actor::UserStanding;
 use super::error::{Invalid, ServiceError, ServiceResult};
 use crate::domain::{Email, Kind, PublicId, Role};
 use crate::store::{Exec, OrgRow, UserRow};
@@ -15,6 +16,17 @@ pub(crate) async fn find_user(exec: Exec<'_>, id: &PublicId) -> ServiceResult<Us
             kind: Kind::User,
             id: id.to_string(),
         })
+}
+
+/// What `Actor::administer_user` weighs of a user row.
+pub(crate) fn standing(user: &UserRow) -> UserStanding<'_> {
+    UserStanding {
+        id: user.id,
+        public_id: &user.public_id,
+        org_path: &user.org_path,
+        role: user.role,
+        partner: user.partner,
+    }
 }
 
 /// The organization `id`; `kind` says what the caller is looking for (an organization, or a

@@ -15,6 +15,8 @@ pub(crate) struct TokenFor<'a> {
     pub org_id: i64,
     pub region: &'a str,
     pub lifetime: Millis,
+    /// The epoch of the credential checked to issue it (`NewToken::epoch`).
+    pub epoch: i64,
 }
 
 /// Creates a random bearer token and stores its key (never the token) in `tx`.
@@ -30,6 +32,7 @@ pub(crate) async fn mint(tx: &mut Tx, token_for: TokenFor<'_>) -> ServiceResult<
             org_id: token_for.org_id,
             region: token_for.region,
             expires_at,
+            epoch: token_for.epoch,
         },
         now,
     )

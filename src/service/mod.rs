@@ -13,6 +13,7 @@ mod org_list;
 mod orgs;
 mod owner_tokens;
 mod projects;
+mod revocation;
 mod setup;
 mod sign_in;
 mod sso;
@@ -24,6 +25,7 @@ mod actor;
 mod conformity_records;
 mod error;
 mod group_commit;
+mod limits;
 mod lookup;
 mod minting;
 mod new_org_writer;
@@ -32,6 +34,7 @@ mod owner_token_writer;
 mod read_cache;
 mod records;
 mod throttle;
+mod token_rate;
 
 pub use crate::domain::TokenKind;
 pub use account_settings::NewRuleSetting;
@@ -52,16 +55,18 @@ pub use error::{
     ServiceResult, SsoRefusal, Unauthorized,
 };
 pub use groups::GroupChanges;
+pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use records::{
     ApiKey, CloudAccount, ConnectionOutcome, ConnectionRefusal, ConnectionSlot, ExternalId,
     IssuedToken, Organization, Project, ProjectMembership, Template, User,
 };
+pub use revocation::{OrgRef, RotatedSsoSecret};
 pub use setup::{Bootstrap, BootstrapRequest, TemplateImport};
 pub use sign_in::SignIn;
 pub use sso::SsoOrganization;
-pub use users::{NewUserRequest, UserChanges, UserPages};
+pub use users::{MAX_BULK_ITEMS, NewUserRequest, UserChanges, UserPages};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -71,8 +76,9 @@ use group_commit::GroupCommit;
 use new_org_writer::NewOrgWriter;
 use owner_token_writer::OwnerTokenWriter;
 use throttle::SignInThrottle;
+use token_rate::TokenRates;
 
-use crate::crypto::{BearerTokenKey, Sealer};
+use crate::crypto::{BearerTokenKey, PasswordGate, Sealer};
 use crate::domain::{Millis, PublicId};
 use crate::store::{Store, UserRow};
 use read_cache::ReadCache;
@@ -105,6 +111,7 @@ pub struct ServiceConfig {
     pub region: String,
     /// How long a cached read is served (`ttl::READ_CACHE` in the server).
     pub read_cache_ttl: Duration,
+    pub limits: Limits,
 }
 
 #[derive(Clone)]
@@ -114,6 +121,10 @@ pub struct Services {
     config: ServiceConfig,
     /// Shared by every clone: failed sign-ins are counted per server process.
     throttle: Arc<SignInThrottle>,
+    /// Every password hash and verification of this process goes through it.
+    passwords: Arc<PasswordGate>,
+    /// `POST /token` per address and per user.
+    token_rates: Arc<TokenRates>,
     /// Bearer token key (`crypto::bearer_token_key`) → its actor and the token's expiry.
     actors: Arc<ReadCache<BearerTokenKey, (Actor, Millis)>>,
     /// Organization id → its subtree (at most `CACHED_SUBTREE_MAX` organizations).
@@ -149,7 +160,15 @@ impl Services {
                 store: store.clone(),
             })
             .context("starting the organizations' writer")?,
-            throttle: Arc::default(),
+            throttle: Arc::new(SignInThrottle::new(config.limits.sign_in)),
+            passwords: Arc::new(match config.limits.password_concurrency {
+                Some(n) => PasswordGate::new(n, config.limits.password_wait),
+                None => PasswordGate::per_core(config.limits.password_wait),
+            }),
+            token_rates: Arc::new(TokenRates::new(
+                config.limits.tokens_per_user,
+                config.limits.tokens_per_address,
+            )),
             actors: Arc::new(ReadCache::new(config.read_cache_ttl, 10_000)),
             subtrees: Arc::new(ReadCache::new(subtree_ttl, 1_000)),
             token_owners: Arc::new(ReadCache::new(config.read_cache_ttl, 10_000)),
@@ -170,5 +189,15 @@ impl Services {
 
     pub fn region(&self) -> &str {
         &self.config.region
+    }
+
+    /// The gate every password hash of this process goes through (tests fill it).
+    pub fn password_gate(&self) -> &PasswordGate {
+        &self.passwords
+    }
+
+    /// Forgets rate-limit keys whose rate is full again; returns how many remain.
+    pub fn prune_token_rates(&self) -> usize {
+        self.token_rates.prune()
     }
 }

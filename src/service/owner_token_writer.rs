@@ -21,6 +21,8 @@ pub(crate) struct OwnerTokenRequest {
     pub(crate) org_id: i64,
     /// The SHA-256 of the nonce: nonces are stored as digests.
     pub(crate) nonce_digest: [u8; 32],
+    /// The user's token epoch when its key was proven (`NewToken::epoch`).
+    pub(crate) epoch: i64,
 }
 
 /// Issues the owner tokens of many checked requests at once, by the store's token writer.
@@ -94,6 +96,7 @@ impl Minted<'_> {
                         org_id: request.org_id,
                         region: self.region,
                         expires_at: self.expires_at,
+                        epoch: request.epoch,
                     },
                 })
             })

@@ -5,31 +5,40 @@
 //! (see `read_cache`); only the writes (the nonce, then the token) go through the group-commit
 //! writer (`owner_token_writer`), a whole batch of requests at once.
 
+use std::net::IpAddr;
+
 use super::Services;
 use super::error::{Forbidden, ServiceError, ServiceResult, Unauthorized, internal};
 use super::lookup::find_user;
 use super::owner_token_writer::OwnerTokenRequest;
 use super::records::IssuedToken;
 use crate::crypto::{self, SealContext, Sealer};
-use crate::domain::{PublicId, Role};
+use crate::domain::{Kind, PublicId, Role};
 use crate::store::UserRow;
 
 impl Services {
-    /// Checks, in this order: the user exists, is an Owner, has a secret key, and `hash` is
-    /// the SHA-256 of that key followed by `nonce`; then records the nonce, which must be new
-    /// for this user, and issues a 6-hour token.
+    /// Checks, in this order: the client address's rate, the user exists in this server's
+    /// region, is an Owner, has a secret key, and `hash` is the SHA-256 of that key followed
+    /// by `nonce`; the user's rate; then records the nonce, which must be new for this user,
+    /// and issues a 6-hour token (see `token_rate` for why the two rates are charged where).
     pub async fn issue_owner_token(
         &self,
         user_id: &PublicId,
         nonce: &str,
         hash: &str,
+        address: Option<IpAddr>,
     ) -> ServiceResult<IssuedToken> {
+        self.token_rates.charge_address(address)?;
         let user = self.token_owner(user_id, nonce, hash).await?;
+        self.token_rates.charge_user(user.id)?;
         self.owner_tokens
             .submit(OwnerTokenRequest {
                 user_id: user.id,
                 org_id: user.org_id,
                 nonce_digest: crypto::sha256(nonce.as_bytes()),
+                // The epoch of the key just proven: if it is rotated meanwhile, the token is
+                // refused.
+                epoch: user.token_epoch,
             })
             .await
     }
@@ -51,6 +60,13 @@ impl Services {
             return Ok(user);
         }
         let user = find_user(self.store.read(), user_id).await?;
+        // A user of another region does not exist for this server.
+        if user.region != self.region() {
+            return Err(ServiceError::NotFound {
+                kind: Kind::User,
+                id: user_id.to_string(),
+            });
+        }
         prove_owner(&self.sealer, &user, nonce, hash)?;
         self.token_owners.insert(*user_id, changes, user.clone());
         Ok(user)

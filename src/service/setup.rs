@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::Services;
 use super::error::{
     Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, internal, on_unique,
+    password_failure,
 };
 use super::lookup::{find_org, find_user, parse_email};
 use crate::crypto::{self, SealContext};
@@ -74,9 +75,11 @@ impl Services {
         let password = request
             .password
             .unwrap_or_else(|| crypto::random_alphanumeric(24));
-        let password_hash = crypto::hash_password_blocking(password.clone())
+        let password_hash = self
+            .passwords
+            .hash_password_blocking(password.clone())
             .await
-            .context("hashing the first Owner's password")?;
+            .map_err(|e| password_failure(e, "hashing the first Owner's password"))?;
         let secret_key = crypto::random_hex_secret();
         let api_key = crypto::random_alphanumeric(64);
 
@@ -107,6 +110,7 @@ impl Services {
                     role: Role::Owner,
                     partner: true,
                     password_hash: Some(&password_hash),
+                    region: self.region(),
                 },
                 now,
             )
@@ -152,7 +156,8 @@ impl Services {
         })
     }
 
-    /// Issues (or rotates) an Owner's secret key for Xponent `POST /token`.
+    /// Issues (or rotates) an Owner's secret key for Xponent `POST /token`. The user's tokens
+    /// end with the old key: whoever held it may have used it.
     pub async fn issue_secret_key(&self, user_id: &PublicId) -> ServiceResult<String> {
         let mut tx = self
             .store
@@ -167,6 +172,9 @@ impl Services {
         }
         let secret_key = crypto::random_hex_secret();
         self.store_secret_key(&mut tx, user.id, &secret_key).await?;
+        tx.end_user_tokens(user.id)
+            .await
+            .context("ending the tokens of a user whose key is rotated")?;
         tx.commit().await.context("committing a secret key")?;
         Ok(secret_key)
     }

@@ -1,6 +1,8 @@
 //! Surfsight organization authentication: partners create organizations with an SSO secret,
 //! sign HS256 JWTs with it, and exchange them for 24-hour organization admin tokens.
 
+use std::sync::LazyLock;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::ErrorKind;
@@ -29,6 +31,9 @@ pub struct SsoOrganization {
     pub organization: Organization,
     pub sso_secret: String,
 }
+
+/// What a JWT naming no usable organization is checked against (see `exchange_sso_jwt`).
+static DECOY_SSO_SECRET: LazyLock<String> = LazyLock::new(crypto::random_hex_secret);
 
 fn refused(reason: SsoRefusal) -> ServiceError {
     ServiceError::Unauthorized(Unauthorized::Sso(reason))
@@ -121,17 +126,22 @@ impl Services {
         let claims = jsonwebtoken::dangerous::insecure_decode_claims::<Map<String, Value>>(jwt)
             .map_err(|_| refused(SsoRefusal::Malformed))?;
         let org_id = organization_id(&claims)?;
-        let sealed = self
+        let row = self
             .store
             .read()
             .org_sso_secret(org_id)
             .await
-            .with_context(|| format!("reading the SSO secret of organization {org_id}"))?
-            .ok_or_else(|| ServiceError::NotFound {
-                kind: Kind::Organization,
-                id: org_id.to_string(),
-            })?
-            .ok_or_else(|| refused(SsoRefusal::NotEnabled))?;
+            .with_context(|| format!("reading the SSO secret of organization {org_id}"))?;
+        // An unknown organization, one of another region and one without an SSO secret are
+        // refused as a bad signature is, after a check against a decoy that costs the same:
+        // a caller without the secret learns nothing of which organizations exist.
+        let Some((sealed, epoch)) = row
+            .filter(|row| row.region == self.region())
+            .and_then(|row| Some((row.sso_secret_sealed?, row.sso_epoch)))
+        else {
+            let _ = verify_signature(jwt, &DECOY_SSO_SECRET);
+            return Err(refused(SsoRefusal::Signature));
+        };
         let secret = self
             .sealer
             .open_string(&sealed, SealContext::SsoSecret { org_id })
@@ -152,6 +162,8 @@ impl Services {
                 org_id,
                 region: self.region(),
                 lifetime: ttl::DAY_TOKEN,
+                // Rotating the SSO secret moves the epoch on and ends this token.
+                epoch,
             },
         )
         .await?;

@@ -9,10 +9,11 @@ use super::Services;
 use super::actor::{Access, Actor};
 use super::error::{
     Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, on_unique,
+    password_failure,
 };
-use super::lookup::{find_org, find_user, parse_email, parse_role};
+use super::lookup::{find_org, find_user, parse_email, parse_role, standing};
 use super::records::{ProjectMembership, User};
-use crate::crypto;
+use crate::crypto::PasswordGate;
 use crate::domain::{Email, Kind, OrgPath, PublicId, Role, now_millis};
 use crate::store::{Exec, NewEvent, NewUser, Store, UniqueKey, UserRow};
 
@@ -34,20 +35,35 @@ pub struct UserChanges {
 
 const MIN_PASSWORD_CHARS: usize = 8;
 
-/// Hashes a new password, refusing one too short to be worth guessing at.
-async fn new_password_hash(password: Option<&str>) -> ServiceResult<Option<String>> {
+/// The most users one `POST /user/org/{id}` may create: each may carry a password to hash.
+pub const MAX_BULK_ITEMS: usize = 1_000;
+
+/// Refuses a password too short to be worth guessing at. Cheap: every password of a request
+/// is checked before the first is hashed.
+fn check_password_rule(password: Option<&str>) -> ServiceResult<()> {
+    match password {
+        Some(password) if password.chars().count() < MIN_PASSWORD_CHARS => {
+            Err(ServiceError::Invalid(Invalid::Field {
+                field: "password",
+                rule: FieldRule::MinChars(MIN_PASSWORD_CHARS),
+            }))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Hashes a new password (checked by `check_password_rule`) under the password gate.
+async fn new_password_hash(
+    gate: &PasswordGate,
+    password: Option<&str>,
+) -> ServiceResult<Option<String>> {
     let Some(password) = password else {
         return Ok(None);
     };
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ServiceError::Invalid(Invalid::Field {
-            field: "password",
-            rule: FieldRule::MinChars(MIN_PASSWORD_CHARS),
-        }));
-    }
-    let hash = crypto::hash_password_blocking(password.to_owned())
+    let hash = gate
+        .hash_password_blocking(password.to_owned())
         .await
-        .context("hashing a user's new password")?;
+        .map_err(|e| password_failure(e, "hashing a user's new password"))?;
     Ok(Some(hash))
 }
 
@@ -159,24 +175,41 @@ impl Services {
         }
     }
 
-    /// Creates all the users or none.
+    /// Creates all the users or none. In order of cost: the actor is authorized, then the
+    /// request's size and every entry are checked, and only then are passwords hashed, so
+    /// that a caller without the right, or with a bad entry, costs no hashing.
     pub async fn create_users(
         &self,
         actor: &Actor,
         org_id: &PublicId,
         requests: &[NewUserRequest],
     ) -> ServiceResult<Vec<User>> {
+        let org = find_org(self.store.read(), org_id, Kind::Organization).await?;
+        actor.authorize(
+            Access::Administer,
+            &org.path,
+            Kind::Organization,
+            org.public_id,
+        )?;
+        if requests.len() > MAX_BULK_ITEMS {
+            return Err(ServiceError::Invalid(Invalid::TooManyItems {
+                max: MAX_BULK_ITEMS,
+            }));
+        }
         let parsed = requests
             .iter()
             .map(|r| {
                 // The API's default role for a new user.
                 let role = r.role.as_deref().map(parse_role).transpose()?;
-                Ok((parse_email(&r.email)?, role.unwrap_or(Role::Member)))
+                let email = parse_email(&r.email)?;
+                check_password_rule(r.password.as_deref())?;
+                Ok((email, role.unwrap_or(Role::Member)))
             })
             .collect::<ServiceResult<Vec<_>>>()?;
         let mut password_hashes = Vec::with_capacity(requests.len());
         for request in requests {
-            password_hashes.push(new_password_hash(request.password.as_deref()).await?);
+            password_hashes
+                .push(new_password_hash(&self.passwords, request.password.as_deref()).await?);
         }
 
         let mut tx = self
@@ -207,6 +240,8 @@ impl Services {
                         role: *role,
                         partner: false,
                         password_hash: password_hash.as_deref(),
+                        // Organizations inherit their parent's region; users their org's.
+                        region: &org.region,
                     },
                     now,
                 )
@@ -237,21 +272,20 @@ impl Services {
         user_id: &PublicId,
         changes: &UserChanges,
     ) -> ServiceResult<User> {
+        // Authorized before anything costly, and again in the transaction (the user may have
+        // changed meanwhile).
+        actor.administer_user(&standing(&find_user(self.store.read(), user_id).await?))?;
         let email = changes.email.as_deref().map(parse_email).transpose()?;
         let role = changes.role.as_deref().map(parse_role).transpose()?;
-        let password_hash = new_password_hash(changes.password.as_deref()).await?;
+        check_password_rule(changes.password.as_deref())?;
+        let password_hash = new_password_hash(&self.passwords, changes.password.as_deref()).await?;
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to update a user")?;
         let user = find_user(tx.exec(), user_id).await?;
-        actor.authorize(
-            Access::Administer,
-            &user.org_path,
-            Kind::User,
-            user.public_id,
-        )?;
+        actor.administer_user(&standing(&user))?;
         let email: &Email = email.as_ref().unwrap_or(&user.email);
         let now = now_millis();
         tx.update_user(
@@ -276,6 +310,10 @@ impl Services {
             tx.set_password_hash(user.id, phc, now)
                 .await
                 .context("storing a user's password hash")?;
+            // A new password ends the sessions opened with the old one (or by whoever had it).
+            tx.end_user_tokens(user.id)
+                .await
+                .context("ending a user's tokens")?;
         }
         let updated = written_user(tx.exec(), user.id).await?;
         tx.insert_event(user_event("user.updated", &updated), now)
@@ -294,12 +332,7 @@ impl Services {
             .await
             .context("starting to delete a user")?;
         let user = find_user(tx.exec(), user_id).await?;
-        actor.authorize(
-            Access::Administer,
-            &user.org_path,
-            Kind::User,
-            user.public_id,
-        )?;
+        actor.administer_user(&standing(&user))?;
         if actor.is_user(user.id) {
             return Err(ServiceError::Forbidden(Forbidden::OwnUser {
                 id: user.public_id.to_string(),

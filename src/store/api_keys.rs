@@ -16,6 +16,7 @@ pub struct ApiKeyRow {
 pub struct ApiKeyActorRow {
     pub key_id: i64,
     pub status: ApiKeyStatus,
+    pub region: String,
     pub last_used_at: Option<Millis>,
     pub user_id: i64,
     pub user_public_id: PublicId,
@@ -40,7 +41,7 @@ impl Exec<'_> {
     pub async fn api_key_actor(self, key_hash: &[u8]) -> StoreResult<Option<ApiKeyActorRow>> {
         Ok(on_exec!(self, |c| {
             sqlx::query_as::<_, ApiKeyActorRow>(
-                "SELECT k.id AS key_id, k.status, k.last_used_at, u.id AS user_id, \
+                "SELECT k.id AS key_id, k.status, k.region, k.last_used_at, u.id AS user_id, \
                  u.public_id AS user_public_id, u.role, u.partner, o.id AS org_id, \
                  o.public_id AS org_public_id, o.path AS org_path \
                  FROM api_keys k JOIN users u ON u.id = k.user_id \
@@ -72,7 +73,7 @@ impl Exec<'_> {
 }
 
 impl Tx {
-    /// Stores a new API key by its SHA-256 only.
+    /// Stores a new API key by its SHA-256 only; it takes its user's region.
     pub async fn insert_api_key(
         &mut self,
         public_id: &PublicId,
@@ -82,8 +83,8 @@ impl Tx {
     ) -> StoreResult<i64> {
         Ok(on_tx!(self, |c| {
             sqlx::query_scalar(
-                "INSERT INTO api_keys (public_id, user_id, key_hash, status, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                "INSERT INTO api_keys (public_id, user_id, key_hash, status, created_at, region) \
+                 SELECT $1, $2, $3, $4, $5, region FROM users WHERE id = $2 RETURNING id",
             )
             .bind(public_id.to_string())
             .bind(user_id)

@@ -138,6 +138,7 @@ mod tests {
             role: Role::Member,
             partner: false,
             password_hash: None,
+            region: "eu",
         };
         let user = tx.insert_user(&user, 1).await.unwrap();
         tx.commit().await.unwrap();

@@ -62,7 +62,7 @@ impl DirectSqlite {
                 "INSERT INTO nonces (user_id, digest, created_at) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (user_id, digest) DO NOTHING",
             )?;
-            // `$1`…`$7` are SQLite named parameters, numbered in order of appearance.
+            // `$1`…`$8` are SQLite named parameters, numbered in order of appearance.
             let mut insert_token = tx.prepare_cached(INSERT_TOKEN)?;
             for entry in entries {
                 let new = use_nonce.execute(params![entry.user_id, entry.nonce_digest, now])? == 1;
@@ -75,6 +75,7 @@ impl DirectSqlite {
                         token.org_id,
                         token.region,
                         token.expires_at,
+                        token.epoch,
                         now
                     ])?;
                 }
@@ -111,6 +112,7 @@ mod tests {
             role: Role::Owner,
             partner: false,
             password_hash: None,
+            region: "eu",
         };
         let user_id = tx.insert_user(&user, 1).await.unwrap();
         tx.commit().await.unwrap();
@@ -128,6 +130,7 @@ mod tests {
                 org_id,
                 region: "eu",
                 expires_at: 10,
+                epoch: 0,
             },
         }
     }

@@ -46,11 +46,11 @@ pub use conformity_users::{AccountAccessRow, ConformityUserRow};
 pub use decode::JsonText;
 pub use error::{StoreError, UniqueKey};
 pub use events::NewEvent;
-pub use orgs::{NewOrg, OrgRow};
+pub use orgs::{NewOrg, OrgRow, SsoSecretRow};
 pub use projects::{ConnectionRow, NewConnection, ProjectRow};
 pub use templates::{TemplateConnectionRow, TemplateRow};
 pub use token_writer::{NonceToken, TokenWriter};
-pub use tokens::{NewToken, TokenActorRow};
+pub use tokens::{NewToken, TakenToken, TokenActorRow};
 pub use users::{NewUser, UserRow};
 
 pub type StoreResult<T> = Result<T, StoreError>;

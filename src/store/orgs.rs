@@ -15,6 +15,14 @@ pub struct OrgRow {
     pub created_at: Millis,
 }
 
+/// What checking an SSO JWT for an organization needs of it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SsoSecretRow {
+    pub sso_secret_sealed: Option<Vec<u8>>,
+    pub sso_epoch: i64,
+    pub region: String,
+}
+
 /// An organization to insert below an existing parent (see `Tx::insert_orgs`).
 pub struct NewOrg<'a> {
     pub public_id: &'a PublicId,
@@ -117,14 +125,16 @@ impl Exec<'_> {
         }))
     }
 
-    /// The sealed SSO secret of organization `id`: `None` when there is no such organization,
-    /// `Some(None)` when it has no secret.
-    pub async fn org_sso_secret(self, id: i64) -> StoreResult<Option<Option<Vec<u8>>>> {
+    /// The sealed SSO secret of organization `id`, with its epoch and the organization's
+    /// region; `None` when there is no such organization.
+    pub async fn org_sso_secret(self, id: i64) -> StoreResult<Option<SsoSecretRow>> {
         Ok(on_exec!(self, |c| {
-            sqlx::query_scalar("SELECT sso_secret_sealed FROM organizations WHERE id = $1")
-                .bind(id)
-                .fetch_optional(c)
-                .await?
+            sqlx::query_as::<_, SsoSecretRow>(
+                "SELECT sso_secret_sealed, sso_epoch, region FROM organizations WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(c)
+            .await?
         }))
     }
 

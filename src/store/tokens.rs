@@ -7,13 +7,15 @@ use crate::domain::{Millis, OrgPath, PublicId, Role, TokenKind};
 /// then the time of insertion): one list for the sqlx statements and `DirectSqlite`'s.
 macro_rules! insert_into_tokens {
     () => {
-        "INSERT INTO tokens (hash, kind, user_id, org_id, region, expires_at, created_at) "
+        "INSERT INTO tokens (hash, kind, user_id, org_id, region, expires_at, epoch, created_at) "
     };
 }
 
 /// One new token's row, as `insert_into_tokens!` lists them.
-pub(super) const INSERT_TOKEN: &str =
-    concat!(insert_into_tokens!(), "VALUES ($1, $2, $3, $4, $5, $6, $7)");
+pub(super) const INSERT_TOKEN: &str = concat!(
+    insert_into_tokens!(),
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+);
 
 #[derive(Clone)]
 pub struct NewToken<'a> {
@@ -24,6 +26,8 @@ pub struct NewToken<'a> {
     pub org_id: i64,
     pub region: &'a str,
     pub expires_at: Millis,
+    /// The epoch of the credential it was issued on (see `TokenActorRow::is_current`).
+    pub epoch: i64,
 }
 
 /// What a bearer token stands for: its subject user (if any) and organization.
@@ -39,6 +43,31 @@ pub struct TokenActorRow {
     pub user_public_id: Option<PublicId>,
     pub role: Option<Role>,
     pub partner: Option<bool>,
+    pub epoch: i64,
+    pub user_epoch: Option<i64>,
+    pub sso_epoch: i64,
+}
+
+impl TokenActorRow {
+    /// False once what the token was issued on has changed since: its user's password or
+    /// secret key (or a revocation of all its tokens), or, for a token without a user, its
+    /// organization's SSO secret.
+    pub fn is_current(&self) -> bool {
+        match (self.user_id, self.user_epoch) {
+            (Some(_), Some(user_epoch)) => self.epoch == user_epoch,
+            (Some(_), None) => false,
+            (None, _) => self.epoch == self.sso_epoch,
+        }
+    }
+}
+
+/// A single-use token taken out of the table (`Tx::take_token`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TakenToken {
+    pub user_id: Option<i64>,
+    pub expires_at: Millis,
+    pub region: String,
+    pub epoch: i64,
 }
 
 impl Exec<'_> {
@@ -46,7 +75,8 @@ impl Exec<'_> {
         Ok(on_exec!(self, |c| {
             sqlx::query_as::<_, TokenActorRow>(
                 "SELECT t.kind, t.region, t.expires_at, o.id AS org_id, o.public_id AS org_public_id, \
-                 o.path AS org_path, u.id AS user_id, u.public_id AS user_public_id, u.role, u.partner \
+                 o.path AS org_path, u.id AS user_id, u.public_id AS user_public_id, u.role, u.partner, \
+                 t.epoch, u.token_epoch AS user_epoch, o.sso_epoch \
                  FROM tokens t JOIN organizations o ON o.id = t.org_id \
                  LEFT JOIN users u ON u.id = t.user_id WHERE t.hash = $1",
             )
@@ -67,6 +97,7 @@ impl Tx {
                 .bind(token.org_id)
                 .bind(token.region)
                 .bind(token.expires_at)
+                .bind(token.epoch)
                 .bind(now)
                 .execute(c)
                 .await?
@@ -89,6 +120,7 @@ impl Tx {
                     .push_bind(token.org_id)
                     .push_bind(token.region)
                     .push_bind(token.expires_at)
+                    .push_bind(token.epoch)
                     .push_bind(now);
             });
             query
@@ -101,20 +133,66 @@ impl Tx {
         Ok(())
     }
 
-    /// Removes a single-use token of `kind` and returns (user id, expiry) if it existed.
+    /// Removes a single-use token of `kind` and returns it if it existed.
     pub async fn take_token(
         &mut self,
         hash: &[u8],
         kind: TokenKind,
-    ) -> StoreResult<Option<(Option<i64>, Millis)>> {
+    ) -> StoreResult<Option<TakenToken>> {
         Ok(on_tx!(self, |c| {
             sqlx::query_as(
-                "DELETE FROM tokens WHERE hash = $1 AND kind = $2 RETURNING user_id, expires_at",
+                "DELETE FROM tokens WHERE hash = $1 AND kind = $2 \
+                 RETURNING user_id, expires_at, region, epoch",
             )
             .bind(hash)
             .bind(kind.as_str())
             .fetch_optional(c)
             .await?
+        }))
+    }
+
+    /// Deletes one token by its key; false when there was none.
+    pub async fn delete_token(&mut self, hash: &[u8]) -> StoreResult<bool> {
+        let deleted = on_tx!(self, |c| {
+            sqlx::query("DELETE FROM tokens WHERE hash = $1")
+                .bind(hash)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted > 0)
+    }
+
+    /// Ends every token of a user: its epoch moves on, so a token issued on what the user
+    /// had before is refused even if it is written after this, and the rows go. Returns how
+    /// many tokens were deleted.
+    pub async fn end_user_tokens(&mut self, user_id: i64) -> StoreResult<u64> {
+        Ok(on_tx!(self, |c| {
+            sqlx::query("UPDATE users SET token_epoch = token_epoch + 1 WHERE id = $1")
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM tokens WHERE user_id = $1")
+                .bind(user_id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    /// Ends the organization admin tokens of an organization (its SSO epoch moves on).
+    pub async fn end_org_admin_tokens(&mut self, org_id: i64) -> StoreResult<u64> {
+        Ok(on_tx!(self, |c| {
+            sqlx::query("UPDATE organizations SET sso_epoch = sso_epoch + 1 WHERE id = $1")
+                .bind(org_id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM tokens WHERE org_id = $1 AND user_id IS NULL AND kind = $2")
+                .bind(org_id)
+                .bind(TokenKind::OrgAdmin.as_str())
+                .execute(c)
+                .await?
+                .rows_affected()
         }))
     }
 

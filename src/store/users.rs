@@ -14,6 +14,9 @@ pub struct UserRow {
     pub partner: bool,
     pub password_hash: Option<String>,
     pub secret_key_sealed: Option<Vec<u8>>,
+    pub region: String,
+    /// The epoch of the user's credentials: the tokens issued on them carry it.
+    pub token_epoch: i64,
 }
 
 pub struct NewUser<'a> {
@@ -24,6 +27,7 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub partner: bool,
     pub password_hash: Option<&'a str>,
+    pub region: &'a str,
 }
 
 /// The user columns with their organization's public id and path (`u` and `o`).
@@ -31,7 +35,8 @@ macro_rules! user_columns {
     () => {
         concat!(
             "u.id, u.public_id, u.org_id, o.public_id AS org_public_id, o.path AS org_path, ",
-            "u.name, u.email, u.role, u.partner, u.password_hash, u.secret_key_sealed "
+            "u.name, u.email, u.role, u.partner, u.password_hash, u.secret_key_sealed, ",
+            "u.region, u.token_epoch "
         )
     };
 }
@@ -59,7 +64,8 @@ macro_rules! select_user {
 /// also spares copying them out of 100,000 rows.
 const USERS_PAGE: &str = concat!(
     "SELECT u.id, u.public_id, u.org_id, o.public_id AS org_public_id, o.path AS org_path, ",
-    "u.name, u.email, u.role, u.partner, NULL AS password_hash, NULL AS secret_key_sealed ",
+    "u.name, u.email, u.role, u.partner, NULL AS password_hash, NULL AS secret_key_sealed, ",
+    "u.region, u.token_epoch ",
     "FROM users u CROSS JOIN organizations o ",
     "WHERE o.id = u.org_id AND u.id > $3 AND o.path >= $1 AND o.path < $2 ",
     "ORDER BY u.id LIMIT $4"
@@ -159,8 +165,8 @@ impl Tx {
         Ok(on_tx!(self, |c| {
             sqlx::query_scalar(
                 "INSERT INTO users (public_id, org_id, name, email, email_key, role, partner, \
-                 password_hash, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                 password_hash, region, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
             )
             .bind(user.public_id.to_string())
             .bind(user.org_id)
@@ -170,6 +176,7 @@ impl Tx {
             .bind(user.role.as_str())
             .bind(user.partner)
             .bind(user.password_hash)
+            .bind(user.region)
             .bind(now)
             .fetch_one(c)
             .await?

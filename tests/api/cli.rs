@@ -8,27 +8,41 @@ use crate::helpers::{ServeProcess, TestApp, fresh_nonce, token_hash};
 use serde_json::{Value, json};
 
 /// `orghub <args>` on the test app's own database (it may be running).
-fn orghub(app: &TestApp, args: &[&str]) -> std::process::Output {
+pub fn orghub(app: &TestApp, args: &[&str]) -> std::process::Output {
+    orghub_with_stdin(app, args, "")
+}
+
+/// `orghub <args>` with `input` on its standard input (how secrets reach it).
+pub fn orghub_with_stdin(app: &TestApp, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
     let mut command = Command::new(env!("CARGO_BIN_EXE_orghub"));
     command.args(args).arg("--data-dir").arg(app.dir.path());
     if let Some(url) = &app.data.database_url {
         command.arg("--database-url").arg(url);
     }
-    command
+    let mut child = command
         .env_remove("ORGHUB_MASTER_KEY")
-        .output()
-        .expect("orghub runs")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("orghub runs");
+    let mut stdin = child.stdin.take().expect("a standard input");
+    // A command that exits without reading its input closes the pipe: not an error here.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    child.wait_with_output().expect("orghub ends")
 }
 
-fn stdout(output: &std::process::Output) -> String {
+pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
-fn stderr(output: &std::process::Output) -> String {
+pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).trim().to_owned()
 }
 
-fn bootstrap_json(app: &TestApp, org: &str, email: &str) -> Value {
+pub fn bootstrap_json(app: &TestApp, org: &str, email: &str) -> Value {
     let output = orghub(
         app,
         &[
@@ -114,7 +128,8 @@ async fn bootstrap_with_a_name_in_use_fails_with_exit_code_1() {
 #[tokio::test]
 async fn bootstrap_keeps_a_given_password_and_prints_plain_text_without_json() {
     let app = TestApp::spawn().await;
-    let output = orghub(
+    // The password comes on standard input, never on the command line.
+    let output = orghub_with_stdin(
         &app,
         &[
             "bootstrap",
@@ -124,9 +139,9 @@ async fn bootstrap_keeps_a_given_password_and_prints_plain_text_without_json() {
             "Ada",
             "--owner-email",
             "ada@plain.test",
-            "--password",
-            "my own password",
+            "--password-stdin",
         ],
+        "my own password\n",
     );
     assert!(output.status.success());
     let text = stdout(&output);
@@ -487,28 +502,6 @@ async fn serve_at_debug_level_does_not_log_its_idle_checkpoints() {
         .filter(|line| line.contains("wal_checkpoint"))
         .count();
     assert!(checkpoints <= 1, "{checkpoints} lines:\n{}", log.join("\n"));
-}
-
-/// `orghub <args>` on the app's database with `input` on its standard input.
-fn orghub_with_stdin(app: &TestApp, args: &[&str], input: &str) -> std::process::Output {
-    use std::io::Write;
-    let mut command = Command::new(env!("CARGO_BIN_EXE_orghub"));
-    command.args(args).arg("--data-dir").arg(app.dir.path());
-    if let Some(url) = &app.data.database_url {
-        command.arg("--database-url").arg(url);
-    }
-    let mut child = command
-        .env_remove("ORGHUB_MASTER_KEY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("orghub runs");
-    let mut stdin = child.stdin.take().unwrap();
-    // The command may refuse before it reads: a broken pipe is its answer, not a failure.
-    let _ = stdin.write_all(input.as_bytes());
-    drop(stdin);
-    child.wait_with_output().unwrap()
 }
 
 fn bootstrap_args<'a>(org: &'a str, email: &'a str) -> Vec<&'a str> {

@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
-use orghub::service::{Bootstrap, BootstrapRequest, Services};
+use orghub::service::{Bootstrap, BootstrapRequest, Limits, Services};
 use orghub::startup::{Application, DataSettings, ServeLimits};
 
 pub struct TestApp {
@@ -161,6 +161,15 @@ pub fn gcp_key() -> Value {
 /// The password `TestApp::bootstrap` gives its owners.
 pub const OWNER_PASSWORD: &str = "correct horse battery";
 
+/// The production limits, but for the wait for a password permit: the suite runs many
+/// servers on few cores at once, and a test must not fail because a hash queued for long.
+pub fn test_limits() -> Limits {
+    Limits {
+        password_wait: std::time::Duration::from_secs(600),
+        ..Limits::default()
+    }
+}
+
 /// Creates a database for one test; returns its URL (None for SQLite).
 async fn fresh_postgres_database() -> Option<String> {
     let admin_url = std::env::var("ORGHUB_TEST_DATABASE_URL").ok()?;
@@ -185,21 +194,37 @@ pub fn postgres_in_use() -> bool {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::spawn_with(orghub::service::ttl::READ_CACHE, ServeLimits::DEFAULT).await
+        Self::spawn_with(
+            orghub::service::ttl::READ_CACHE,
+            ServeLimits::DEFAULT,
+            test_limits(),
+        )
+        .await
     }
 
     /// A server whose cached reads live `ttl` (a long one shows that a behaviour does not
     /// depend on a cache expiring).
     pub async fn spawn_with_read_cache(ttl: std::time::Duration) -> Self {
-        Self::spawn_with(ttl, ServeLimits::DEFAULT).await
+        Self::spawn_with(ttl, ServeLimits::DEFAULT, test_limits()).await
     }
 
     /// Starts the application with these time limits and connection cap.
-    pub async fn spawn_with_limits(limits: ServeLimits) -> Self {
-        Self::spawn_with(orghub::service::ttl::READ_CACHE, limits).await
+    pub async fn spawn_with_limits(serve: ServeLimits) -> Self {
+        Self::spawn_with(orghub::service::ttl::READ_CACHE, serve, test_limits()).await
     }
 
-    async fn spawn_with(ttl: std::time::Duration, limits: ServeLimits) -> Self {
+    /// A server with these service limits (small ones show a limit without waiting for a
+    /// window).
+    pub async fn spawn_with_service_limits(limits: Limits) -> Self {
+        Self::spawn_with(
+            orghub::service::ttl::READ_CACHE,
+            ServeLimits::DEFAULT,
+            limits,
+        )
+        .await
+    }
+
+    async fn spawn_with(ttl: std::time::Duration, serve: ServeLimits, limits: Limits) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data = DataSettings {
             data_dir: dir.path().to_path_buf(),
@@ -207,8 +232,9 @@ impl TestApp {
             master_key: None,
             region: "us".into(),
             read_cache_ttl: ttl,
+            limits,
         };
-        Self::start(data, dir, limits).await
+        Self::start(data, dir, serve).await
     }
 
     /// Starts the application on existing data (after `stop_keeping_data`).
@@ -271,8 +297,21 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<&str>,
     ) -> Reply {
+        self.send_by(&self.client, method, path, headers, body)
+            .await
+    }
+
+    /// Sends a request through `client` (say, one bound to another loopback address).
+    pub async fn send_by(
+        &self,
+        client: &reqwest::Client,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self.client.request(method, self.url(path));
+        let mut request = client.request(method, self.url(path));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

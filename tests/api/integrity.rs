@@ -186,6 +186,7 @@ async fn data_survives_a_restart_on_the_same_database() {
             &user,
             &nonce,
             &crate::helpers::token_hash(&boot.secret_key, &nonce),
+            None,
         )
         .await
         .unwrap();
@@ -223,6 +224,7 @@ async fn expired_tokens_are_purged_and_live_ones_kept() {
             org_id: org.id,
             region: "us",
             expires_at: 1,
+            epoch: 0,
         },
         0,
     )

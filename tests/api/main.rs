@@ -15,6 +15,7 @@ mod conformity_terraform;
 mod cross_face;
 mod helpers;
 mod hostile;
+mod hostile_auth;
 mod integrity;
 mod smoke;
 mod surfsight;

@@ -408,9 +408,10 @@ async fn sso_jwts_are_refused_for_each_reason_with_its_message() {
         ),
         ("not-a-jwt".into(), 401, "The JWT is malformed"),
         (
+            // An unknown organization is refused as a bad signature is (see hostile_auth.rs).
             hs256(&json!({ "organizationId": 999_999, "timestamp": now })),
-            404,
-            "Organization 999999 was not found",
+            401,
+            "The JWT signature does not match the organization's SSO secret",
         ),
         (
             hs256(&json!({ "timestamp": now })),
@@ -464,7 +465,7 @@ async fn organizations_without_an_sso_secret_refuse_sso() {
         .await
         .assert_surfsight_error(
             401,
-            "The organization has no SSO secret: create it with POST /organizations",
+            "The JWT signature does not match the organization's SSO secret",
         );
     app.stop().await;
 }

@@ -237,10 +237,12 @@ fn invalid(invalid: Invalid) -> String {
         Invalid::Field { field, rule } => match rule {
             FieldRule::NotEmpty | FieldRule::NonEmptyString => format!("{field} is required"),
             FieldRule::MinChars(n) => format!("{field} must have at least {n} characters"),
+            FieldRule::MaxChars(n) => format!("{field} must have at most {n} characters"),
         },
         Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
         Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
         Invalid::SsoClaim { claim, .. } => format!("The claim {claim} is not valid"),
+        Invalid::TooManyItems { max } => format!("A request may carry at most {max} items"),
         Invalid::NotRegistered { value, .. } => format!("'{value}' is not registered"),
         Invalid::RuleProvider { rule, provider } => {
             format!("Provider {provider} is invalid for {rule}")
@@ -374,6 +376,10 @@ impl From<ServiceError> for ConformityError {
             ServiceError::Throttled { retry_after_secs } => Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!("Too many requests: retry in {retry_after_secs} seconds"),
+            ),
+            ServiceError::Busy { retry_after_secs } => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("The server is busy: retry in {retry_after_secs} seconds"),
             ),
             ServiceError::Internal(error) => Self {
                 internal: Some(error),

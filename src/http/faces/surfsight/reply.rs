@@ -136,9 +136,6 @@ fn sso_refusal(reason: SsoRefusal) -> String {
             "The JWT has expired: it is valid for 15 minutes from its timestamp".into()
         }
         SsoRefusal::Future => "The JWT timestamp is in the future".into(),
-        SsoRefusal::NotEnabled => {
-            "The organization has no SSO secret: create it with POST /organizations".into()
-        }
     }
 }
 
@@ -170,10 +167,12 @@ fn invalid(invalid: Invalid) -> String {
                 format!("\"{field}\" must be a non-empty string")
             }
             FieldRule::MinChars(n) => format!("\"{field}\" must have at least {n} characters"),
+            FieldRule::MaxChars(n) => format!("\"{field}\" must have at most {n} characters"),
         },
         Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
         Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
         Invalid::SsoClaim { claim, problem } => bad_claim(claim, problem),
+        Invalid::TooManyItems { max } => format!("A request may carry at most {max} items"),
         Invalid::NotRegistered { value, .. } => format!("'{value}' is not valid"),
         Invalid::RuleProvider { provider, .. } => format!("'{provider}' is not a provider"),
         Invalid::DisabledRegionsOutsideAws => "Bot regions apply to AWS accounts only".into(),
@@ -246,6 +245,13 @@ impl From<ServiceError> for SurfsightError {
                     format!(
                         "Too many failed sign-in attempts: retry in {retry_after_secs} seconds"
                     ),
+                )
+            },
+            ServiceError::Busy { retry_after_secs } => Self {
+                retry_after_secs: Some(retry_after_secs),
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("The server is busy: retry in {retry_after_secs} seconds"),
                 )
             },
             ServiceError::Internal(error) => Self {

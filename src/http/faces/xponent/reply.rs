@@ -3,8 +3,8 @@
 //! document's message texts, word for word.
 
 use axum::Json;
-use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use serde_json::{Map, Value, json};
@@ -110,6 +110,8 @@ impl Face for Xponent {
 pub struct XponentError {
     pub status: StatusCode,
     pub message: String,
+    /// Seconds for a `Retry-After` header (429 and 503 of the limits).
+    retry_after_secs: Option<u64>,
     /// What went wrong inside, for the log only (see `kit::internal`).
     internal: Option<anyhow::Error>,
 }
@@ -119,7 +121,16 @@ impl XponentError {
         Self {
             status,
             message: message.into(),
+            retry_after_secs: None,
             internal: None,
+        }
+    }
+
+    /// A refusal to retry later: the message, and `Retry-After` in seconds.
+    fn retry_later(status: StatusCode, message: String, retry_after_secs: u64) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs),
+            ..Self::new(status, message)
         }
     }
 
@@ -148,7 +159,12 @@ impl IntoResponse for XponentError {
     fn into_response(self) -> Response {
         let body =
             json!({ "metadata": { "status": self.status.as_u16(), "message": self.message } });
-        let response = (self.status, Json(body)).into_response();
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
         match self.internal {
             Some(error) => internal::report(response, error),
             None => response,
@@ -159,6 +175,11 @@ impl IntoResponse for XponentError {
 pub type XponentResult = Result<Response, XponentError>;
 
 pub const TOKEN_NOT_VALID: &str = "Unauthorized - Token is not valid";
+
+/// The 403 of the user routes for a user the caller may not administer although it is in the
+/// caller's subtree (a fellow Owner, or a partner for a non-partner): the document's text of
+/// the login token route.
+pub const USER_OUT_OF_REACH: &str = "Invalid admin permissions for this user";
 
 /// The message each domain error has on most routes; a route whose document words a case
 /// differently maps that case itself before falling back to this.
@@ -207,6 +228,7 @@ impl From<ServiceError> for XponentError {
                 ),
                 Forbidden::NotAPartner => "Only partners can create organizations".to_owned(),
                 Forbidden::NoUser => "The token does not belong to a user".to_owned(),
+                Forbidden::UserOutOfReach { .. } => USER_OUT_OF_REACH.to_owned(),
             }),
             ServiceError::Conflict(conflict) => Self::conflict(match conflict {
                 Conflict::OrganizationName { name } => {
@@ -238,8 +260,12 @@ impl From<ServiceError> for XponentError {
                         FieldRule::NotEmpty => "must not be empty".to_owned(),
                         FieldRule::NonEmptyString => "must be a non-empty string".to_owned(),
                         FieldRule::MinChars(n) => format!("must be at least {n} characters"),
+                        FieldRule::MaxChars(n) => format!("must be at most {n} characters"),
                     }
                 ),
+                Invalid::TooManyItems { max } => {
+                    format!("Body cannot contain more than {max} items")
+                }
                 Invalid::RoleArn { value } => format!("Invalid role ARN '{value}'"),
                 Invalid::ExternalId { value } => format!("Invalid external ID '{value}'"),
                 Invalid::SsoClaim { claim, .. } => format!("Invalid claim {claim}"),
@@ -257,9 +283,15 @@ impl From<ServiceError> for XponentError {
                 | Unauthorized::ApiKeyInvalid
                 | Unauthorized::Sso(_) => TOKEN_NOT_VALID,
             }),
-            ServiceError::Throttled { retry_after_secs } => Self::new(
+            ServiceError::Throttled { retry_after_secs } => Self::retry_later(
                 StatusCode::TOO_MANY_REQUESTS,
-                format!("Too many attempts: retry in {retry_after_secs} seconds"),
+                format!("Too many requests: retry in {retry_after_secs} seconds"),
+                retry_after_secs,
+            ),
+            ServiceError::Busy { retry_after_secs } => Self::retry_later(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("Server busy: retry in {retry_after_secs} seconds"),
+                retry_after_secs,
             ),
             ServiceError::TemplateGeneration { .. } => Self::new(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::input::{Body, Field, Shape, field, parse_id, shape};
 use super::reply::{XponentError, XponentResult, ok};
 use crate::domain::Kind;
-use crate::http::AppState;
+use crate::http::{AppState, ClientAddress};
 use crate::service::{IssuedToken, ServiceError};
 
 const MIN_NONCE_CHARS: usize = 30;
@@ -15,7 +15,11 @@ fn token_json(token: &IssuedToken) -> serde_json::Value {
     json!({ "token": token.token, "expiration": token.expires_at.to_string() })
 }
 
-pub async fn issue(State(state): State<AppState>, body: Body) -> XponentResult {
+pub async fn issue(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    body: Body,
+) -> XponentResult {
     let required =
         || XponentError::bad_request("The following fields are required: userId, nonce, hash");
     let Shape::Object(object) = shape(body) else {
@@ -42,7 +46,7 @@ pub async fn issue(State(state): State<AppState>, body: Body) -> XponentResult {
     }
     let token = state
         .services
-        .issue_owner_token(&user_id, nonce, hash)
+        .issue_owner_token(&user_id, nonce, hash, address)
         .await
         .map_err(|e| match e {
             ServiceError::NotFound {
