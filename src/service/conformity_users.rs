@@ -13,7 +13,7 @@ use super::conformity_records::{AccountAccess, ConformityUser};
 use super::error::{
     Conflict, Forbidden, Invalid, Registration, ServiceError, ServiceResult, on_unique,
 };
-use super::lookup::parse_email;
+use super::lookup::{find_user, parse_email, standing};
 use crate::domain::conformity::{AccessLevel, ConformityRole};
 use crate::domain::{Kind, PublicId, now_millis};
 use crate::store::{AccountAccessRow, ConformityUserRow, Exec, NewEvent, NewUser, Tx, UniqueKey};
@@ -255,6 +255,8 @@ impl Services {
         let mut tx = self.store.begin().await.context("starting a transaction")?;
         let user = org_user(tx.exec(), actor, id).await?;
         administer_users(actor)?;
+        // The one rule for acting on a user: no fellow Owner, no partner by a non-partner.
+        actor.administer_user(&standing(&find_user(tx.exec(), id).await?))?;
         let now = now_millis();
         tx.set_conformity_role(user.id, role.role().as_str(), role.as_str(), now)
             .await
@@ -278,6 +280,7 @@ impl Services {
                 id: user.public_id,
             }));
         }
+        actor.administer_user(&standing(&find_user(tx.exec(), id).await?))?;
         tx.delete_user(user.id)
             .await
             .context("writing (delete user)")?;

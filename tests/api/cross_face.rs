@@ -216,7 +216,7 @@ async fn a_user_invited_through_conformity_signs_in_through_surfsight_once_it_ha
             &boot.api_key,
             Some(&json!({ "data": { "attributes": {
                 "firstName": "Ines", "lastName": "Vited", "email": "ines@fleet.test",
-                "role": "ADMIN",
+                "role": "USER",
             } } })),
         )
         .await
@@ -224,7 +224,8 @@ async fn a_user_invited_through_conformity_signs_in_through_surfsight_once_it_ha
     let id = invited["id"].as_str().unwrap().to_owned();
     assert_eq!(invited["attributes"]["status"], "INVITED");
 
-    // Xponent lists the user, an Owner of the organisation.
+    // Xponent lists the user, a Member of the organisation (a fellow Owner would be out of
+    // the inviting Owner's reach: see `a_fellow_owner_invited_through_conformity_is_out_of_reach`).
     let users = app
         .get("/xponent/user", &owner)
         .await
@@ -232,7 +233,7 @@ async fn a_user_invited_through_conformity_signs_in_through_surfsight_once_it_ha
     let listed = users.iter().find(|u| u["id"] == id.as_str()).unwrap();
     assert_eq!(listed["email"], "ines@fleet.test");
     assert_eq!(listed["name"], "Ines Vited");
-    assert_eq!(listed["role"], "Owner");
+    assert_eq!(listed["role"], "Member");
     assert_eq!(listed["organizationId"], boot.organization_id.as_str());
 
     // Without a password it cannot sign in; once Xponent sets one, it can.
@@ -287,7 +288,8 @@ async fn a_user_invited_through_conformity_signs_in_through_surfsight_once_it_ha
         .conformity("GET", &format!("/users/{id}"), &boot.api_key, None)
         .await
         .conformity_data();
-    assert_eq!(read["attributes"]["role"], "READ_ONLY");
+    // The Conformity role given still agrees with orghub's, so it reads back as given.
+    assert_eq!(read["attributes"]["role"], "USER");
     assert_eq!(read["attributes"]["first-name"], "Ines");
     assert_eq!(read["attributes"]["last-name"], "de Vited");
 
@@ -300,5 +302,44 @@ async fn a_user_invited_through_conformity_signs_in_through_surfsight_once_it_ha
         .await
         .xponent_items("users");
     assert!(users.iter().all(|u| u["id"] != id.as_str()));
+    app.stop().await;
+}
+
+/// The one rule for acting on a user holds on Conformity's user routes too: an Owner cannot
+/// demote or remove a fellow Owner of its own organisation.
+#[tokio::test]
+async fn a_fellow_owner_invited_through_conformity_is_out_of_reach() {
+    let app = TestApp::spawn().await;
+    let boot = app.bootstrap("Fleet", "ada@fleet.test").await;
+    let invited = app
+        .conformity(
+            "POST",
+            "/users",
+            &boot.api_key,
+            Some(&json!({ "data": { "attributes": {
+                "firstName": "Olu", "lastName": "Wner", "email": "olu@fleet.test",
+                "role": "ADMIN",
+            } } })),
+        )
+        .await
+        .conformity_data();
+    let id = invited["id"].as_str().unwrap().to_owned();
+    let demote = json!({ "data": { "role": "READ_ONLY" } });
+    app.conformity(
+        "PATCH",
+        &format!("/users/{id}"),
+        &boot.api_key,
+        Some(&demote),
+    )
+    .await
+    .assert_conformity_error(403, "The API key does not allow this action", None);
+    app.conformity("DELETE", &format!("/users/{id}"), &boot.api_key, None)
+        .await
+        .assert_conformity_error(403, "The API key does not allow this action", None);
+    let read = app
+        .conformity("GET", &format!("/users/{id}"), &boot.api_key, None)
+        .await
+        .conformity_data();
+    assert_eq!(read["attributes"]["role"], "ADMIN");
     app.stop().await;
 }
