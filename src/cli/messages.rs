@@ -14,6 +14,7 @@ pub fn describe(error: &ServiceError) -> String {
                 Kind::CloudAccount => "cloud account",
                 Kind::ApiKey => "API key",
                 Kind::ExternalId => "organisation external ID for",
+                Kind::Hook => "hook",
             };
             format!("there is no {what} with id {id}")
         }

@@ -1,7 +1,11 @@
 //! The `orghub` command line: `serve`, and the operator commands that work on the same
-//! database as a running server (`bootstrap`, `secret-key`, `template import`).
+//! database as a running server (`bootstrap`, `secret-key`, `template import`, `api-key`,
+//! `events`, `hooks`).
 
+mod events;
+mod hooks;
 mod messages;
+mod when;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,7 +42,16 @@ pub enum Command {
         #[arg(long, env = "ORGHUB_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         #[command(flatten)]
+        hooks: HookArgs,
+        #[command(flatten)]
         data: DataArgs,
+    },
+    /// The audit log: every change as an event, newest first.
+    Events(events::EventsArgs),
+    /// Manage hooks: endpoints that receive an organization's events, signed.
+    Hooks {
+        #[command(subcommand)]
+        command: hooks::HooksCommand,
     },
     /// Create a root organization and its first user (an Owner and a partner), and print
     /// their credentials once.
@@ -114,6 +127,49 @@ pub enum TemplateCommand {
     },
 }
 
+/// How `serve` delivers hooks and keeps events.
+#[derive(Debug, Clone, Args)]
+pub struct HookArgs {
+    /// Let hooks reach loopback, private and link-local addresses (local development, tests).
+    #[arg(long, env = "ORGHUB_HOOKS_ALLOW_PRIVATE")]
+    pub hooks_allow_private: bool,
+    /// Seconds an attempt may take before it has failed.
+    #[arg(long, env = "ORGHUB_HOOKS_TIMEOUT_SECS", default_value_t = 15)]
+    pub hooks_timeout_secs: u64,
+    /// Attempts in flight at once, all hooks together.
+    #[arg(long, env = "ORGHUB_HOOKS_WORKERS", default_value_t = 64)]
+    pub hooks_workers: usize,
+    /// Seconds between two metrics lines of the delivery worker.
+    #[arg(long, env = "ORGHUB_HOOKS_METRICS_SECS", default_value_t = 60)]
+    pub hooks_metrics_secs: u64,
+    /// Days events are kept (the audit log), with their delivery log.
+    #[arg(long, env = "ORGHUB_EVENTS_RETENTION_DAYS", default_value_t = crate::service::DEFAULT_RETENTION_DAYS)]
+    pub events_retention_days: u32,
+}
+
+impl HookArgs {
+    fn settings(&self) -> anyhow::Result<crate::hooks::HookSettings> {
+        if self.hooks_workers == 0 || self.hooks_timeout_secs == 0 || self.hooks_metrics_secs == 0 {
+            anyhow::bail!(
+                "--hooks-workers, --hooks-timeout-secs and --hooks-metrics-secs must be at least 1"
+            );
+        }
+        let timeout = std::time::Duration::from_secs(self.hooks_timeout_secs);
+        let defaults = crate::hooks::HookSettings::default();
+        Ok(crate::hooks::HookSettings {
+            allow_private: self.hooks_allow_private,
+            timeout,
+            workers: self.hooks_workers,
+            // A lease outlasts any attempt, with room for recording its outcome.
+            lease: defaults
+                .lease
+                .max(timeout * 2 + std::time::Duration::from_secs(30)),
+            metrics_every: std::time::Duration::from_secs(self.hooks_metrics_secs),
+            ..defaults
+        })
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
     /// Where orghub keeps its SQLite database and master key.
@@ -152,9 +208,16 @@ fn parse_id(text: &str, what: &str) -> anyhow::Result<PublicId> {
 /// Runs a command; an `Err` is printed by `main`, which exits with code 1.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { listen, data } => {
+        Command::Serve {
+            listen,
+            hooks,
+            data,
+        } => {
             telemetry::init(cli.log_format);
-            let app = Application::build(&data.settings(), listen).await?;
+            let app = Application::build(&data.settings(), listen)
+                .await?
+                .with_hooks(hooks.settings()?)
+                .with_events_retention(hooks.events_retention_days);
             tracing::info!(address = %app.local_addr(), "orghub is listening");
             app.run_until_stopped(shutdown_signal()).await
         }
@@ -243,6 +306,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Events(args) => events::run(args).await,
+        Command::Hooks { command } => hooks::run(command).await,
         Command::ApiKey {
             command: ApiKeyCommand::Revoke { key_id, data },
         } => {

@@ -4,6 +4,7 @@
 mod master_key;
 mod password;
 mod sealer;
+pub mod webhook;
 
 pub use master_key::{MasterKey, MasterKeyError};
 pub use password::{hash_password, verify_password};

@@ -3,6 +3,7 @@
 pub mod aws;
 pub mod connection;
 mod email;
+pub mod events;
 mod ids;
 mod role;
 mod tree;
@@ -32,4 +33,6 @@ pub enum Kind {
     ApiKey,
     /// An organisation's singleton external ID (Cloud Conformity), before its first account.
     ExternalId,
+    /// A hook (an endpoint that receives events).
+    Hook,
 }

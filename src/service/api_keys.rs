@@ -4,9 +4,11 @@
 use super::Services;
 use super::actor::{Actor, ActorUser, TokenKind};
 use super::error::{ServiceError, ServiceResult, Unauthorized};
+use super::events::{Origin, event};
 use super::records::ApiKey;
 use super::users::find_user;
 use crate::crypto;
+use crate::domain::events::EventType;
 use crate::domain::{Kind, OrgPath, PublicId, Role, now_millis};
 use crate::store::{API_KEY_ACTIVE, API_KEY_REVOKED};
 
@@ -55,6 +57,8 @@ impl Services {
             role: Role::parse(&row.role).unwrap_or_default(),
             partner: row.partner,
             token_kind: TokenKind::ApiKey,
+            api_key_id: Some(row.key_public_id),
+            request_id: None,
         })
     }
 
@@ -77,6 +81,17 @@ impl Services {
         let now = now_millis();
         tx.insert_api_key(&public_id, user.id, &crypto::sha256(key.as_bytes()), now)
             .await?;
+        let data = super::setup::api_key_data(&public_id, &user, now);
+        tx.insert_event(
+            event(
+                Origin::Operator,
+                EventType::ApiKeyCreated,
+                (&user).into(),
+                data,
+            ),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(NewApiKey {
             key,
@@ -101,6 +116,30 @@ impl Services {
                 id: key_id.to_string(),
             })?;
         tx.set_api_key_status(row.id, API_KEY_REVOKED).await?;
+        let user =
+            tx.exec()
+                .user_by_id(row.user_id)
+                .await?
+                .ok_or_else(|| ServiceError::NotFound {
+                    kind: Kind::User,
+                    id: row.user_id.to_string(),
+                })?;
+        let data = serde_json::json!({
+            "id": row.public_id,
+            "userId": user.public_id,
+            "status": API_KEY_REVOKED,
+            "createdAt": crate::domain::events::rfc3339(row.created_at),
+        });
+        tx.insert_event(
+            event(
+                Origin::Operator,
+                EventType::ApiKeyRevoked,
+                (&user).into(),
+                data,
+            ),
+            now_millis(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(ApiKey {
             status: API_KEY_REVOKED.to_owned(),

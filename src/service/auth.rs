@@ -60,6 +60,8 @@ impl Services {
                 .unwrap_or(Role::Owner),
             partner: row.partner.unwrap_or(false),
             token_kind: kind,
+            api_key_id: None,
+            request_id: None,
         };
         Ok((actor, row.expires_at))
     }

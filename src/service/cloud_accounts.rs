@@ -6,9 +6,12 @@ use serde_json::json;
 
 use super::actor::{Access, Actor};
 use super::error::{Invalid, ServiceError, ServiceResult};
+use super::event_data;
+use super::events::{Origin, event};
 use super::records::{CloudAccount, ExternalId};
 use super::{Services, ttl};
 use crate::domain::aws::RoleArn;
+use crate::domain::events::{EventType, rfc3339};
 use crate::domain::{Kind, PublicId, now_millis};
 use crate::store::{CloudAccountRow, Exec, NewCloudAccount, NewEvent};
 
@@ -28,13 +31,29 @@ pub struct CloudAccountChanges {
     pub tags: Option<Vec<String>>,
 }
 
-fn account_event(kind: &'static str, account: &CloudAccountRow) -> NewEvent<'static> {
-    NewEvent {
+fn account_event(actor: &Actor, kind: EventType, account: &CloudAccountRow) -> NewEvent {
+    event(
+        Origin::Actor(actor),
         kind,
-        org_id: Some(account.org_id),
-        subject: "cloud_account",
-        payload: json!({ "id": account.public_id, "name": account.name }),
-    }
+        actor.into(),
+        event_data::cloud_account(account),
+    )
+}
+
+/// An external ID of the actor's organisation: a temporary one (with its expiry) or, once its
+/// first account is registered, the singleton.
+fn external_id_event(actor: &Actor, id: &str, valid_until: Option<i64>) -> NewEvent {
+    event(
+        Origin::Actor(actor),
+        EventType::ExternalIdCreated,
+        actor.into(),
+        json!({
+            "id": id,
+            "organizationId": actor.org_public_id,
+            "validUntil": valid_until.map(rfc3339),
+            "singleton": valid_until.is_none(),
+        }),
+    )
 }
 
 fn tags_json(tags: &[String]) -> String {
@@ -100,6 +119,8 @@ impl Services {
         let mut tx = self.store.begin().await?;
         tx.insert_external_id(&id, actor.org_id, valid_until, now)
             .await?;
+        tx.insert_event(external_id_event(actor, &id, Some(valid_until)), now)
+            .await?;
         tx.commit().await?;
         Ok(ExternalId { id, valid_until })
     }
@@ -145,9 +166,16 @@ impl Services {
         .await?;
         tx.claim_external_id(actor.org_id, request.external_id)
             .await?;
+        if singleton.is_none() {
+            tx.insert_event(external_id_event(actor, request.external_id, None), now)
+                .await?;
+        }
         let account = find_account(tx.exec(), actor, &public_id).await?;
-        tx.insert_event(account_event("cloud_account.created", &account), now)
-            .await?;
+        tx.insert_event(
+            account_event(actor, EventType::CloudAccountCreated, &account),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(account.into())
     }
@@ -195,8 +223,11 @@ impl Services {
         )
         .await?;
         let updated = find_account(tx.exec(), actor, id).await?;
-        tx.insert_event(account_event("cloud_account.updated", &updated), now)
-            .await?;
+        tx.insert_event(
+            account_event(actor, EventType::CloudAccountUpdated, &updated),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(updated.into())
     }
@@ -207,7 +238,7 @@ impl Services {
         self.administer_accounts(actor)?;
         tx.delete_cloud_account(account.id).await?;
         tx.insert_event(
-            account_event("cloud_account.deleted", &account),
+            account_event(actor, EventType::CloudAccountDeleted, &account),
             now_millis(),
         )
         .await?;

@@ -6,7 +6,10 @@ mod api_keys;
 mod auth;
 mod cloud_accounts;
 mod error;
+mod event_data;
+mod events;
 mod group_commit;
+mod hooks;
 mod org_list;
 mod orgs;
 mod owner_tokens;
@@ -25,6 +28,11 @@ pub use cloud_accounts::{CloudAccountChanges, NewCloudAccountRequest};
 pub use error::{
     ClaimProblem, Conflict, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal,
     Unauthorized,
+};
+pub use events::{DEFAULT_RETENTION_DAYS, EVENT_PAGE_SIZE, EventQuery, event_json};
+pub use hooks::{
+    ATTEMPT_PAGE_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_SECRET_OVERLAP, DeliveryJob, HookCreated,
+    HookRequest, HookView, OpenedHook,
 };
 pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};

@@ -8,8 +8,11 @@ use serde_json::json;
 use super::Services;
 use super::actor::{Access, Actor};
 use super::error::{Conflict, Forbidden, ServiceError, ServiceResult, on_unique};
+use super::event_data;
+use super::events::{Origin, event};
 use super::group_commit::BatchWrite;
 use super::records::{Organization, Template};
+use crate::domain::events::EventType;
 use crate::domain::{Kind, OrgPath, PublicId, now_millis};
 use crate::store::{Exec, NewEvent, NewOrg, OrgRow, Tx, UniqueKey};
 
@@ -28,6 +31,7 @@ pub(crate) async fn insert_child_org(
     tx: &mut Tx,
     parent: &OrgRow,
     name: &str,
+    origin: Origin<'_>,
 ) -> ServiceResult<OrgRow> {
     let now = now_millis();
     let id = tx
@@ -47,7 +51,7 @@ pub(crate) async fn insert_child_org(
             })
         })?;
     let org = tx.exec().org_by_id(id).await?.expect("inserted above");
-    tx.insert_event(org_event("organization.created", &org), now)
+    tx.insert_event(org_event(origin, EventType::OrganizationCreated, &org), now)
         .await?;
     Ok(org)
 }
@@ -173,23 +177,22 @@ impl BatchWrite for NewOrgWriter {
             .map(|org| (org.id, org.path()))
             .collect();
         tx.set_org_paths(&paths).await?;
-        let events: Vec<NewEvent> = created
+        let events: Vec<NewEvent> = requests
             .iter()
-            .flatten()
-            .map(|org| org_event("organization.created", org))
+            .zip(&created)
+            .filter_map(|(request, org)| {
+                let org = org.as_ref().ok()?;
+                let origin = Origin::Actor(&request.actor);
+                Some(org_event(origin, EventType::OrganizationCreated, org))
+            })
             .collect();
         tx.insert_events(&events, now).await?;
         Ok(created)
     }
 }
 
-fn org_event(kind: &'static str, org: &OrgRow) -> NewEvent<'static> {
-    NewEvent {
-        kind,
-        org_id: Some(org.id),
-        subject: "organization",
-        payload: json!({ "id": org.public_id, "name": org.name, "parentId": org.parent_public_id }),
-    }
+fn org_event(origin: Origin<'_>, kind: EventType, org: &OrgRow) -> NewEvent {
+    event(origin, kind, org.into(), event_data::organization(org))
 }
 
 impl Services {
@@ -241,6 +244,7 @@ impl Services {
             &org.public_id,
         )?;
         let now = now_millis();
+        let mut moved_from = None;
         if let Some(parent_id) = parent {
             let parent = find_org(tx.exec(), parent_id, Kind::ParentOrganization).await?;
             if org.parent_id != Some(parent.id) {
@@ -266,8 +270,10 @@ impl Services {
                 }
                 tx.move_org(org.id, &org_path, (parent.id, &parent_path), now)
                     .await?;
+                moved_from = Some(org.parent_public_id.clone());
             }
         }
+        let renamed = name.is_some_and(|n| n != org.name);
         if let Some(name) = name.filter(|n| *n != org.name) {
             tx.rename_org(org.id, name, now).await.map_err(|e| {
                 on_unique(e, UniqueKey::OrganizationName, || {
@@ -278,8 +284,17 @@ impl Services {
             })?;
         }
         let updated = tx.exec().org_by_id(org.id).await?.expect("locked above");
-        tx.insert_event(org_event("organization.updated", &updated), now)
-            .await?;
+        let origin = Origin::Actor(actor);
+        if let Some(previous_parent) = moved_from {
+            let mut moved = org_event(origin, EventType::OrganizationMoved, &updated);
+            moved.data["previousParentId"] = json!(previous_parent);
+            tx.insert_event(moved, now).await?;
+        }
+        if renamed {
+            let mut renamed = org_event(origin, EventType::OrganizationUpdated, &updated);
+            renamed.data["previousName"] = json!(org.name);
+            tx.insert_event(renamed, now).await?;
+        }
         tx.commit().await?;
         Ok(updated.into())
     }
@@ -312,8 +327,11 @@ impl Services {
             crate::store::StoreError::ForeignKey => has_children(),
             other => other.into(),
         })?;
-        tx.insert_event(org_event("organization.deleted", &org), now_millis())
-            .await?;
+        tx.insert_event(
+            org_event(Origin::Actor(actor), EventType::OrganizationDeleted, &org),
+            now_millis(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(org.into())
     }

@@ -1,15 +1,18 @@
 //! Projects, created empty or from a template, and their typed connections.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::Services;
 use super::actor::{Access, Actor};
 use super::error::{Forbidden, ServiceError, ServiceResult};
+use super::event_data;
+use super::events::{EventOrg, Origin, event};
 use super::orgs::find_org;
 use super::records::{ConnectionOutcome, ConnectionSlot, Project};
 use crate::domain::connection::{ConnectionType, validate_details};
+use crate::domain::events::EventType;
 use crate::domain::{Kind, OrgPath, PublicId, now_millis};
-use crate::store::{Exec, NewConnection, NewEvent, ProjectRow};
+use crate::store::{Exec, NewConnection, NewEvent, ProjectRow, Tx};
 
 pub struct NewProject<'a> {
     pub name: &'a str,
@@ -44,13 +47,26 @@ async fn find_project(exec: Exec<'_>, id: &PublicId) -> ServiceResult<ProjectRow
         })
 }
 
-fn project_event(kind: &'static str, project: &ProjectRow) -> NewEvent<'static> {
-    NewEvent {
+fn project_event(actor: &Actor, kind: EventType, org: EventOrg, project: &ProjectRow) -> NewEvent {
+    event(
+        Origin::Actor(actor),
         kind,
-        org_id: Some(project.org_id),
-        subject: "project",
-        payload: json!({ "id": project.public_id, "name": project.name }),
-    }
+        org,
+        event_data::project(project),
+    )
+}
+
+/// The organization of a project, for its events.
+async fn project_org(tx: &mut Tx, project: &ProjectRow) -> ServiceResult<EventOrg> {
+    let org = tx
+        .exec()
+        .org_by_id(project.org_id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            kind: Kind::Organization,
+            id: project.org_id.to_string(),
+        })?;
+    Ok((&org).into())
 }
 
 impl Services {
@@ -158,8 +174,14 @@ impl Services {
             }
         };
         let row = find_project(tx.exec(), &public_id).await?;
-        tx.insert_event(project_event("project.created", &row), now)
-            .await?;
+        let mut created = project_event(actor, EventType::ProjectCreated, (&org).into(), &row);
+        if let Some(slots) = &slots {
+            created.data["connections"] = slots
+                .iter()
+                .map(|slot| serde_json::json!({ "id": slot.public_id, "name": slot.name, "type": slot.kind }))
+                .collect();
+        }
+        tx.insert_event(created, now).await?;
         tx.commit().await?;
         Ok((row.into(), slots))
     }
@@ -193,6 +215,7 @@ impl Services {
         .await?;
 
         let existing = tx.exec().project_connections(project.id).await?;
+        let org = project_org(&mut tx, &project).await?;
         let mut outcomes = Vec::with_capacity(changes.connections.len());
         for update in &changes.connections {
             let public_id = update.id.to_string();
@@ -217,6 +240,13 @@ impl Services {
                     .seal_str(&details, &details_context(connection.id))?;
                 tx.set_connection_details(connection.id, &sealed, now)
                     .await?;
+                let updated = event(
+                    Origin::Actor(actor),
+                    EventType::ProjectConnectionUpdated,
+                    org.clone(),
+                    event_data::connection(&project, connection),
+                );
+                tx.insert_event(updated, now).await?;
             }
             outcomes.push(ConnectionOutcome {
                 public_id,
@@ -225,8 +255,11 @@ impl Services {
             });
         }
         let updated = find_project(tx.exec(), project_id).await?;
-        tx.insert_event(project_event("project.updated", &updated), now)
-            .await?;
+        tx.insert_event(
+            project_event(actor, EventType::ProjectUpdated, org, &updated),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok((updated.into(), outcomes))
     }
@@ -244,9 +277,13 @@ impl Services {
             Kind::Project,
             &project.public_id,
         )?;
+        let org = project_org(&mut tx, &project).await?;
         tx.delete_project(project.id).await?;
-        tx.insert_event(project_event("project.deleted", &project), now_millis())
-            .await?;
+        tx.insert_event(
+            project_event(actor, EventType::ProjectDeleted, org, &project),
+            now_millis(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(project.into())
     }

@@ -6,14 +6,17 @@ use serde_json::{Value, json};
 
 use super::Services;
 use super::error::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, on_unique};
+use super::event_data;
+use super::events::{EventOrg, Origin, event};
 use super::orgs::find_org;
 use super::owner_tokens::secret_key_context;
 use super::users::find_user;
 use super::users::parse_email;
 use crate::crypto;
 use crate::domain::connection::ConnectionType;
+use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, Role, now_millis};
-use crate::store::{NewEvent, NewUser, Tx, UniqueKey};
+use crate::store::{NewUser, Tx, UniqueKey, UserRow};
 
 pub struct BootstrapRequest {
     pub org_name: String,
@@ -116,23 +119,36 @@ impl Services {
                 })
             })?;
         self.store_secret_key(&mut tx, user_id, &secret_key).await?;
+        let api_key_id = PublicId::new();
         tx.insert_api_key(
-            &PublicId::new(),
+            &api_key_id,
             user_id,
             &crypto::sha256(api_key.as_bytes()),
             now,
         )
         .await?;
-        tx.insert_event(
-            NewEvent {
-                kind: "organization.bootstrapped",
-                org_id: Some(org_id),
-                subject: "organization",
-                payload: json!({ "id": org_public_id.to_string(), "ownerId": user_public_id.to_string() }),
-            },
-            now,
-        )
-        .await?;
+        let internal = || ServiceError::Internal(anyhow::anyhow!("a row inserted above is gone"));
+        let org = tx.exec().org_by_id(org_id).await?.ok_or_else(internal)?;
+        let user = tx.exec().user_by_id(user_id).await?.ok_or_else(internal)?;
+        let events = [
+            (
+                EventType::OrganizationCreated,
+                event_data::organization(&org),
+            ),
+            (EventType::UserCreated, event_data::user(&user)),
+            (
+                EventType::SecretKeyCreated,
+                json!({ "userId": user.public_id }),
+            ),
+            (
+                EventType::ApiKeyCreated,
+                api_key_data(&api_key_id, &user, now),
+            ),
+        ];
+        for (kind, data) in events {
+            tx.insert_event(event(Origin::Operator, kind, (&org).into(), data), now)
+                .await?;
+        }
         tx.commit().await?;
         Ok(Bootstrap {
             organization_id: org_public_id.to_string(),
@@ -155,6 +171,17 @@ impl Services {
         }
         let secret_key = crypto::random_hex_secret();
         self.store_secret_key(&mut tx, user.id, &secret_key).await?;
+        let kind = if user.secret_key_sealed.is_some() {
+            EventType::SecretKeyRotated
+        } else {
+            EventType::SecretKeyCreated
+        };
+        let data = json!({ "userId": user.public_id });
+        tx.insert_event(
+            event(Origin::Operator, kind, (&user).into(), data),
+            now_millis(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(secret_key)
     }
@@ -206,19 +233,36 @@ impl Services {
             now,
         )
         .await?;
+        let data = json!({
+            "id": public_id.to_string(),
+            "organizationId": org.public_id,
+            "name": template.name.trim(),
+            "type": template.kind.trim(),
+            "global": global,
+            "connections": connections
+                .iter()
+                .map(|(name, kind)| json!({ "name": name, "type": kind }))
+                .collect::<Vec<_>>(),
+        });
+        let org_ref: EventOrg = (&org).into();
         tx.insert_event(
-            NewEvent {
-                kind: "template.imported",
-                org_id: Some(org.id),
-                subject: "template",
-                payload: json!({ "id": public_id.to_string(), "name": template.name, "global": global }),
-            },
+            event(Origin::Operator, EventType::TemplateCreated, org_ref, data),
             now,
         )
         .await?;
         tx.commit().await?;
         Ok(public_id.to_string())
     }
+}
+
+/// An API key as events show it: never the key.
+pub(crate) fn api_key_data(id: &PublicId, user: &UserRow, created_at: i64) -> Value {
+    json!({
+        "id": id.to_string(),
+        "userId": user.public_id,
+        "status": crate::store::API_KEY_ACTIVE,
+        "createdAt": crate::domain::events::rfc3339(created_at),
+    })
 }
 
 /// argon2id on the blocking pool: it takes tens of milliseconds on purpose.

@@ -13,6 +13,7 @@ use super::actor::{Access, Actor, TokenKind};
 use super::error::{
     ClaimProblem, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal, Unauthorized,
 };
+use super::events::Origin;
 use super::orgs::insert_child_org;
 use super::records::{IssuedToken, Organization};
 use super::{Services, ttl};
@@ -64,7 +65,7 @@ impl Services {
             Kind::ParentOrganization,
             &parent.public_id,
         )?;
-        let org = insert_child_org(&mut tx, &parent, name).await?;
+        let org = insert_child_org(&mut tx, &parent, name, Origin::Actor(actor)).await?;
         let sso_secret = crypto::random_hex_secret();
         let sealed = self
             .sealer

@@ -7,8 +7,11 @@ use serde_json::json;
 use super::Services;
 use super::actor::{Access, Actor};
 use super::error::{Conflict, Forbidden, Invalid, ServiceError, ServiceResult, on_unique};
+use super::event_data;
+use super::events::{Origin, event};
 use super::orgs::find_org;
 use super::records::{ProjectMembership, User};
+use crate::domain::events::EventType;
 use crate::domain::{Email, Kind, OrgPath, PublicId, Role, now_millis};
 use crate::store::{Exec, NewEvent, NewUser, Store, UniqueKey, UserRow};
 
@@ -84,13 +87,13 @@ async fn with_projects(exec: Exec<'_>, row: UserRow) -> ServiceResult<User> {
     Ok(User::from_row(row, projects))
 }
 
-fn user_event(kind: &'static str, user: &UserRow) -> NewEvent<'static> {
-    NewEvent {
+fn user_event(actor: &Actor, kind: EventType, user: &UserRow) -> NewEvent {
+    event(
+        Origin::Actor(actor),
         kind,
-        org_id: Some(user.org_id),
-        subject: "user",
-        payload: json!({ "id": user.public_id, "organizationId": user.org_public_id }),
-    }
+        user.into(),
+        event_data::user(user),
+    )
 }
 
 /// Users per page of `Services::list_users`: what one request holds in memory at a time.
@@ -218,7 +221,7 @@ impl Services {
                     })
                 })?;
             let row = tx.exec().user_by_id(id).await?.expect("inserted above");
-            tx.insert_event(user_event("user.created", &row), now)
+            tx.insert_event(user_event(actor, EventType::UserCreated, &row), now)
                 .await?;
             created.push(User::from_row(row, Vec::new()));
         }
@@ -263,8 +266,13 @@ impl Services {
             tx.set_password_hash(user.id, phc, now).await?;
         }
         let updated = tx.exec().user_by_id(user.id).await?.expect("locked above");
-        tx.insert_event(user_event("user.updated", &updated), now)
+        tx.insert_event(user_event(actor, EventType::UserUpdated, &updated), now)
             .await?;
+        if updated.role != user.role {
+            let mut changed = user_event(actor, EventType::UserRoleChanged, &updated);
+            changed.data["previousRole"] = json!(user.role);
+            tx.insert_event(changed, now).await?;
+        }
         let updated = with_projects(tx.exec(), updated).await?;
         tx.commit().await?;
         Ok(updated)
@@ -287,8 +295,11 @@ impl Services {
         }
         let deleted = with_projects(tx.exec(), user.clone()).await?;
         tx.delete_user(user.id).await?;
-        tx.insert_event(user_event("user.deleted", &user), now_millis())
-            .await?;
+        tx.insert_event(
+            user_event(actor, EventType::UserDeleted, &user),
+            now_millis(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(deleted)
     }

@@ -11,6 +11,7 @@ mod direct;
 mod error;
 mod events;
 mod external_ids;
+mod hooks;
 mod nonces;
 mod orgs;
 mod projects;
@@ -33,7 +34,11 @@ pub use api_keys::{API_KEY_ACTIVE, API_KEY_REVOKED, ApiKeyActorRow, ApiKeyRow};
 pub use cloud_accounts::{CloudAccountRow, NewCloudAccount};
 pub use direct::{DirectSqlite, NonceToken};
 pub use error::{StoreError, UniqueKey};
-pub use events::NewEvent;
+pub use events::{EventFilter, EventRow, NewEvent};
+pub use hooks::{
+    AttemptRow, ClaimedDelivery, DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SUCCEEDED,
+    DeliveryOutcome, FailingHook, HookRow, NewHook, PendingSummary,
+};
 pub use orgs::{NewOrg, OrgRow};
 pub use projects::{ConnectionRow, NewConnection, ProjectRow};
 pub use templates::{TemplateConnectionRow, TemplateRow};
@@ -83,6 +88,8 @@ pub struct Store {
     /// How many write transactions this process has committed that may change what the
     /// service caches (see `Store::changes`).
     changes: Arc<AtomicU64>,
+    /// Woken by each commit that wrote hook deliveries (`Store::hook_deliveries_written`).
+    hooks_wake: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Clone)]
@@ -114,6 +121,9 @@ pub struct Tx {
     changes: Option<Arc<AtomicU64>>,
     /// On SQLite, this process's turn to write, held until the transaction ends.
     _turn: Option<OwnedMutexGuard<()>>,
+    /// Set when the transaction wrote hook deliveries: its commit wakes the delivery worker.
+    wakes_hooks: bool,
+    hooks_wake: Arc<tokio::sync::Notify>,
 }
 
 enum TxConn {
@@ -231,6 +241,7 @@ impl Store {
         Ok(Self {
             db,
             changes: Arc::default(),
+            hooks_wake: Arc::default(),
         })
     }
 
@@ -261,6 +272,8 @@ impl Store {
             conn,
             changes: None,
             _turn: turn,
+            wakes_hooks: false,
+            hooks_wake: self.hooks_wake.clone(),
         })
     }
 
@@ -345,6 +358,9 @@ impl Tx {
         };
         if let Some(changes) = &self.changes {
             changes.fetch_add(1, Ordering::AcqRel);
+        }
+        if self.wakes_hooks && committed.is_ok() {
+            self.hooks_wake.notify_one();
         }
         Ok(committed?)
     }

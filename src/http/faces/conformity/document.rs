@@ -236,6 +236,7 @@ impl From<ServiceError> for ConformityError {
                     Kind::ApiKey => format!("API key {id} was not found"),
                     Kind::CloudAccount => format!("Account {id} was not found"),
                     Kind::ExternalId => format!("External ID {id} was not found"),
+                    Kind::Hook => format!("Hook {id} was not found"),
                 },
             ),
             ServiceError::Forbidden(Forbidden::OutsideScope { .. }) => Self::new(

@@ -187,6 +187,7 @@ impl From<ServiceError> for SurfsightError {
                     Kind::CloudAccount => format!("Account {id} was not found"),
                     Kind::ApiKey => format!("API key {id} was not found"),
                     Kind::ExternalId => format!("External ID {id} was not found"),
+                    Kind::Hook => format!("Hook {id} was not found"),
                 },
             ),
             ServiceError::Forbidden(Forbidden::NotAPartner) => Self::new(

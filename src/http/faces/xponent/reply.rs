@@ -170,7 +170,7 @@ impl From<ServiceError> for XponentError {
                 Kind::Project => format!("Project with id '{id}' not found"),
                 Kind::Template => format!("Template with id '{id}' not found"),
                 // Records of other faces: Xponent routes never look them up.
-                Kind::CloudAccount | Kind::ApiKey | Kind::ExternalId => {
+                Kind::CloudAccount | Kind::ApiKey | Kind::ExternalId | Kind::Hook => {
                     format!("Record with id '{id}' not found")
                 }
             }),
