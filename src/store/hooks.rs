@@ -307,8 +307,13 @@ impl Tx {
                     .push_bind(o.succeeded);
             });
             query.build().persistent(false).execute(&mut *c).await?;
-            // VALUES columns are column1, column2… on both databases.
-            let mut query = QueryBuilder::new("UPDATE hook_deliveries SET status = v.column3, ");
+            // VALUES columns are column1, column2… on both databases. A delivery of a hook
+            // disabled meanwhile is not retried.
+            let mut query = QueryBuilder::new(
+                "UPDATE hook_deliveries SET status = CASE WHEN v.column3 = 'pending' AND NOT EXISTS \
+                 (SELECT 1 FROM hooks h WHERE h.id = hook_deliveries.hook_id AND h.enabled) \
+                 THEN 'failed' ELSE v.column3 END, ",
+            );
             query.push(
                 "attempts = hook_deliveries.attempts + 1, next_attempt_at = v.column4, updated_at = ",
             );
@@ -364,7 +369,8 @@ impl Tx {
     }
 
     /// Makes the delivery of `event_id` to `hook_id` due at `now`, as a new round of the retry
-    /// schedule; false when there is no such delivery.
+    /// schedule; false when there is no such delivery. An attempt in flight loses its claim:
+    /// its outcome will not undo the replay.
     pub async fn replay_delivery(
         &mut self,
         hook_id: i64,
@@ -374,6 +380,7 @@ impl Tx {
         let replayed = on_tx!(self, |c| {
             sqlx::query(
                 "UPDATE hook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1, \
+                 claims = claims + 1, \
                  updated_at = $1 WHERE hook_id = $2 AND event_id = $3",
             )
             .bind(now)
@@ -400,6 +407,7 @@ impl Tx {
         let replayed = on_tx!(self, |c| {
             sqlx::query(
                 "UPDATE hook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1, \
+                 claims = claims + 1, \
                  updated_at = $1 WHERE hook_id = $2 AND status = 'failed' \
                  AND event_id IN (SELECT id FROM events WHERE occurred_at >= $3)",
             )
@@ -503,7 +511,9 @@ impl Exec<'_> {
             }
             query.push(" ORDER BY next_attempt_at LIMIT ");
             query.push_bind(limit);
-            query.push(") AS due JOIN hooks h ON h.id = due.hook_id GROUP BY due.hook_id");
+            query.push(
+                ") AS due JOIN hooks h ON h.id = due.hook_id WHERE h.enabled GROUP BY due.hook_id",
+            );
             query
                 .build_query_as::<(i64, i64, i64)>()
                 .persistent(skip.is_empty())

@@ -13,6 +13,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
+use orghub::hooks::HookSettings;
 use orghub::service::{Bootstrap, BootstrapRequest, Services};
 use orghub::startup::{Application, DataSettings};
 
@@ -165,10 +166,31 @@ impl TestApp {
 
     /// Starts the application on existing data (after `stop_keeping_data`).
     pub async fn spawn_on(data: DataSettings, dir: tempfile::TempDir) -> Self {
+        Self::spawn_with(data, dir, HookSettings::default()).await
+    }
+
+    /// A fresh application whose hook worker runs with these settings.
+    pub async fn spawn_with_hooks(hooks: HookSettings) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let data = DataSettings {
+            data_dir: dir.path().to_path_buf(),
+            database_url: fresh_postgres_database().await,
+            master_key: None,
+            region: "us".into(),
+        };
+        Self::spawn_with(data, dir, hooks).await
+    }
+
+    pub async fn spawn_with(
+        data: DataSettings,
+        dir: tempfile::TempDir,
+        hooks: HookSettings,
+    ) -> Self {
         show_logs_when_asked();
         let app = Application::build(&data, "127.0.0.1:0".parse().unwrap())
             .await
-            .expect("the application starts");
+            .expect("the application starts")
+            .with_hooks(hooks);
         let addr = app.local_addr();
         let services = app.services();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
