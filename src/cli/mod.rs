@@ -160,10 +160,7 @@ impl HookArgs {
             allow_private: self.hooks_allow_private,
             timeout,
             workers: self.hooks_workers,
-            // A lease outlasts any attempt, with room for recording its outcome.
-            lease: defaults
-                .lease
-                .max(timeout * 2 + std::time::Duration::from_secs(30)),
+            lease: crate::hooks::lease_for(timeout),
             metrics_every: std::time::Duration::from_secs(self.hooks_metrics_secs),
             ..defaults
         })

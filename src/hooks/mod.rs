@@ -40,13 +40,21 @@ pub struct HookSettings {
     pub clock: Arc<dyn Clock>,
 }
 
+/// The lease of a claim for attempts of at most `timeout`: it outlasts an attempt twice over,
+/// with ten seconds to record its outcome. A delivery whose worker died is made again when its
+/// lease ends (40 s with the default timeout of 15 s).
+pub fn lease_for(timeout: Duration) -> Duration {
+    timeout * 2 + Duration::from_secs(10)
+}
+
 impl Default for HookSettings {
     fn default() -> Self {
+        let timeout = Duration::from_secs(15);
         Self {
             allow_private: false,
-            timeout: Duration::from_secs(15),
+            timeout,
             workers: 64,
-            lease: Duration::from_secs(60),
+            lease: lease_for(timeout),
             poll: Duration::from_millis(500),
             metrics_every: Duration::from_secs(60),
             clock: Arc::new(SystemClock),

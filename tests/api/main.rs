@@ -10,6 +10,7 @@ mod conformity;
 mod cross_face;
 mod helpers;
 mod hooks;
+mod hooks_crash;
 mod integrity;
 mod receiver;
 mod smoke;
