@@ -135,7 +135,7 @@ async fn serve(dir: &Path, database_url: Option<&str>, log: &str) -> Server {
     if let Some(url) = database_url {
         command.arg("--database-url").arg(url);
     }
-    let child = command.spawn().expect("orghub serve starts");
+    let mut child = command.spawn().expect("orghub serve starts");
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     for _ in 0..200 {
@@ -149,6 +149,8 @@ async fn serve(dir: &Path, database_url: Option<&str>, log: &str) -> Server {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("orghub serve did not become ready");
 }
 
