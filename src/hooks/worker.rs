@@ -1,14 +1,18 @@
 //! The delivery worker: one task that claims due deliveries and starts their attempts, a
 //! task per attempt, and a recorder that writes outcomes in batches.
 //!
-//! Claims respect two limits: `workers` attempts in flight in all, and each hook's
-//! `max_in_flight`. A hook at its limit is left out of the search for due deliveries, so one
-//! slow or dead endpoint holds at most its own slots while the others' deliveries go on; its
-//! backlog waits in the database, not in memory. The worker wakes when this process commits
+//! Attempts respect two limits: `workers` in flight in all, and each hook's `max_in_flight`.
+//! A claim takes up to `PREFETCH` times a hook's limit, so that a busy endpoint's next attempts
+//! start as the previous ones end rather than after another trip to the database (on SQLite, a
+//! wait for the write lock behind the writes of the faces); a prefetched delivery whose lease
+//! would end before its attempt could is dropped unattempted, to be claimed again. A hook with
+//! that many claimed is left out of the search for due deliveries, so one slow or dead
+//! endpoint holds at most its own slots while the others' deliveries go on; its backlog waits
+//! in the database, not in memory. The worker wakes when this process commits
 //! an event with deliveries (an in-process notification), and otherwise every `poll` (retries
 //! come due, other processes and nodes commit events).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -30,6 +34,9 @@ use crate::store::{
 /// How long a stopping worker waits for the attempts in flight. Those cut short are made again
 /// when their lease ends.
 const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// How many of a hook's deliveries a claim takes, in multiples of its `max_in_flight`.
+const PREFETCH: usize = 4;
 
 /// How often the recorder tries to write a batch of outcomes before leaving it: its
 /// deliveries are claimed and attempted again when their leases end.
@@ -66,6 +73,8 @@ pub fn spawn(services: Arc<Services>, settings: HookSettings) -> anyhow::Result<
         in_flight: HashMap::new(),
         limits: HashMap::new(),
         total: 0,
+        queued: HashMap::new(),
+        queued_total: 0,
         attempts: JoinSet::new(),
         done_tx,
         done_rx,
@@ -87,6 +96,9 @@ struct Worker {
     in_flight: HashMap<i64, usize>,
     limits: HashMap<i64, usize>,
     total: usize,
+    /// Claimed deliveries waiting for a slot of their hook, with their lease's end.
+    queued: HashMap<i64, VecDeque<(DeliveryJob, Millis)>>,
+    queued_total: usize,
     attempts: JoinSet<()>,
     done_tx: mpsc::UnboundedSender<DeliveryOutcome>,
     done_rx: mpsc::UnboundedReceiver<DeliveryOutcome>,
@@ -132,35 +144,54 @@ impl Worker {
             }
         }
         self.attempts.abort_all();
+        // Prefetched deliveries go back at once rather than when their leases end.
+        let unattempted: Vec<DeliveryJob> = self
+            .queued
+            .drain()
+            .flat_map(|(_, queue)| queue.into_iter().map(|(job, _)| job))
+            .collect();
+        if !unattempted.is_empty()
+            && let Err(error) = self
+                .services
+                .release_deliveries(&unattempted, self.settings.clock.now())
+                .await
+        {
+            tracing::warn!(error = %error, "giving back prefetched hook deliveries failed");
+        }
         drop(record_tx);
         let _ = recorder.await;
         reporter.abort();
     }
 
-    /// Claims as many due deliveries as there are free slots, and starts their attempts.
+    /// Claims due deliveries, up to `PREFETCH` times each hook's limit and the pool's, and
+    /// starts what the limits allow.
     async fn claim(&mut self) -> anyhow::Result<()> {
-        let free = self.settings.workers.saturating_sub(self.total);
-        if free == 0 {
+        let room =
+            (self.settings.workers * PREFETCH).saturating_sub(self.total + self.queued_total);
+        if room == 0 {
+            self.start_ready();
             return Ok(());
         }
         let now = self.settings.clock.now();
         let busy: Vec<i64> = self
-            .in_flight
-            .iter()
-            .filter(|&(hook, &n)| n >= self.limits.get(hook).copied().unwrap_or(1))
-            .map(|(&hook, _)| hook)
+            .limits
+            .keys()
+            .copied()
+            .filter(|&hook| self.hook_room(hook) == 0)
             .collect();
         let due = self
             .services
-            .hooks_with_due_deliveries(now, &busy, free.max(16))
+            .hooks_with_due_deliveries(now, &busy, room.max(16))
             .await?;
         let mut wanted = Vec::with_capacity(due.len());
-        let mut left = free;
+        let mut left = room;
         for (hook, count, limit) in due {
             let limit = usize::try_from(limit).unwrap_or(1).max(1);
             self.limits.insert(hook, limit);
-            let room = limit.saturating_sub(self.in_flight.get(&hook).copied().unwrap_or(0));
-            let take = room.min(usize::try_from(count).unwrap_or(0)).min(left);
+            let take = self
+                .hook_room(hook)
+                .min(usize::try_from(count).unwrap_or(0))
+                .min(left);
             if take > 0 {
                 wanted.push((hook, take));
                 left -= take;
@@ -169,30 +200,75 @@ impl Worker {
                 break;
             }
         }
-        if wanted.is_empty() {
-            return Ok(());
+        if !wanted.is_empty() {
+            let lease_until = now + millis(self.settings.lease);
+            let jobs = self
+                .services
+                .claim_deliveries(&wanted, now, lease_until)
+                .await?;
+            for job in jobs {
+                self.queued
+                    .entry(job.delivery.hook_id)
+                    .or_default()
+                    .push_back((job, lease_until));
+                self.queued_total += 1;
+            }
         }
-        let lease_until = now + millis(self.settings.lease);
-        let jobs = self
-            .services
-            .claim_deliveries(&wanted, now, lease_until)
-            .await?;
-        for job in jobs {
-            *self.in_flight.entry(job.delivery.hook_id).or_default() += 1;
-            self.total += 1;
-            let client = self.client.clone();
-            let clock = self.settings.clock.clone();
-            let done = self.done_tx.clone();
-            self.attempts.spawn(async move {
-                let timestamp = crate::domain::now_millis() / 1000;
-                let attempt = client.attempt(&job, timestamp).await;
-                let _ = done.send(outcome(&job, &attempt, clock.now(), rand::rng().random()));
-            });
+        self.start_ready();
+        Ok(())
+    }
+
+    /// How many more deliveries of `hook` a claim may take.
+    fn hook_room(&self, hook: i64) -> usize {
+        let limit = self.limits.get(&hook).copied().unwrap_or(1);
+        let held = self.in_flight.get(&hook).copied().unwrap_or(0)
+            + self.queued.get(&hook).map_or(0, VecDeque::len);
+        (limit * PREFETCH).saturating_sub(held)
+    }
+
+    /// Starts the attempts of queued deliveries while their hooks and the pool have room.
+    fn start_ready(&mut self) {
+        let now = self.settings.clock.now();
+        // An attempt started now must end, and be recorded, within the lease.
+        let needed = millis(self.settings.timeout) + millis(self.settings.lease) / 4;
+        let hooks: Vec<i64> = self.queued.keys().copied().collect();
+        for hook in hooks {
+            let limit = self.limits.get(&hook).copied().unwrap_or(1);
+            while self.total < self.settings.workers
+                && self.in_flight.get(&hook).copied().unwrap_or(0) < limit
+            {
+                let Some((job, lease_until)) =
+                    self.queued.get_mut(&hook).and_then(VecDeque::pop_front)
+                else {
+                    break;
+                };
+                self.queued_total -= 1;
+                if lease_until - now < needed {
+                    // Claimed again when its lease ends; attempted then.
+                    continue;
+                }
+                self.start(job);
+            }
+            if self.queued.get(&hook).is_some_and(VecDeque::is_empty) {
+                self.queued.remove(&hook);
+            }
         }
         self.metrics
             .in_flight
             .store(self.total as u64, Ordering::Relaxed);
-        Ok(())
+    }
+
+    fn start(&mut self, job: DeliveryJob) {
+        *self.in_flight.entry(job.delivery.hook_id).or_default() += 1;
+        self.total += 1;
+        let client = self.client.clone();
+        let clock = self.settings.clock.clone();
+        let done = self.done_tx.clone();
+        self.attempts.spawn(async move {
+            let timestamp = crate::domain::now_millis() / 1000;
+            let attempt = client.attempt(&job, timestamp).await;
+            let _ = done.send(outcome(&job, &attempt, clock.now(), rand::rng().random()));
+        });
     }
 
     /// Frees the slots of finished attempts and hands their outcomes to the recorder.
@@ -227,9 +303,7 @@ impl Worker {
                 tracing::error!("the hook delivery recorder stopped");
             }
         }
-        self.metrics
-            .in_flight
-            .store(self.total as u64, Ordering::Relaxed);
+        self.start_ready();
     }
 }
 

@@ -472,6 +472,18 @@ impl Services {
             .collect())
     }
 
+    /// Gives back claimed deliveries that were not attempted: due again at `now`.
+    pub async fn release_deliveries(&self, jobs: &[DeliveryJob], now: Millis) -> ServiceResult<()> {
+        let claims: Vec<(i64, i64)> = jobs
+            .iter()
+            .map(|job| (job.delivery.id, job.delivery.claims))
+            .collect();
+        let mut tx = self.store.begin_deliveries().await?;
+        tx.release_claims(&claims, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records attempts (at most `MAX_ROWS`), keeps each hook's failing streak, and disables
     /// the hooks that have now failed every attempt for `DISABLE_AFTER`, each with its
     /// `hook.disabled` event. Returns the public ids of those disabled.

@@ -196,6 +196,7 @@ impl Services {
         )?;
         let now = now_millis();
         let mut created = Vec::with_capacity(requests.len());
+        let mut events = Vec::with_capacity(requests.len());
         for ((request, (email, role)), password_hash) in
             requests.iter().zip(&parsed).zip(&password_hashes)
         {
@@ -221,9 +222,12 @@ impl Services {
                     })
                 })?;
             let row = tx.exec().user_by_id(id).await?.expect("inserted above");
-            tx.insert_event(user_event(actor, EventType::UserCreated, &row), now)
-                .await?;
+            events.push(user_event(actor, EventType::UserCreated, &row));
             created.push(User::from_row(row, Vec::new()));
+        }
+        // Their events in as few statements as fit: a bulk create is up to thousands of users.
+        for chunk in events.chunks(crate::store::MAX_ROWS) {
+            tx.insert_events(chunk, now).await?;
         }
         tx.commit().await?;
         Ok(created)

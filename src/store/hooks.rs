@@ -338,6 +338,26 @@ impl Tx {
         Ok(())
     }
 
+    /// Gives back claimed deliveries not attempted (a stopping worker's prefetched ones): due
+    /// at `now` again, unless claimed since.
+    pub async fn release_claims(&mut self, claims: &[(i64, i64)], now: Millis) -> StoreResult<()> {
+        for &(id, claim) in claims {
+            on_tx!(self, |c| {
+                sqlx::query(
+                    "UPDATE hook_deliveries SET next_attempt_at = $1 \
+                     WHERE id = $2 AND claims = $3 AND status = 'pending'",
+                )
+                .bind(now)
+                .bind(id)
+                .bind(claim)
+                .execute(c)
+                .await?
+                .rows_affected()
+            });
+        }
+        Ok(())
+    }
+
     /// A success clears the hook's failing streak.
     pub async fn hook_succeeded(&mut self, hook_id: i64) -> StoreResult<()> {
         on_tx!(self, |c| {

@@ -633,3 +633,137 @@ async fn every_kind_of_change_writes_its_event_with_no_secret_in_it() {
     assert!(api_key_actor["actor"]["apiKeyId"].is_string());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn events_past_their_retention_are_pruned_with_their_deliveries() {
+    let (app, _clock) = spawn().await;
+    let (boot, token) = app.root_with_token().await;
+    let mut receiver = Receiver::answering(&[], Answer::Status(500)).await;
+    hook(
+        &app,
+        &boot.organization_id,
+        &receiver.url(),
+        &["organization.created"],
+    )
+    .await;
+    app.create_org(&token, "Child", None).await;
+    receiver.expect().await;
+    assert!(!events(&app, None).await.is_empty());
+    // Kept 90 days: nothing goes.
+    assert_eq!(app.services.prune_events(90).await.unwrap(), 0);
+    // Kept no time at all: everything up to now goes, with the pending retry.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert!(app.services.prune_events(0).await.unwrap() > 0);
+    assert!(events(&app, None).await.is_empty());
+    assert_eq!(app.services.delivery_backlog(0).await.unwrap().pending, 0);
+    app.stop().await;
+}
+
+/// `orghub <args>` on the test app's data.
+fn orghub(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_orghub"));
+    command.args(args).arg("--data-dir").arg(app.dir.path());
+    if let Some(url) = &app.data.database_url {
+        command.arg("--database-url").arg(url);
+    }
+    command
+        .env_remove("ORGHUB_MASTER_KEY")
+        .output()
+        .expect("orghub runs")
+}
+
+fn json_lines(output: &std::process::Output) -> Vec<Value> {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_command_line_creates_lists_logs_and_replays_hooks_beside_a_running_server() {
+    let (app, _clock) = spawn().await;
+    let (boot, token) = app.root_with_token().await;
+    let mut receiver = Receiver::start().await;
+    let created = json_lines(&orghub(
+        &app,
+        &[
+            "hooks",
+            "create",
+            "--org",
+            &boot.organization_id,
+            "--url",
+            &receiver.url(),
+            "--types",
+            "organization.created,user.created",
+            "--json",
+        ],
+    ));
+    let secret = created[0]["secret"].as_str().unwrap().to_owned();
+    let hook_id = created[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        created[0]["types"],
+        json!(["organization.created", "user.created"])
+    );
+    // The running server delivers what the command line's hook wants (it polls for it).
+    app.create_org(&token, "Child", None).await;
+    let request = receiver.expect().await;
+    assert!(verify(&secret, &request));
+
+    let listed = json_lines(&orghub(&app, &["hooks", "list", "--json"]));
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].get("secret").is_none());
+    assert_eq!(listed[0]["url"], receiver.url());
+
+    wait_for_attempts(&app, &PublicId::parse(&hook_id).unwrap(), 1).await;
+    let log = json_lines(&orghub(&app, &["hooks", "deliveries", &hook_id, "--json"]));
+    assert_eq!(log[0]["statusCode"], 200);
+    assert_eq!(log[0]["eventId"], request.id());
+
+    let replay = orghub(
+        &app,
+        &["hooks", "replay", &hook_id, "--event", &request.id()],
+    );
+    assert!(replay.status.success());
+    assert_eq!(receiver.expect().await.id(), request.id());
+
+    let events = json_lines(&orghub(
+        &app,
+        &[
+            "events",
+            "--type",
+            "organization.created",
+            "--since",
+            "1h",
+            "--json",
+        ],
+    ));
+    assert_eq!(events[0]["id"], request.id(), "newest first");
+    let bad = orghub(
+        &app,
+        &[
+            "hooks",
+            "create",
+            "--org",
+            &boot.organization_id,
+            "--url",
+            "ftp://x/",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let bad = orghub(&app, &["events", "--type", "no.such"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let rotated = json_lines(&orghub(
+        &app,
+        &["hooks", "rotate-secret", &hook_id, "--json"],
+    ));
+    assert_ne!(rotated[0]["secret"], json!(secret));
+    let deleted = orghub(&app, &["hooks", "delete", &hook_id]);
+    assert!(deleted.status.success());
+    assert!(json_lines(&orghub(&app, &["hooks", "list", "--json"])).is_empty());
+    app.stop().await;
+}

@@ -112,6 +112,14 @@ struct Server {
     base: String,
 }
 
+/// A server left by a failed assertion is killed with the test.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -59,7 +59,11 @@ async fn write_for(client: &Xponent, prefix: &str, connections: usize, seconds: 
             let mut n = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 n += 1;
-                if client.create_org(&format!("{prefix}-{n}"), None).await.is_ok() {
+                if client
+                    .create_org(&format!("{prefix}-{n}"), None)
+                    .await
+                    .is_ok()
+                {
                     created.fetch_add(1, Ordering::Relaxed);
                 }
             }
@@ -95,12 +99,27 @@ pub async fn run(plan: Plan<'_>) -> anyhow::Result<Value> {
     let seen = start_receiver(plan.listen).await?;
 
     // The same load on a root without a hook: what writing costs without deliveries.
-    let plain = write_for(plan.plain, &format!("{}-p", plan.tag), plan.connections, plan.seconds).await;
-    eprintln!("without a hook: {plain} organizations in {} s", plan.seconds);
+    let plain = write_for(
+        plan.plain,
+        &format!("{}-p", plan.tag),
+        plan.connections,
+        plan.seconds,
+    )
+    .await;
+    eprintln!(
+        "without a hook: {plain} organizations in {} s",
+        plan.seconds
+    );
 
     let started = Instant::now();
     let before = seen.deliveries.load(Ordering::Relaxed);
-    let created = write_for(plan.hooked, &format!("{}-h", plan.tag), plan.connections, plan.seconds).await;
+    let created = write_for(
+        plan.hooked,
+        &format!("{}-h", plan.tag),
+        plan.connections,
+        plan.seconds,
+    )
+    .await;
     let window = started.elapsed().as_secs_f64();
     let in_window = seen.deliveries.load(Ordering::Relaxed) - before;
     // The backlog left when the writes stop, delivered.
@@ -131,7 +150,10 @@ pub async fn run(plan: Plan<'_>) -> anyhow::Result<Value> {
             if let Some(at) = seen.arrivals.lock().unwrap().get(&id).copied() {
                 break Some(at);
             }
-            if tokio::time::timeout(Duration::from_secs(5), waiting).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(5), waiting)
+                .await
+                .is_err()
+            {
                 break None;
             }
         };
