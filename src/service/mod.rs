@@ -5,6 +5,7 @@ mod actor;
 mod api_keys;
 mod auth;
 mod cloud_accounts;
+mod deliveries;
 mod error;
 mod event_data;
 mod events;
@@ -25,14 +26,15 @@ mod users;
 pub use actor::{Access, Actor, ActorUser, TokenKind};
 pub use api_keys::NewApiKey;
 pub use cloud_accounts::{CloudAccountChanges, NewCloudAccountRequest};
+pub use deliveries::{DeliveryJob, OpenedHook};
 pub use error::{
     ClaimProblem, Conflict, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal,
     Unauthorized,
 };
 pub use events::{DEFAULT_RETENTION_DAYS, EVENT_PAGE_SIZE, EventQuery, event_json};
 pub use hooks::{
-    ATTEMPT_PAGE_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_SECRET_OVERLAP, DeliveryJob, HookCreated,
-    HookRequest, HookView, OpenedHook,
+    ATTEMPT_PAGE_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_SECRET_OVERLAP, HookCreated, HookRequest,
+    HookView,
 };
 pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};

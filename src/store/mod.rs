@@ -7,6 +7,7 @@
 
 mod api_keys;
 mod cloud_accounts;
+mod deliveries;
 mod direct;
 mod error;
 mod events;
@@ -32,13 +33,14 @@ use tokio::sync::OwnedMutexGuard;
 
 pub use api_keys::{API_KEY_ACTIVE, API_KEY_REVOKED, ApiKeyActorRow, ApiKeyRow};
 pub use cloud_accounts::{CloudAccountRow, NewCloudAccount};
+pub use deliveries::{
+    AttemptRow, ClaimedDelivery, DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SUCCEEDED,
+    DeliveryOutcome, PendingSummary,
+};
 pub use direct::{DirectSqlite, NonceToken};
 pub use error::{StoreError, UniqueKey};
 pub use events::{EventFilter, EventRow, NewEvent};
-pub use hooks::{
-    AttemptRow, ClaimedDelivery, DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SUCCEEDED,
-    DeliveryOutcome, FailingHook, HookRow, NewHook, PendingSummary,
-};
+pub use hooks::{FailingHook, HookRow, NewHook};
 pub use orgs::{NewOrg, OrgRow};
 pub use projects::{ConnectionRow, NewConnection, ProjectRow};
 pub use templates::{TemplateConnectionRow, TemplateRow};
