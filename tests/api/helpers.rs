@@ -15,6 +15,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
+use orghub::hooks::HookSettings;
 use orghub::service::{Bootstrap, BootstrapRequest, Services};
 use orghub::startup::{Application, DataSettings, ServeLimits};
 
@@ -185,21 +186,35 @@ pub fn postgres_in_use() -> bool {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::spawn_with(orghub::service::ttl::READ_CACHE, ServeLimits::DEFAULT).await
+        Self::spawn_fresh(
+            orghub::service::ttl::READ_CACHE,
+            ServeLimits::DEFAULT,
+            HookSettings::default(),
+        )
+        .await
     }
 
     /// A server whose cached reads live `ttl` (a long one shows that a behaviour does not
     /// depend on a cache expiring).
     pub async fn spawn_with_read_cache(ttl: std::time::Duration) -> Self {
-        Self::spawn_with(ttl, ServeLimits::DEFAULT).await
+        Self::spawn_fresh(ttl, ServeLimits::DEFAULT, HookSettings::default()).await
     }
 
     /// Starts the application with these time limits and connection cap.
     pub async fn spawn_with_limits(limits: ServeLimits) -> Self {
-        Self::spawn_with(orghub::service::ttl::READ_CACHE, limits).await
+        Self::spawn_fresh(
+            orghub::service::ttl::READ_CACHE,
+            limits,
+            HookSettings::default(),
+        )
+        .await
     }
 
-    async fn spawn_with(ttl: std::time::Duration, limits: ServeLimits) -> Self {
+    async fn spawn_fresh(
+        ttl: std::time::Duration,
+        limits: ServeLimits,
+        hooks: HookSettings,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data = DataSettings {
             data_dir: dir.path().to_path_buf(),
@@ -208,20 +223,36 @@ impl TestApp {
             region: "us".into(),
             read_cache_ttl: ttl,
         };
-        Self::start(data, dir, limits).await
+        Self::start(data, dir, limits, hooks).await
     }
 
     /// Starts the application on existing data (after `stop_keeping_data`).
     pub async fn spawn_on(data: DataSettings, dir: tempfile::TempDir) -> Self {
-        Self::start(data, dir, ServeLimits::DEFAULT).await
+        Self::start(data, dir, ServeLimits::DEFAULT, HookSettings::default()).await
     }
 
-    async fn start(data: DataSettings, dir: tempfile::TempDir, limits: ServeLimits) -> Self {
+    /// A fresh application whose hook worker runs with these settings.
+    pub async fn spawn_with_hooks(hooks: HookSettings) -> Self {
+        Self::spawn_fresh(
+            orghub::service::ttl::READ_CACHE,
+            ServeLimits::DEFAULT,
+            hooks,
+        )
+        .await
+    }
+
+    async fn start(
+        data: DataSettings,
+        dir: tempfile::TempDir,
+        limits: ServeLimits,
+        hooks: HookSettings,
+    ) -> Self {
         show_logs_when_asked();
         let app = Application::build(&data, "127.0.0.1:0".parse().unwrap())
             .await
             .expect("the application starts")
-            .with_limits(limits);
+            .with_limits(limits)
+            .with_hooks(hooks);
         let addr = app.local_addr();
         let services = app.services();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -172,6 +172,7 @@ fn invalid(invalid: Invalid) -> String {
             FieldRule::MinChars(n) => format!("\"{field}\" must have at least {n} characters"),
         },
         Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
+        Invalid::Hook { field, reason } => format!("\"{field}\" {reason}"),
         Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
         Invalid::SsoClaim { claim, problem } => bad_claim(claim, problem),
         Invalid::NotRegistered { value, .. } => format!("'{value}' is not valid"),
@@ -199,6 +200,7 @@ impl From<ServiceError> for SurfsightError {
                     Kind::GcpOrganisation => format!("GCP organisation {id} was not found"),
                     Kind::ActiveDirectory => format!("Active directory {id} was not found"),
                     Kind::RuleSetting => format!("Rule setting {id} was not found"),
+                    Kind::Hook => format!("Hook {id} was not found"),
                 },
             ),
             ServiceError::Forbidden(Forbidden::NotAPartner) => Self::new(
