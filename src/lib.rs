@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod crypto;
 pub mod domain;
+pub mod hooks;
 pub mod http;
 mod private_files;
 pub mod service;

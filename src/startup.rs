@@ -15,6 +15,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::crypto::{MasterKey, Sealer};
+use crate::hooks::HookSettings;
 use crate::http::{AppState, app};
 use crate::service::{Limits, ServiceConfig, Services};
 use crate::store::{Location, Store};
@@ -73,6 +74,9 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     limits: ServeLimits,
+    hooks: HookSettings,
+    /// Events older than this are pruned by the sweeper.
+    events_retention_days: u32,
 }
 
 impl Application {
@@ -89,11 +93,25 @@ impl Application {
                 services: Arc::new(services),
             },
             limits: ServeLimits::DEFAULT,
+            hooks: HookSettings::default(),
+            events_retention_days: crate::service::DEFAULT_RETENTION_DAYS,
         })
     }
 
     pub fn with_limits(mut self, limits: ServeLimits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// How the hook delivery worker runs (`orghub serve --hooks-…`; tests).
+    pub fn with_hooks(mut self, hooks: HookSettings) -> Self {
+        self.hooks = hooks;
+        self
+    }
+
+    /// How long events are kept (`orghub serve --events-retention-days`).
+    pub fn with_events_retention(mut self, days: u32) -> Self {
+        self.events_retention_days = days;
         self
     }
 
@@ -112,10 +130,13 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let services = self.state.services.clone();
-        let sweeper = tokio::spawn(sweep_expired(services.clone()));
+        let sweeper = tokio::spawn(sweep_expired(services.clone(), self.events_retention_days));
+        let hooks = crate::hooks::spawn(services.clone(), self.hooks.clone())
+            .context("cannot start the hook delivery worker")?;
         let checkpointer = tokio::spawn(checkpoint_often(services.clone()));
         serve::serve(self.listener, app(self.state), self.limits, shutdown).await;
         sweeper.abort();
+        hooks.stop().await;
         checkpointer.abort();
         services.store().close().await;
         Ok(())
@@ -124,8 +145,8 @@ impl Application {
 
 /// Expired tokens and external IDs are refused already, and old sign-in failures and full
 /// rates count for nothing: this only keeps the tables, the throttle and the rate limiters
-/// from growing.
-async fn sweep_expired(services: Arc<Services>) {
+/// from growing. Events past their retention go too, with their deliveries and delivery log.
+async fn sweep_expired(services: Arc<Services>, events_retention_days: u32) {
     // The first sweep is a period after start, not at once: a server that has just started
     // has nothing to sweep, and should not hold the write lock while a CLI command starts.
     let period = std::time::Duration::from_secs(600);
@@ -142,6 +163,11 @@ async fn sweep_expired(services: Arc<Services>) {
         }
         services.prune_sign_in_throttle();
         services.prune_token_rates();
+        match services.prune_events(events_retention_days).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "events past their retention removed"),
+            Err(error) => tracing::warn!(error = %error, "removing old events failed"),
+        }
     }
 }
 

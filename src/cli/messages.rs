@@ -18,6 +18,7 @@ pub fn describe(error: &ServiceError) -> String {
                 Kind::GcpOrganisation => "GCP organisation",
                 Kind::ActiveDirectory => "active directory",
                 Kind::RuleSetting => "rule setting",
+                Kind::Hook => "hook",
             };
             format!("there is no {what} with id {id}")
         }

@@ -1,9 +1,12 @@
 //! The `orghub` command line: `serve`, and the operator commands that work on the same
 //! database as a running server (`bootstrap`, `secret-key`, `template import`, `api-key`,
-//! `token revoke`, `sso-secret rotate`). Secrets go in through standard input, never argv,
-//! where any user of the machine reads them with `ps`.
+//! `token revoke`, `sso-secret rotate`, `events`, `hooks`). Secrets go in through standard
+//! input, never argv, where any user of the machine reads them with `ps`.
 
+mod events;
+mod hooks;
 mod messages;
+mod when;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -47,7 +50,16 @@ pub enum Command {
         #[command(flatten)]
         service_limits: ServiceLimitArgs,
         #[command(flatten)]
+        hooks: HookArgs,
+        #[command(flatten)]
         data: DataArgs,
+    },
+    /// The audit log: every change as an event, newest first.
+    Events(events::EventsArgs),
+    /// Manage hooks: endpoints that receive an organization's events, signed.
+    Hooks {
+        #[command(subcommand)]
+        command: hooks::HooksCommand,
     },
     /// Create a root organization and its first user (an Owner and a partner), and print
     /// their credentials once.
@@ -211,6 +223,46 @@ impl LimitArgs {
     }
 }
 
+/// How `serve` delivers hooks and keeps events.
+#[derive(Debug, Clone, Args)]
+pub struct HookArgs {
+    /// Let hooks reach loopback, private and link-local addresses (local development, tests).
+    #[arg(long, env = "ORGHUB_HOOKS_ALLOW_PRIVATE")]
+    pub hooks_allow_private: bool,
+    /// Seconds an attempt may take before it has failed.
+    #[arg(long, env = "ORGHUB_HOOKS_TIMEOUT_SECS", default_value_t = 15)]
+    pub hooks_timeout_secs: u64,
+    /// Attempts in flight at once, all hooks together.
+    #[arg(long, env = "ORGHUB_HOOKS_WORKERS", default_value_t = 64)]
+    pub hooks_workers: usize,
+    /// Seconds between two metrics lines of the delivery worker.
+    #[arg(long, env = "ORGHUB_HOOKS_METRICS_SECS", default_value_t = 60)]
+    pub hooks_metrics_secs: u64,
+    /// Days events are kept (the audit log), with their delivery log.
+    #[arg(long, env = "ORGHUB_EVENTS_RETENTION_DAYS", default_value_t = crate::service::DEFAULT_RETENTION_DAYS)]
+    pub events_retention_days: u32,
+}
+
+impl HookArgs {
+    fn settings(&self) -> anyhow::Result<crate::hooks::HookSettings> {
+        if self.hooks_workers == 0 || self.hooks_timeout_secs == 0 || self.hooks_metrics_secs == 0 {
+            anyhow::bail!(
+                "--hooks-workers, --hooks-timeout-secs and --hooks-metrics-secs must be at least 1"
+            );
+        }
+        let timeout = std::time::Duration::from_secs(self.hooks_timeout_secs);
+        let defaults = crate::hooks::HookSettings::default();
+        Ok(crate::hooks::HookSettings {
+            allow_private: self.hooks_allow_private,
+            timeout,
+            workers: self.hooks_workers,
+            lease: crate::hooks::lease_for(timeout),
+            metrics_every: std::time::Duration::from_secs(self.hooks_metrics_secs),
+            ..defaults
+        })
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
     /// Where orghub keeps its SQLite database and master key.
@@ -286,6 +338,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             limits,
             service_limits,
+            hooks,
             data,
         } => {
             telemetry::init(cli.log_format);
@@ -297,7 +350,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 service_limits.password_concurrency.map(NonZeroUsize::get);
             let app = Application::build(&settings, listen)
                 .await?
-                .with_limits(limits.limits());
+                .with_limits(limits.limits())
+                .with_hooks(hooks.settings()?)
+                .with_events_retention(hooks.events_retention_days);
             // Before "listening": a signal sent on reading that line must find the handlers.
             let shutdown = shutdown_signal();
             tracing::info!(address = %app.local_addr(), "orghub is listening");
@@ -394,6 +449,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Events(args) => events::run(args).await,
+        Command::Hooks { command } => hooks::run(command).await,
         Command::ApiKey {
             command: ApiKeyCommand::Revoke { key_id, data },
         } => {

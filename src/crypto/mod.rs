@@ -5,6 +5,7 @@ mod master_key;
 mod password;
 mod seal_context;
 mod sealer;
+pub mod webhook;
 
 pub use master_key::{MasterKey, MasterKeyError};
 pub use password::{HeldPermit, PasswordError, PasswordGate};

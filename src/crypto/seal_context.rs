@@ -3,7 +3,7 @@
 
 /// A column holding sealed values, and the row a value belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SealContext {
+pub enum SealContext<'a> {
     /// `users.secret_key_sealed`: an Owner's secret key for Xponent `POST /token`.
     OwnerSecretKey { user_id: i64 },
     /// `project_connections.details_sealed`: a connection's details, credentials included.
@@ -18,9 +18,13 @@ pub enum SealContext {
     },
     /// `gcp_organisations.key_sealed`: a GCP service account's key (JSON).
     GcpServiceAccountKey { organisation: uuid::Uuid },
+    /// `hooks.url_sealed`: where a hook's deliveries go (a URL may carry credentials).
+    HookUrl { hook: &'a str },
+    /// `hooks.secret_sealed` and `hooks.previous_secret_sealed`: a hook's signing secret.
+    HookSecret { hook: &'a str },
 }
 
-impl SealContext {
+impl SealContext<'_> {
     /// The associated data. Every value already sealed was sealed with these exact texts:
     /// changing one makes those values unreadable.
     pub(super) fn associated_data(self) -> String {
@@ -37,6 +41,8 @@ impl SealContext {
             Self::GcpServiceAccountKey { organisation } => {
                 format!("gcp_organisations.key:{organisation}")
             }
+            Self::HookUrl { hook } => format!("hooks.url:{hook}"),
+            Self::HookSecret { hook } => format!("hooks.secret:{hook}"),
         }
     }
 }
@@ -58,6 +64,14 @@ mod tests {
         assert_eq!(
             SealContext::SsoSecret { org_id: 9 }.associated_data(),
             "organizations.sso_secret:9"
+        );
+        assert_eq!(
+            SealContext::HookUrl { hook: "h" }.associated_data(),
+            "hooks.url:h"
+        );
+        assert_eq!(
+            SealContext::HookSecret { hook: "h" }.associated_data(),
+            "hooks.secret:h"
         );
     }
 }

@@ -32,7 +32,7 @@ impl Sealer {
     }
 
     /// Returns `nonce || ciphertext`.
-    pub fn seal(&self, plaintext: &[u8], context: SealContext) -> Result<Vec<u8>, SealError> {
+    pub fn seal(&self, plaintext: &[u8], context: SealContext<'_>) -> Result<Vec<u8>, SealError> {
         let aad = context.associated_data();
         let nonce = XNonce::generate();
         let ciphertext = self
@@ -51,7 +51,7 @@ impl Sealer {
         Ok(sealed)
     }
 
-    pub fn open(&self, sealed: &[u8], context: SealContext) -> Result<Vec<u8>, SealError> {
+    pub fn open(&self, sealed: &[u8], context: SealContext<'_>) -> Result<Vec<u8>, SealError> {
         let aad = context.associated_data();
         if sealed.len() < NONCE_LEN {
             return Err(SealError::Open);
@@ -69,11 +69,19 @@ impl Sealer {
             .map_err(|_| SealError::Open)
     }
 
-    pub fn seal_str(&self, plaintext: &str, context: SealContext) -> Result<Vec<u8>, SealError> {
+    pub fn seal_str(
+        &self,
+        plaintext: &str,
+        context: SealContext<'_>,
+    ) -> Result<Vec<u8>, SealError> {
         self.seal(plaintext.as_bytes(), context)
     }
 
-    pub fn open_string(&self, sealed: &[u8], context: SealContext) -> Result<String, SealError> {
+    pub fn open_string(
+        &self,
+        sealed: &[u8],
+        context: SealContext<'_>,
+    ) -> Result<String, SealError> {
         String::from_utf8(self.open(sealed, context)?).map_err(|_| SealError::Open)
     }
 }

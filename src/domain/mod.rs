@@ -5,6 +5,7 @@ pub mod aws;
 pub mod conformity;
 pub mod connection;
 mod email;
+pub mod events;
 mod ids;
 mod role;
 mod token_kind;
@@ -45,4 +46,6 @@ pub enum Kind {
     ActiveDirectory,
     /// A configured rule setting of a Cloud Conformity account, by rule id.
     RuleSetting,
+    /// A hook (an endpoint that receives events).
+    Hook,
 }

@@ -2,10 +2,12 @@
 //! GCP accounts): a leaf, so that no use case imports another.
 
 use anyhow::Context;
-use serde_json::json;
 
 use super::actor::{Access, Actor};
 use super::error::{ServiceError, ServiceResult};
+use super::event_data;
+use super::events::{Origin, event};
+use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId};
 use crate::store::{CloudAccountRow, Exec, NewEvent};
 
@@ -34,11 +36,12 @@ pub(super) fn administer_accounts(actor: &Actor) -> ServiceResult<()> {
     )
 }
 
-pub(super) fn account_event(kind: &'static str, account: &CloudAccountRow) -> NewEvent<'static> {
-    NewEvent {
+/// The event of a change to `account` by `actor`.
+pub(super) fn account_event(actor: &Actor, kind: EventType, account: &CloudAccountRow) -> NewEvent {
+    event(
+        Origin::Actor(actor),
         kind,
-        org_id: Some(account.org_id),
-        subject: "cloud_account",
-        payload: json!({ "id": account.public_id.to_string(), "name": account.name }),
-    }
+        actor.into(),
+        event_data::cloud_account(account),
+    )
 }

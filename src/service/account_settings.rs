@@ -15,6 +15,7 @@ use super::conformity_records::{AccountRules, Cloud, ConformityAccount, RuleSett
 use super::error::{Invalid, ServiceError, ServiceResult};
 use super::records::CloudAccount;
 use crate::domain::conformity::CloudType;
+use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
 use crate::store::CloudAccountRow;
 
@@ -155,9 +156,12 @@ impl Services {
             tx.put_bot_settings(account.id, &Value::Object(stored).to_string(), now)
                 .await
                 .context("writing (put bot settings)")?;
-            tx.insert_event(account_event("cloud_account.updated", account), now)
-                .await
-                .context("writing the event")?;
+            tx.insert_event(
+                account_event(actor, EventType::CloudAccountUpdated, account),
+                now,
+            )
+            .await
+            .context("writing the event")?;
         }
         tx.commit().await.context("committing")?;
         let mut views = Vec::with_capacity(targets.len());
@@ -246,9 +250,12 @@ impl Services {
             .await
             .context("writing (put rule setting)")?;
         }
-        tx.insert_event(account_event("cloud_account.updated", &account), now)
-            .await
-            .context("writing the event")?;
+        tx.insert_event(
+            account_event(actor, EventType::CloudAccountUpdated, &account),
+            now,
+        )
+        .await
+        .context("writing the event")?;
         tx.commit().await.context("committing")?;
         self.account_rule_settings(actor, id).await
     }

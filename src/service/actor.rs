@@ -23,6 +23,10 @@ pub struct Actor {
     /// A partner user (Surfsight): may create organizations below its own.
     pub partner: bool,
     pub token_kind: TokenKind,
+    /// The API key's public id when the actor came from one (events name it; never the key).
+    pub api_key_id: Option<String>,
+    /// The request's `x-request-id`, set by the HTTP layer: events carry it.
+    pub request_id: Option<String>,
 }
 
 /// What the rule of `Actor::administer_user` looks at in the user acted on.
@@ -108,6 +112,8 @@ mod tests {
             role,
             partner: false,
             token_kind: TokenKind::Owner,
+            api_key_id: None,
+            request_id: None,
         }
     }
 

@@ -6,9 +6,12 @@ use anyhow::Context;
 use super::Services;
 use super::actor::{Actor, ActorUser};
 use super::error::{ServiceError, ServiceResult, Unauthorized};
+use super::event_data;
+use super::events::{Origin, event};
 use super::lookup::find_user;
 use super::records::ApiKey;
 use crate::crypto;
+use crate::domain::events::EventType;
 use crate::domain::{ApiKeyStatus, Kind, PublicId, TokenKind, now_millis};
 
 const API_KEY_CHARS: usize = 64;
@@ -64,6 +67,8 @@ impl Services {
             role: row.role,
             partner: row.partner,
             token_kind: TokenKind::ApiKey,
+            api_key_id: Some(row.key_public_id.to_string()),
+            request_id: None,
         })
     }
 
@@ -96,6 +101,18 @@ impl Services {
         tx.insert_api_key(&public_id, user.id, &crypto::sha256(key.as_bytes()), now)
             .await
             .context("storing an API key")?;
+        let data = event_data::api_key(&public_id, &user, now);
+        tx.insert_event(
+            event(
+                Origin::Operator,
+                EventType::ApiKeyCreated,
+                (&user).into(),
+                data,
+            ),
+            now,
+        )
+        .await
+        .context("writing an API key's creation event")?;
         tx.commit().await.context("committing an API key")?;
         Ok(NewApiKey {
             key,
@@ -127,6 +144,32 @@ impl Services {
         tx.set_api_key_status(row.id, ApiKeyStatus::Revoked)
             .await
             .context("revoking an API key")?;
+        let user = tx
+            .exec()
+            .user_by_id(row.user_id)
+            .await
+            .context("reading the user of an API key")?
+            .ok_or_else(|| ServiceError::NotFound {
+                kind: Kind::User,
+                id: row.user_id.to_string(),
+            })?;
+        let data = serde_json::json!({
+            "id": row.public_id.to_string(),
+            "userId": user.public_id.to_string(),
+            "status": ApiKeyStatus::Revoked.as_str(),
+            "createdAt": crate::domain::events::rfc3339(row.created_at),
+        });
+        tx.insert_event(
+            event(
+                Origin::Operator,
+                EventType::ApiKeyRevoked,
+                (&user).into(),
+                data,
+            ),
+            now_millis(),
+        )
+        .await
+        .context("writing an API key's revocation event")?;
         tx.commit()
             .await
             .context("committing an API key's revocation")?;

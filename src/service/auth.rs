@@ -175,5 +175,7 @@ fn token_actor(row: TokenActorRow) -> ServiceResult<Actor> {
         role,
         partner,
         token_kind: row.kind,
+        api_key_id: None,
+        request_id: None,
     })
 }

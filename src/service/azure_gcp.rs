@@ -12,10 +12,12 @@ use super::conformity_records::{
     ActiveDirectory, ConformityAccount, GcpOrganisation, RegisteredAccount,
 };
 use super::error::{Conflict, Invalid, Registration, ServiceError, ServiceResult, on_unique};
+use super::events::{Origin, event};
 use crate::crypto::SealContext;
+use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
 use crate::store::{
-    ActiveDirectoryRow, GcpOrganisationRow, NewActiveDirectory, NewCloudAccount, NewEvent,
+    ActiveDirectoryRow, GcpOrganisationRow, NewActiveDirectory, NewCloudAccount,
     NewGcpOrganisation, RegisteredAccountRow, Tx, UniqueKey,
 };
 
@@ -90,20 +92,6 @@ impl From<RegisteredAccountRow> for RegisteredAccount {
 /// GUIDs are compared and kept unique without regard to case.
 fn guid_key(guid: &str) -> String {
     guid.to_ascii_lowercase()
-}
-
-fn event(
-    kind: &'static str,
-    org_id: i64,
-    subject: &'static str,
-    payload: serde_json::Value,
-) -> NewEvent<'static> {
-    NewEvent {
-        kind,
-        org_id: Some(org_id),
-        subject,
-        payload,
-    }
 }
 
 fn tags_json(tags: &[String]) -> String {
@@ -191,9 +179,9 @@ impl Services {
             .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("inserted above")))?;
         tx.insert_event(
             event(
-                "azure_active_directory.created",
-                actor.org_id,
-                "azure_active_directory",
+                Origin::Actor(actor),
+                EventType::AzureActiveDirectoryCreated,
+                actor.into(),
                 json!({ "id": directory.directory_id, "name": directory.name }),
             ),
             now,
@@ -273,9 +261,12 @@ impl Services {
             )
         })?;
         let account = org_account(tx.exec(), actor, &public_id).await?;
-        tx.insert_event(account_event("cloud_account.created", &account), now)
-            .await
-            .context("writing the event")?;
+        tx.insert_event(
+            account_event(actor, EventType::CloudAccountCreated, &account),
+            now,
+        )
+        .await
+        .context("writing the event")?;
         tx.commit().await.context("committing")?;
         self.conformity_account(actor, &public_id).await
     }
@@ -330,10 +321,10 @@ impl Services {
             .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("inserted above")))?;
         tx.insert_event(
             event(
-                "gcp_organisation.created",
-                actor.org_id,
-                "gcp_organisation",
-                json!({ "id": organisation.public_id, "name": organisation.service_account_name }),
+                Origin::Actor(actor),
+                EventType::GcpOrganisationCreated,
+                actor.into(),
+                json!({ "id": organisation.public_id.to_string(), "name": organisation.service_account_name }),
             ),
             now,
         )
@@ -413,9 +404,12 @@ impl Services {
             )
         })?;
         let account = org_account(tx.exec(), actor, &public_id).await?;
-        tx.insert_event(account_event("cloud_account.created", &account), now)
-            .await
-            .context("writing the event")?;
+        tx.insert_event(
+            account_event(actor, EventType::CloudAccountCreated, &account),
+            now,
+        )
+        .await
+        .context("writing the event")?;
         tx.commit().await.context("committing")?;
         self.conformity_account(actor, &public_id).await
     }

@@ -5,11 +5,14 @@
 use anyhow::Context;
 use serde_json::json;
 
+use super::account_access::account_event;
 use super::actor::{Access, Actor};
 use super::error::{Invalid, ServiceError, ServiceResult};
+use super::events::{Origin, event};
 use super::records::{CloudAccount, ExternalId};
 use super::{Services, ttl};
 use crate::domain::aws::RoleArn;
+use crate::domain::events::{EventType, rfc3339};
 use crate::domain::{Kind, PublicId, now_millis};
 use crate::store::{CloudAccountRow, Exec, NewCloudAccount, NewEvent};
 
@@ -29,13 +32,20 @@ pub struct CloudAccountChanges {
     pub tags: Option<Vec<String>>,
 }
 
-fn account_event(kind: &'static str, account: &CloudAccountRow) -> NewEvent<'static> {
-    NewEvent {
-        kind,
-        org_id: Some(account.org_id),
-        subject: "cloud_account",
-        payload: json!({ "id": account.public_id.to_string(), "name": account.name }),
-    }
+/// An external ID of the actor's organisation: a temporary one (with its expiry) or, once its
+/// first account is registered, the singleton.
+fn external_id_event(actor: &Actor, id: &str, valid_until: Option<i64>) -> NewEvent {
+    event(
+        Origin::Actor(actor),
+        EventType::ExternalIdCreated,
+        actor.into(),
+        json!({
+            "id": id,
+            "organizationId": actor.org_public_id,
+            "validUntil": valid_until.map(rfc3339),
+            "singleton": valid_until.is_none(),
+        }),
+    )
 }
 
 fn tags_json(tags: &[String]) -> String {
@@ -117,6 +127,9 @@ impl Services {
         tx.insert_external_id(&id, actor.org_id, valid_until, now)
             .await
             .context("storing a temporary external ID")?;
+        tx.insert_event(external_id_event(actor, &id, Some(valid_until)), now)
+            .await
+            .context("writing an external ID's creation event")?;
         tx.commit()
             .await
             .context("committing a temporary external ID")?;
@@ -175,10 +188,18 @@ impl Services {
         tx.claim_external_id(actor.org_id, request.external_id)
             .await
             .context("claiming an organisation's external ID")?;
+        if singleton.is_none() {
+            tx.insert_event(external_id_event(actor, request.external_id, None), now)
+                .await
+                .context("writing an external ID's creation event")?;
+        }
         let account = find_account(tx.exec(), actor, &public_id).await?;
-        tx.insert_event(account_event("cloud_account.created", &account), now)
-            .await
-            .context("writing a cloud account's creation event")?;
+        tx.insert_event(
+            account_event(actor, EventType::CloudAccountCreated, &account),
+            now,
+        )
+        .await
+        .context("writing a cloud account's creation event")?;
         tx.commit().await.context("committing a cloud account")?;
         Ok(account.into())
     }
@@ -229,9 +250,12 @@ impl Services {
         .await
         .context("updating a cloud account")?;
         let updated = find_account(tx.exec(), actor, id).await?;
-        tx.insert_event(account_event("cloud_account.updated", &updated), now)
-            .await
-            .context("writing a cloud account's update event")?;
+        tx.insert_event(
+            account_event(actor, EventType::CloudAccountUpdated, &updated),
+            now,
+        )
+        .await
+        .context("writing a cloud account's update event")?;
         tx.commit()
             .await
             .context("committing a cloud account's update")?;
@@ -250,7 +274,7 @@ impl Services {
             .await
             .context("deleting a cloud account")?;
         tx.insert_event(
-            account_event("cloud_account.deleted", &account),
+            account_event(actor, EventType::CloudAccountDeleted, &account),
             now_millis(),
         )
         .await

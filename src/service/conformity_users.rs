@@ -13,8 +13,10 @@ use super::conformity_records::{AccountAccess, ConformityUser};
 use super::error::{
     Conflict, Forbidden, Invalid, Registration, ServiceError, ServiceResult, on_unique,
 };
+use super::events::{Origin, event};
 use super::lookup::{find_user, parse_email, standing};
 use crate::domain::conformity::{AccessLevel, ConformityRole};
+use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
 use crate::store::{AccountAccessRow, ConformityUserRow, Exec, NewEvent, NewUser, Tx, UniqueKey};
 
@@ -42,13 +44,16 @@ pub struct ConformityInvite<'a> {
     pub arrival: Arrival,
 }
 
-fn user_event(kind: &'static str, user: &ConformityUserRow) -> NewEvent<'static> {
-    NewEvent {
+fn user_event(actor: &Actor, kind: EventType, user: &ConformityUserRow) -> NewEvent {
+    event(
+        Origin::Actor(actor),
         kind,
-        org_id: Some(user.org_id),
-        subject: "user",
-        payload: json!({ "id": user.public_id, "organizationId": user.org_public_id }),
-    }
+        actor.into(),
+        json!({
+            "id": user.public_id.to_string(),
+            "organizationId": user.org_public_id.to_string(),
+        }),
+    )
 }
 
 fn administer_users(actor: &Actor) -> ServiceResult<()> {
@@ -236,7 +241,7 @@ impl Services {
             .await
             .context("reading (conformity user by id)")?
             .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("inserted above")))?;
-        tx.insert_event(user_event("user.created", &row), now)
+        tx.insert_event(user_event(actor, EventType::UserCreated, &row), now)
             .await
             .context("writing the event")?;
         tx.commit().await.context("committing")?;
@@ -262,7 +267,7 @@ impl Services {
             .await
             .context("reading (role)")?;
         put_access(&mut tx, actor, user.id, access).await?;
-        tx.insert_event(user_event("user.updated", &user), now)
+        tx.insert_event(user_event(actor, EventType::UserUpdated, &user), now)
             .await
             .context("writing the event")?;
         tx.commit().await.context("committing")?;
@@ -284,9 +289,12 @@ impl Services {
         tx.delete_user(user.id)
             .await
             .context("writing (delete user)")?;
-        tx.insert_event(user_event("user.deleted", &user), now_millis())
-            .await
-            .context("writing the event")?;
+        tx.insert_event(
+            user_event(actor, EventType::UserDeleted, &user),
+            now_millis(),
+        )
+        .await
+        .context("writing the event")?;
         tx.commit().await.context("committing")?;
         Ok(())
     }

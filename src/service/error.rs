@@ -92,6 +92,11 @@ pub enum Registration {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invalid {
+    /// A hook's setting (operator commands only): the field and what it must be.
+    Hook {
+        field: &'static str,
+        reason: String,
+    },
     Email {
         value: String,
     },

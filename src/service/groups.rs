@@ -8,6 +8,8 @@ use super::Services;
 use super::actor::{Access, Actor};
 use super::conformity_records::Group;
 use super::error::{ServiceError, ServiceResult};
+use super::events::{Origin, event};
+use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
 use crate::store::{Exec, GroupRow, NewEvent};
 
@@ -18,13 +20,17 @@ pub struct GroupChanges {
     pub tags: Option<Vec<String>>,
 }
 
-fn group_event(kind: &'static str, group: &GroupRow) -> NewEvent<'static> {
-    NewEvent {
+fn group_event(actor: &Actor, kind: EventType, group: &GroupRow) -> NewEvent {
+    event(
+        Origin::Actor(actor),
         kind,
-        org_id: Some(group.org_id),
-        subject: "group",
-        payload: json!({ "id": group.public_id, "name": group.name }),
-    }
+        actor.into(),
+        json!({
+            "id": group.public_id.to_string(),
+            "organizationId": actor.org_public_id,
+            "name": group.name,
+        }),
+    )
 }
 
 fn administer_groups(actor: &Actor) -> ServiceResult<()> {
@@ -99,7 +105,7 @@ impl Services {
         .await
         .context("writing (insert group)")?;
         let row = org_group(tx.exec(), actor, &public_id).await?;
-        tx.insert_event(group_event("group.created", &row), now)
+        tx.insert_event(group_event(actor, EventType::GroupCreated, &row), now)
             .await
             .context("writing the event")?;
         tx.commit().await.context("committing")?;
@@ -129,7 +135,7 @@ impl Services {
         .await
         .context("writing (update group)")?;
         let updated = org_group(tx.exec(), actor, id).await?;
-        tx.insert_event(group_event("group.updated", &updated), now)
+        tx.insert_event(group_event(actor, EventType::GroupUpdated, &updated), now)
             .await
             .context("writing the event")?;
         tx.commit().await.context("committing")?;
@@ -143,9 +149,12 @@ impl Services {
         tx.delete_group(group.id)
             .await
             .context("writing (delete group)")?;
-        tx.insert_event(group_event("group.deleted", &group), now_millis())
-            .await
-            .context("writing the event")?;
+        tx.insert_event(
+            group_event(actor, EventType::GroupDeleted, &group),
+            now_millis(),
+        )
+        .await
+        .context("writing the event")?;
         tx.commit().await.context("committing")?;
         Ok(())
     }

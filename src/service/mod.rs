@@ -8,7 +8,9 @@ mod auth;
 mod azure_gcp;
 mod cloud_accounts;
 mod conformity_users;
+mod deliveries;
 mod groups;
+mod hooks;
 mod org_list;
 mod orgs;
 mod owner_tokens;
@@ -24,7 +26,10 @@ mod account_access;
 mod actor;
 mod conformity_records;
 mod error;
+mod event_data;
+mod events;
 mod group_commit;
+mod hook_rules;
 mod limits;
 mod lookup;
 mod minting;
@@ -50,11 +55,17 @@ pub use conformity_records::{
     GcpOrganisation, Group, RegisteredAccount, RuleNote, RuleSetting, UserStatus,
 };
 pub use conformity_users::{AccessRequest, Arrival, ConformityInvite};
+pub use deliveries::{DeliveryJob, OpenedHook};
 pub use error::{
     ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, Registration, ServiceError,
     ServiceResult, SsoRefusal, Unauthorized,
 };
+pub use events::{DEFAULT_RETENTION_DAYS, EVENT_PAGE_SIZE, EventQuery, event_json};
 pub use groups::GroupChanges;
+pub use hooks::{
+    ATTEMPT_PAGE_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_SECRET_OVERLAP, HookCreated, HookRequest,
+    HookView,
+};
 pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};

@@ -7,8 +7,10 @@ use anyhow::Context;
 
 use super::actor::{Access, Actor};
 use super::error::{Conflict, ServiceError, ServiceResult};
+use super::events::Origin;
 use super::group_commit::BatchWrite;
 use super::org_writes::org_event;
+use crate::domain::events::EventType;
 use crate::domain::{Kind, OrgPath, PublicId, now_millis};
 use crate::store::{NewEvent, NewOrg, OrgRow, Store, Tx};
 
@@ -150,10 +152,14 @@ async fn insert_orgs(
     tx.set_org_paths(&paths)
         .await
         .context("setting the paths of new organizations")?;
-    let events: Vec<NewEvent> = created
+    let events: Vec<NewEvent> = requests
         .iter()
-        .flatten()
-        .map(|org| org_event("organization.created", org))
+        .zip(&created)
+        .filter_map(|(request, org)| {
+            let org = org.as_ref().ok()?;
+            let origin = Origin::Actor(&request.actor);
+            Some(org_event(origin, EventType::OrganizationCreated, org))
+        })
         .collect();
     tx.insert_events(&events, now)
         .await

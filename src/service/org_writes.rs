@@ -2,9 +2,11 @@
 //! Surfsight use cases need not import each other.
 
 use anyhow::Context;
-use serde_json::json;
 
 use super::error::{Conflict, ServiceResult, on_unique};
+use super::event_data;
+use super::events::{Origin, event};
+use crate::domain::events::EventType;
 use crate::domain::{PublicId, now_millis};
 use crate::store::{NewEvent, OrgRow, Tx, UniqueKey};
 
@@ -14,6 +16,7 @@ pub(crate) async fn insert_child_org(
     tx: &mut Tx,
     parent: &OrgRow,
     name: &str,
+    origin: Origin<'_>,
 ) -> ServiceResult<OrgRow> {
     let now = now_millis();
     let id = tx
@@ -41,22 +44,13 @@ pub(crate) async fn insert_child_org(
         .await
         .context("reading an organization just inserted")?
         .context("an organization just inserted is missing")?;
-    tx.insert_event(org_event("organization.created", &org), now)
+    tx.insert_event(org_event(origin, EventType::OrganizationCreated, &org), now)
         .await
         .context("writing an organization's creation event")?;
     Ok(org)
 }
 
-/// The event of a change to `org`.
-pub(crate) fn org_event(kind: &'static str, org: &OrgRow) -> NewEvent<'static> {
-    NewEvent {
-        kind,
-        org_id: Some(org.id),
-        subject: "organization",
-        payload: json!({
-            "id": org.public_id.to_string(),
-            "name": org.name,
-            "parentId": org.parent_public_id.map(|id| id.to_string()),
-        }),
-    }
+/// The event of a change to `org`, by `origin`.
+pub(crate) fn org_event(origin: Origin<'_>, kind: EventType, org: &OrgRow) -> NewEvent {
+    event(origin, kind, org.into(), event_data::organization(org))
 }

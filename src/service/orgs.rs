@@ -2,14 +2,17 @@
 //! to an organization.
 
 use anyhow::Context;
+use serde_json::json;
 
 use super::Services;
 use super::actor::{Access, Actor};
 use super::error::{Conflict, Forbidden, ServiceError, ServiceResult, internal, on_unique};
+use super::events::Origin;
 use super::lookup::find_org;
 use super::new_org_writer::NewOrgRequest;
 use super::org_writes::org_event;
 use super::records::{Organization, Template};
+use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
 use crate::store::{StoreError, UniqueKey};
 
@@ -60,6 +63,7 @@ impl Services {
             org.public_id,
         )?;
         let now = now_millis();
+        let mut moved_from = None;
         if let Some(parent_id) = parent {
             let parent = find_org(tx.exec(), parent_id, Kind::ParentOrganization).await?;
             if org.parent_id != Some(parent.id) {
@@ -85,8 +89,10 @@ impl Services {
                 tx.move_org(org.id, &org.path, (parent.id, &parent.path), now)
                     .await
                     .context("moving an organization")?;
+                moved_from = Some(org.parent_public_id);
             }
         }
+        let renamed = name.is_some_and(|n| n != org.name);
         if let Some(name) = name.filter(|n| *n != org.name) {
             tx.rename_org(org.id, name, now).await.map_err(|e| {
                 on_unique(
@@ -105,9 +111,21 @@ impl Services {
             .await
             .context("reading an organization just updated")?
             .context("an organization just updated is missing")?;
-        tx.insert_event(org_event("organization.updated", &updated), now)
-            .await
-            .context("writing an organization's update event")?;
+        let origin = Origin::Actor(actor);
+        if let Some(previous_parent) = moved_from {
+            let mut moved = org_event(origin, EventType::OrganizationMoved, &updated);
+            moved.data["previousParentId"] = json!(previous_parent.map(|id| id.to_string()));
+            tx.insert_event(moved, now)
+                .await
+                .context("writing an organization's move event")?;
+        }
+        if renamed {
+            let mut renamed = org_event(origin, EventType::OrganizationUpdated, &updated);
+            renamed.data["previousName"] = json!(org.name);
+            tx.insert_event(renamed, now)
+                .await
+                .context("writing an organization's update event")?;
+        }
         tx.commit()
             .await
             .context("committing an organization's update")?;
@@ -152,9 +170,12 @@ impl Services {
             StoreError::ForeignKey => has_children(),
             other => internal(other, "deleting an organization"),
         })?;
-        tx.insert_event(org_event("organization.deleted", &org), now_millis())
-            .await
-            .context("writing an organization's deletion event")?;
+        tx.insert_event(
+            org_event(Origin::Actor(actor), EventType::OrganizationDeleted, &org),
+            now_millis(),
+        )
+        .await
+        .context("writing an organization's deletion event")?;
         tx.commit()
             .await
             .context("committing an organization's deletion")?;

@@ -6,12 +6,15 @@ use serde_json::{Map, Value, json};
 use super::Services;
 use super::actor::{Access, Actor};
 use super::error::{Forbidden, ServiceError, ServiceResult, internal};
+use super::event_data;
+use super::events::{EventOrg, Origin, event};
 use super::lookup::find_org;
 use super::records::{ConnectionOutcome, ConnectionRefusal, ConnectionSlot, Project};
 use crate::crypto::SealContext;
 use crate::domain::connection::validate_details;
+use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::{Exec, NewConnection, NewEvent, ProjectRow};
+use crate::store::{Exec, NewConnection, NewEvent, ProjectRow, Tx};
 
 pub struct NewProject<'a> {
     pub name: &'a str,
@@ -42,13 +45,27 @@ async fn find_project(exec: Exec<'_>, id: &PublicId) -> ServiceResult<ProjectRow
         })
 }
 
-fn project_event(kind: &'static str, project: &ProjectRow) -> NewEvent<'static> {
-    NewEvent {
+fn project_event(actor: &Actor, kind: EventType, org: EventOrg, project: &ProjectRow) -> NewEvent {
+    event(
+        Origin::Actor(actor),
         kind,
-        org_id: Some(project.org_id),
-        subject: "project",
-        payload: json!({ "id": project.public_id.to_string(), "name": project.name }),
-    }
+        org,
+        event_data::project(project),
+    )
+}
+
+/// The organization of a project, for its events.
+async fn project_org(tx: &mut Tx, project: &ProjectRow) -> ServiceResult<EventOrg> {
+    let org = tx
+        .exec()
+        .org_by_id(project.org_id)
+        .await
+        .with_context(|| format!("reading the organization of project {}", project.public_id))?
+        .ok_or_else(|| ServiceError::NotFound {
+            kind: Kind::Organization,
+            id: project.org_id.to_string(),
+        })?;
+    Ok((&org).into())
 }
 
 impl Services {
@@ -165,7 +182,14 @@ impl Services {
             }
         };
         let row = find_project(tx.exec(), &public_id).await?;
-        tx.insert_event(project_event("project.created", &row), now)
+        let mut created = project_event(actor, EventType::ProjectCreated, (&org).into(), &row);
+        if let Some(slots) = &slots {
+            created.data["connections"] = slots
+                .iter()
+                .map(|slot| json!({ "id": slot.public_id, "name": slot.name, "type": slot.kind }))
+                .collect();
+        }
+        tx.insert_event(created, now)
             .await
             .context("writing a project's creation event")?;
         tx.commit().await.context("committing a new project")?;
@@ -210,6 +234,7 @@ impl Services {
             .project_connections(project.id)
             .await
             .context("reading a project's connections")?;
+        let org = project_org(&mut tx, &project).await?;
         let mut outcomes = Vec::with_capacity(changes.connections.len());
         for update in &changes.connections {
             let public_id = update.id.to_string();
@@ -237,6 +262,15 @@ impl Services {
                 tx.set_connection_details(connection.id, &sealed, now)
                     .await
                     .context("storing a connection's details")?;
+                let updated = event(
+                    Origin::Actor(actor),
+                    EventType::ProjectConnectionUpdated,
+                    org.clone(),
+                    event_data::connection(&project, connection),
+                );
+                tx.insert_event(updated, now)
+                    .await
+                    .context("writing a connection's update event")?;
             }
             outcomes.push(ConnectionOutcome {
                 public_id,
@@ -245,9 +279,12 @@ impl Services {
             });
         }
         let updated = find_project(tx.exec(), project_id).await?;
-        tx.insert_event(project_event("project.updated", &updated), now)
-            .await
-            .context("writing a project's update event")?;
+        tx.insert_event(
+            project_event(actor, EventType::ProjectUpdated, org, &updated),
+            now,
+        )
+        .await
+        .context("writing a project's update event")?;
         tx.commit().await.context("committing a project's update")?;
         Ok((updated.into(), outcomes))
     }
@@ -269,12 +306,16 @@ impl Services {
             Kind::Project,
             project.public_id,
         )?;
+        let org = project_org(&mut tx, &project).await?;
         tx.delete_project(project.id)
             .await
             .context("deleting a project")?;
-        tx.insert_event(project_event("project.deleted", &project), now_millis())
-            .await
-            .context("writing a project's deletion event")?;
+        tx.insert_event(
+            project_event(actor, EventType::ProjectDeleted, org, &project),
+            now_millis(),
+        )
+        .await
+        .context("writing a project's deletion event")?;
         tx.commit()
             .await
             .context("committing a project's deletion")?;

@@ -10,11 +10,14 @@ use super::error::{
     Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, internal, on_unique,
     password_failure,
 };
+use super::event_data;
+use super::events::{EventOrg, Origin, event};
 use super::lookup::{find_org, find_user, parse_email};
 use crate::crypto::{self, SealContext};
 use crate::domain::connection::ConnectionType;
+use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, Role, now_millis};
-use crate::store::{NewEvent, NewUser, Tx, UniqueKey};
+use crate::store::{NewUser, Tx, UniqueKey};
 
 pub struct BootstrapRequest {
     pub org_name: String,
@@ -126,25 +129,47 @@ impl Services {
                 )
             })?;
         self.store_secret_key(&mut tx, user_id, &secret_key).await?;
+        let api_key_id = PublicId::new();
         tx.insert_api_key(
-            &PublicId::new(),
+            &api_key_id,
             user_id,
             &crypto::sha256(api_key.as_bytes()),
             now,
         )
         .await
         .context("storing the first Owner's API key")?;
-        tx.insert_event(
-            NewEvent {
-                kind: "organization.bootstrapped",
-                org_id: Some(org_id),
-                subject: "organization",
-                payload: json!({ "id": org_public_id.to_string(), "ownerId": user_public_id.to_string() }),
-            },
-            now,
-        )
-        .await
-        .context("writing the bootstrap event")?;
+        let org = tx
+            .exec()
+            .org_by_id(org_id)
+            .await
+            .context("reading the organization just bootstrapped")?
+            .context("the organization just bootstrapped is missing")?;
+        let user = tx
+            .exec()
+            .user_by_id(user_id)
+            .await
+            .context("reading the first Owner")?
+            .context("the first Owner is missing")?;
+        let events = [
+            (
+                EventType::OrganizationCreated,
+                event_data::organization(&org),
+            ),
+            (EventType::UserCreated, event_data::user(&user)),
+            (
+                EventType::SecretKeyCreated,
+                json!({ "userId": user.public_id.to_string() }),
+            ),
+            (
+                EventType::ApiKeyCreated,
+                event_data::api_key(&api_key_id, &user, now),
+            ),
+        ];
+        for (kind, data) in events {
+            tx.insert_event(event(Origin::Operator, kind, (&org).into(), data), now)
+                .await
+                .context("writing the bootstrap events")?;
+        }
         tx.commit().await.context("committing the bootstrap")?;
         Ok(Bootstrap {
             organization_id: org_public_id.to_string(),
@@ -175,6 +200,18 @@ impl Services {
         tx.end_user_tokens(user.id)
             .await
             .context("ending the tokens of a user whose key is rotated")?;
+        let kind = if user.secret_key_sealed.is_some() {
+            EventType::SecretKeyRotated
+        } else {
+            EventType::SecretKeyCreated
+        };
+        let data = json!({ "userId": user.public_id.to_string() });
+        tx.insert_event(
+            event(Origin::Operator, kind, (&user).into(), data),
+            now_millis(),
+        )
+        .await
+        .context("writing a secret key's event")?;
         tx.commit().await.context("committing a secret key")?;
         Ok(secret_key)
     }
@@ -236,13 +273,20 @@ impl Services {
         )
         .await
         .context("inserting a template")?;
+        let data = json!({
+            "id": public_id.to_string(),
+            "organizationId": org.public_id.to_string(),
+            "name": template.name.trim(),
+            "type": template.kind.trim(),
+            "global": global,
+            "connections": connections
+                .iter()
+                .map(|(name, kind)| json!({ "name": name, "type": kind.as_str() }))
+                .collect::<Vec<_>>(),
+        });
+        let org_ref: EventOrg = (&org).into();
         tx.insert_event(
-            NewEvent {
-                kind: "template.imported",
-                org_id: Some(org.id),
-                subject: "template",
-                payload: json!({ "id": public_id.to_string(), "name": template.name, "global": global }),
-            },
+            event(Origin::Operator, EventType::TemplateCreated, org_ref, data),
             now,
         )
         .await

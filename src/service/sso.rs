@@ -18,6 +18,7 @@ use super::error::{
     ClaimProblem, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal, Unauthorized,
     internal,
 };
+use super::events::Origin;
 use super::minting::{TokenFor, mint};
 use super::org_writes::insert_child_org;
 use super::records::{IssuedToken, Organization};
@@ -73,7 +74,7 @@ impl Services {
             Kind::ParentOrganization,
             parent.public_id,
         )?;
-        let org = insert_child_org(&mut tx, &parent, name).await?;
+        let org = insert_child_org(&mut tx, &parent, name, Origin::Actor(actor)).await?;
         let sso_secret = crypto::random_hex_secret();
         let sealed = self
             .sealer

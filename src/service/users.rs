@@ -11,9 +11,12 @@ use super::error::{
     Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, on_unique,
     password_failure,
 };
+use super::event_data;
+use super::events::{Origin, event};
 use super::lookup::{find_org, find_user, parse_email, parse_role, standing};
 use super::records::{ProjectMembership, User};
 use crate::crypto::PasswordGate;
+use crate::domain::events::EventType;
 use crate::domain::{Email, Kind, OrgPath, PublicId, Role, now_millis};
 use crate::store::{Exec, NewEvent, NewUser, Store, UniqueKey, UserRow};
 
@@ -90,16 +93,13 @@ async fn written_user(exec: Exec<'_>, id: i64) -> ServiceResult<UserRow> {
         .context("a user just written is missing")?)
 }
 
-fn user_event(kind: &'static str, user: &UserRow) -> NewEvent<'static> {
-    NewEvent {
+fn user_event(actor: &Actor, kind: EventType, user: &UserRow) -> NewEvent {
+    event(
+        Origin::Actor(actor),
         kind,
-        org_id: Some(user.org_id),
-        subject: "user",
-        payload: json!({
-            "id": user.public_id.to_string(),
-            "organizationId": user.org_public_id.to_string(),
-        }),
-    }
+        user.into(),
+        event_data::user(user),
+    )
 }
 
 /// Users per page of `Services::list_users`: what one request holds in memory at a time.
@@ -226,6 +226,7 @@ impl Services {
         )?;
         let now = now_millis();
         let mut created = Vec::with_capacity(requests.len());
+        let mut events = Vec::with_capacity(requests.len());
         for ((request, (email, role)), password_hash) in
             requests.iter().zip(&parsed).zip(&password_hashes)
         {
@@ -257,10 +258,14 @@ impl Services {
                     )
                 })?;
             let row = written_user(tx.exec(), id).await?;
-            tx.insert_event(user_event("user.created", &row), now)
-                .await
-                .context("writing a user's creation event")?;
+            events.push(user_event(actor, EventType::UserCreated, &row));
             created.push(User::from_row(row, Vec::new()));
+        }
+        // Their events in as few statements as fit: a bulk create is up to thousands of users.
+        for chunk in events.chunks(crate::store::MAX_ROWS) {
+            tx.insert_events(chunk, now)
+                .await
+                .context("writing users' creation events")?;
         }
         tx.commit().await.context("committing new users")?;
         Ok(created)
@@ -316,9 +321,16 @@ impl Services {
                 .context("ending a user's tokens")?;
         }
         let updated = written_user(tx.exec(), user.id).await?;
-        tx.insert_event(user_event("user.updated", &updated), now)
+        tx.insert_event(user_event(actor, EventType::UserUpdated, &updated), now)
             .await
             .context("writing a user's update event")?;
+        if updated.role != user.role {
+            let mut changed = user_event(actor, EventType::UserRoleChanged, &updated);
+            changed.data["previousRole"] = json!(user.role.as_str());
+            tx.insert_event(changed, now)
+                .await
+                .context("writing a user's role change event")?;
+        }
         let updated = with_projects(tx.exec(), updated).await?;
         tx.commit().await.context("committing a user's update")?;
         Ok(updated)
@@ -340,9 +352,12 @@ impl Services {
         }
         let deleted = with_projects(tx.exec(), user.clone()).await?;
         tx.delete_user(user.id).await.context("deleting a user")?;
-        tx.insert_event(user_event("user.deleted", &user), now_millis())
-            .await
-            .context("writing a user's deletion event")?;
+        tx.insert_event(
+            user_event(actor, EventType::UserDeleted, &user),
+            now_millis(),
+        )
+        .await
+        .context("writing a user's deletion event")?;
         tx.commit().await.context("committing a user's deletion")?;
         Ok(deleted)
     }

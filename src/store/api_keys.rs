@@ -15,6 +15,7 @@ pub struct ApiKeyRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiKeyActorRow {
     pub key_id: i64,
+    pub key_public_id: PublicId,
     pub status: ApiKeyStatus,
     pub region: String,
     pub last_used_at: Option<Millis>,
@@ -41,7 +42,7 @@ impl Exec<'_> {
     pub async fn api_key_actor(self, key_hash: &[u8]) -> StoreResult<Option<ApiKeyActorRow>> {
         Ok(on_exec!(self, |c| {
             sqlx::query_as::<_, ApiKeyActorRow>(
-                "SELECT k.id AS key_id, k.status, k.region, k.last_used_at, u.id AS user_id, \
+                "SELECT k.id AS key_id, k.public_id AS key_public_id, k.status, k.region, k.last_used_at, u.id AS user_id, \
                  u.public_id AS user_public_id, u.role, u.partner, o.id AS org_id, \
                  o.public_id AS org_public_id, o.path AS org_path \
                  FROM api_keys k JOIN users u ON u.id = k.user_id \

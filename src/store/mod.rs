@@ -11,10 +11,12 @@ mod conformity_accounts;
 mod conformity_groups;
 mod conformity_users;
 mod decode;
+mod deliveries;
 mod direct;
 mod error;
 mod events;
 mod external_ids;
+mod hooks;
 mod nonces;
 mod orgs;
 mod projects;
@@ -44,8 +46,13 @@ pub use conformity_accounts::{
 pub use conformity_groups::GroupRow;
 pub use conformity_users::{AccountAccessRow, ConformityUserRow};
 pub use decode::JsonText;
+pub use deliveries::{
+    AttemptRow, ClaimedDelivery, DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SUCCEEDED,
+    DeliveryOutcome, PendingSummary,
+};
 pub use error::{StoreError, UniqueKey};
-pub use events::NewEvent;
+pub use events::{EventFilter, EventRow, NewEvent};
+pub use hooks::{FailingHook, HookRow, NewHook};
 pub use orgs::{NewOrg, OrgRow, SsoSecretRow};
 pub use projects::{ConnectionRow, NewConnection, ProjectRow};
 pub use templates::{TemplateConnectionRow, TemplateRow};
@@ -96,6 +103,8 @@ pub struct Store {
     /// How many write transactions this process has committed that may change what the
     /// service caches (see `Store::changes`).
     changes: Arc<AtomicU64>,
+    /// Woken by each commit that wrote hook deliveries (`Store::hook_deliveries_written`).
+    hooks_wake: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Clone)]
@@ -127,6 +136,9 @@ pub struct Tx {
     changes: Option<Arc<AtomicU64>>,
     /// On SQLite, this process's turn to write, held until the transaction ends.
     _turn: Option<OwnedMutexGuard<()>>,
+    /// Set when the transaction wrote hook deliveries: its commit wakes the delivery worker.
+    wakes_hooks: bool,
+    hooks_wake: Arc<tokio::sync::Notify>,
 }
 
 enum TxConn {
@@ -249,6 +261,7 @@ impl Store {
         Ok(Self {
             db,
             changes: Arc::default(),
+            hooks_wake: Arc::default(),
         })
     }
 
@@ -279,6 +292,8 @@ impl Store {
             conn,
             changes: None,
             _turn: turn,
+            wakes_hooks: false,
+            hooks_wake: self.hooks_wake.clone(),
         })
     }
 
@@ -363,6 +378,9 @@ impl Tx {
         };
         if let Some(changes) = &self.changes {
             changes.fetch_add(1, Ordering::AcqRel);
+        }
+        if self.wakes_hooks && committed.is_ok() {
+            self.hooks_wake.notify_one();
         }
         Ok(committed?)
     }

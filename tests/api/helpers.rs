@@ -15,6 +15,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
+use orghub::hooks::HookSettings;
 use orghub::service::{Bootstrap, BootstrapRequest, Limits, Services};
 use orghub::startup::{Application, DataSettings, ServeLimits};
 
@@ -194,10 +195,11 @@ pub fn postgres_in_use() -> bool {
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::spawn_with(
+        Self::spawn_fresh(
             orghub::service::ttl::READ_CACHE,
             ServeLimits::DEFAULT,
             test_limits(),
+            HookSettings::default(),
         )
         .await
     }
@@ -205,26 +207,44 @@ impl TestApp {
     /// A server whose cached reads live `ttl` (a long one shows that a behaviour does not
     /// depend on a cache expiring).
     pub async fn spawn_with_read_cache(ttl: std::time::Duration) -> Self {
-        Self::spawn_with(ttl, ServeLimits::DEFAULT, test_limits()).await
+        Self::spawn_fresh(
+            ttl,
+            ServeLimits::DEFAULT,
+            test_limits(),
+            HookSettings::default(),
+        )
+        .await
     }
 
     /// Starts the application with these time limits and connection cap.
     pub async fn spawn_with_limits(serve: ServeLimits) -> Self {
-        Self::spawn_with(orghub::service::ttl::READ_CACHE, serve, test_limits()).await
+        Self::spawn_fresh(
+            orghub::service::ttl::READ_CACHE,
+            serve,
+            test_limits(),
+            HookSettings::default(),
+        )
+        .await
     }
 
     /// A server with these service limits (small ones show a limit without waiting for a
     /// window).
     pub async fn spawn_with_service_limits(limits: Limits) -> Self {
-        Self::spawn_with(
+        Self::spawn_fresh(
             orghub::service::ttl::READ_CACHE,
             ServeLimits::DEFAULT,
             limits,
+            HookSettings::default(),
         )
         .await
     }
 
-    async fn spawn_with(ttl: std::time::Duration, serve: ServeLimits, limits: Limits) -> Self {
+    async fn spawn_fresh(
+        ttl: std::time::Duration,
+        serve: ServeLimits,
+        limits: Limits,
+        hooks: HookSettings,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data = DataSettings {
             data_dir: dir.path().to_path_buf(),
@@ -234,20 +254,37 @@ impl TestApp {
             read_cache_ttl: ttl,
             limits,
         };
-        Self::start(data, dir, serve).await
+        Self::start(data, dir, serve, hooks).await
     }
 
     /// Starts the application on existing data (after `stop_keeping_data`).
     pub async fn spawn_on(data: DataSettings, dir: tempfile::TempDir) -> Self {
-        Self::start(data, dir, ServeLimits::DEFAULT).await
+        Self::start(data, dir, ServeLimits::DEFAULT, HookSettings::default()).await
     }
 
-    async fn start(data: DataSettings, dir: tempfile::TempDir, limits: ServeLimits) -> Self {
+    /// A fresh application whose hook worker runs with these settings.
+    pub async fn spawn_with_hooks(hooks: HookSettings) -> Self {
+        Self::spawn_fresh(
+            orghub::service::ttl::READ_CACHE,
+            ServeLimits::DEFAULT,
+            test_limits(),
+            hooks,
+        )
+        .await
+    }
+
+    async fn start(
+        data: DataSettings,
+        dir: tempfile::TempDir,
+        limits: ServeLimits,
+        hooks: HookSettings,
+    ) -> Self {
         show_logs_when_asked();
         let app = Application::build(&data, "127.0.0.1:0".parse().unwrap())
             .await
             .expect("the application starts")
-            .with_limits(limits);
+            .with_limits(limits)
+            .with_hooks(hooks);
         let addr = app.local_addr();
         let services = app.services();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

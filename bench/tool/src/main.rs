@@ -4,6 +4,7 @@ mod api;
 mod bars;
 mod chart;
 mod check;
+mod hooks;
 mod measure;
 mod report;
 mod seed;
@@ -65,6 +66,30 @@ enum Command {
         boot: PathBuf,
         #[arg(long)]
         prefix: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The hooks scenario: events delivered per second to a receiver on `listen` while
+    /// organizations are created, then commit-to-delivery latency with the receiver idle.
+    Hooks {
+        #[arg(long)]
+        base: String,
+        /// `orghub bootstrap --json` of a root without hooks (the reference load).
+        #[arg(long)]
+        plain_boot: PathBuf,
+        /// `orghub bootstrap --json` of the root whose hook points at `listen`.
+        #[arg(long)]
+        hooked_boot: PathBuf,
+        #[arg(long)]
+        tag: String,
+        #[arg(long)]
+        listen: std::net::SocketAddr,
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 300)]
+        idle_count: usize,
         #[arg(long)]
         out: PathBuf,
     },
@@ -168,6 +193,33 @@ async fn main() -> anyhow::Result<()> {
                 Xponent::login(&reqwest::Client::new(), &base, &Boot::read(&boot)?).await?;
             let check = check::check_writes(&client, &prefix).await?;
             std::fs::write(&out, serde_json::to_string(&check)?)?;
+        }
+        Command::Hooks {
+            base,
+            plain_boot,
+            hooked_boot,
+            tag,
+            listen,
+            connections,
+            seconds,
+            idle_count,
+            out,
+        } => {
+            let http = reqwest::Client::new();
+            let plain = Xponent::login(&http, &base, &Boot::read(&plain_boot)?).await?;
+            let hooked = Xponent::login(&http, &base, &Boot::read(&hooked_boot)?).await?;
+            let result = hooks::run(hooks::Plan {
+                plain: &plain,
+                hooked: &hooked,
+                tag: &tag,
+                listen,
+                connections,
+                seconds,
+                idle_count,
+            })
+            .await?;
+            println!("{}", serde_json::to_string_pretty(&result)?);
+            std::fs::write(&out, serde_json::to_string_pretty(&result)?)?;
         }
         Command::Report {
             run_dir,

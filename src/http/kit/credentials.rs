@@ -11,6 +11,9 @@ use super::Face;
 use crate::http::AppState;
 use crate::service::{Actor, ServiceError};
 
+/// The longest `x-request-id` an event records.
+const MAX_REQUEST_ID: usize = 128;
+
 /// How a credential is presented in `Authorization`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
@@ -114,6 +117,15 @@ impl<F: Face> FromRequestParts<AppState> for Caller<F> {
                 services.authenticate(&credential.value).await?
             }
         };
+        let mut actor = actor;
+        // `SetRequestIdLayer` has set it (the client's own, or a new UUID). Events keep it,
+        // so a client's id of unbounded length is not kept.
+        actor.request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|value| value.to_str().ok())
+            .filter(|id| !id.is_empty() && id.len() <= MAX_REQUEST_ID)
+            .map(str::to_owned);
         Ok(Self(actor, PhantomData))
     }
 }

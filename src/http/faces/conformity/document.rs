@@ -138,6 +138,7 @@ fn not_found(kind: Kind, id: &str) -> String {
         Kind::GcpOrganisation => format!("GCP organisation {id} was not found"),
         Kind::ActiveDirectory => format!("Active directory {id} was not found"),
         Kind::RuleSetting => format!("Rule {id} has no setting in this account"),
+        Kind::Hook => format!("Hook {id} was not found"),
     }
 }
 
@@ -240,6 +241,7 @@ fn invalid(invalid: Invalid) -> String {
             FieldRule::MaxChars(n) => format!("{field} must have at most {n} characters"),
         },
         Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
+        Invalid::Hook { field, reason } => format!("{field} {reason}"),
         Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
         Invalid::SsoClaim { claim, .. } => format!("The claim {claim} is not valid"),
         Invalid::TooManyItems { max } => format!("A request may carry at most {max} items"),

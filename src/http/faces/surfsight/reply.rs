@@ -170,6 +170,7 @@ fn invalid(invalid: Invalid) -> String {
             FieldRule::MaxChars(n) => format!("\"{field}\" must have at most {n} characters"),
         },
         Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
+        Invalid::Hook { field, reason } => format!("\"{field}\" {reason}"),
         Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
         Invalid::SsoClaim { claim, problem } => bad_claim(claim, problem),
         Invalid::TooManyItems { max } => format!("A request may carry at most {max} items"),
@@ -198,6 +199,7 @@ impl From<ServiceError> for SurfsightError {
                     Kind::GcpOrganisation => format!("GCP organisation {id} was not found"),
                     Kind::ActiveDirectory => format!("Active directory {id} was not found"),
                     Kind::RuleSetting => format!("Rule setting {id} was not found"),
+                    Kind::Hook => format!("Hook {id} was not found"),
                 },
             ),
             ServiceError::Forbidden(Forbidden::NotAPartner) => Self::new(

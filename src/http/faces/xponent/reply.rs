@@ -199,7 +199,8 @@ impl From<ServiceError> for XponentError {
                 | Kind::Group
                 | Kind::GcpOrganisation
                 | Kind::ActiveDirectory
-                | Kind::RuleSetting => {
+                | Kind::RuleSetting
+                | Kind::Hook => {
                     format!("Record with id '{id}' not found")
                 }
             }),
@@ -267,6 +268,7 @@ impl From<ServiceError> for XponentError {
                     format!("Body cannot contain more than {max} items")
                 }
                 Invalid::RoleArn { value } => format!("Invalid role ARN '{value}'"),
+                Invalid::Hook { field, reason } => format!("{field} {reason}"),
                 Invalid::ExternalId { value } => format!("Invalid external ID '{value}'"),
                 Invalid::SsoClaim { claim, .. } => format!("Invalid claim {claim}"),
                 // Cloud Conformity input: Xponent routes never take it.

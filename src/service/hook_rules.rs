@@ -1,0 +1,18 @@
+//! What the hooks use cases (`hooks.rs`, `deliveries.rs`) share: how a hook's secrets are
+//! sealed and when a failing hook is disabled.
+
+use crate::crypto::SealContext;
+use crate::domain::Millis;
+
+/// An endpoint that has failed every attempt for this long is disabled (as Svix does).
+pub const DISABLE_AFTER: Millis = 5 * 24 * 60 * 60 * 1000;
+
+/// The seal of a hook's URL.
+pub(super) fn url_context(public_id: &str) -> SealContext<'_> {
+    SealContext::HookUrl { hook: public_id }
+}
+
+/// The seal of a hook's signing secrets (the current one and the one rotated out).
+pub(super) fn secret_context(public_id: &str) -> SealContext<'_> {
+    SealContext::HookSecret { hook: public_id }
+}
