@@ -581,9 +581,10 @@ async fn every_kind_of_change_writes_its_event_with_no_secret_in_it() {
         .revoke_api_key(&PublicId::parse(&key.record.public_id).unwrap())
         .await
         .unwrap();
-    let secret_key = services.issue_secret_key(&user_id).await.unwrap();
     app.delete(&format!("/xponent/org/{b}"), &token).await; // refused: it has a child
     app.delete(&format!("/xponent/org/{a}"), &token).await;
+    // Last: a rotated secret key ends the owner's tokens, `token` among them.
+    let secret_key = services.issue_secret_key(&user_id).await.unwrap();
 
     let all = events(&app, None).await;
     let types: Vec<&str> = all.iter().map(|e| e["type"].as_str().unwrap()).collect();
