@@ -72,12 +72,19 @@ impl Application {
             listener,
             state: AppState {
                 services: Arc::new(services),
+                idos: Default::default(),
             },
         })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener")
+    }
+
+    /// The idOS face's requests a minute per caller (`--idos-rate-limit`).
+    pub fn with_idos_rate_limit(mut self, limit: u32) -> Self {
+        self.state.idos.rate_limit = limit;
+        self
     }
 
     pub fn services(&self) -> Arc<Services> {

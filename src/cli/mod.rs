@@ -37,6 +37,9 @@ pub enum Command {
         /// The address to listen on.
         #[arg(long, env = "ORGHUB_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Requests a minute each idOS caller (credential, or address without one) may make.
+        #[arg(long, env = "ORGHUB_IDOS_RATE_LIMIT", default_value_t = crate::http::faces::idos::DEFAULT_RATE_LIMIT)]
+        idos_rate_limit: u32,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -76,6 +79,24 @@ pub enum Command {
     ApiKey {
         #[command(subcommand)]
         command: ApiKeyCommand,
+    },
+    /// Manage idOS identities (the key pairs that sign IdentityTokens).
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Make a key pair for a user and print it once: {"publicKey", "privateKey"}.
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataArgs,
     },
 }
 
@@ -152,9 +173,15 @@ fn parse_id(text: &str, what: &str) -> anyhow::Result<PublicId> {
 /// Runs a command; an `Err` is printed by `main`, which exits with code 1.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { listen, data } => {
+        Command::Serve {
+            listen,
+            idos_rate_limit,
+            data,
+        } => {
             telemetry::init(cli.log_format);
-            let app = Application::build(&data.settings(), listen).await?;
+            let app = Application::build(&data.settings(), listen)
+                .await?
+                .with_idos_rate_limit(idos_rate_limit);
             tracing::info!(address = %app.local_addr(), "orghub is listening");
             app.run_until_stopped(shutdown_signal()).await
         }
@@ -180,6 +207,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string(&result)?);
             } else {
                 println!("organizationId: {}", result.organization_id);
+                println!("companySlug:    {}", result.company_slug);
                 println!("userId:         {}", result.user_id);
                 println!("email:          {}", result.email);
                 println!("password:       {}", result.password);
@@ -240,6 +268,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("id:     {}", created.record.public_id);
                 println!("apiKey: {}", created.key);
                 println!("The key is shown once: keep it now.");
+            }
+            Ok(())
+        }
+        Command::Identity {
+            command: IdentityCommand::Create { user, json, data },
+        } => {
+            let user = parse_id(&user, "a user id")?;
+            let services = open_services(&data.settings()).await?;
+            let keys = services.create_identity(&user).await.map_err(in_words)?;
+            if json {
+                println!("{}", serde_json::to_string(&keys)?);
+            } else {
+                println!("publicKey:  {}", keys.public_key);
+                println!("privateKey: {}", keys.private_key);
+                println!("The private key is shown once: keep it now.");
             }
             Ok(())
         }

@@ -5,6 +5,7 @@ pub mod connection;
 mod email;
 mod ids;
 mod role;
+pub mod slug;
 mod tree;
 
 pub use email::Email;

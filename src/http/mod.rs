@@ -31,6 +31,8 @@ use crate::service::Services;
 #[derive(Clone)]
 pub struct AppState {
     pub services: Arc<Services>,
+    /// The idOS face's settings (its rate limit).
+    pub idos: faces::idos::IdosConfig,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -38,11 +40,13 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole application as one service. Trailing slashes are trimmed before routing, so
 /// `/xponent/org/` reaches `/xponent/org`.
 pub fn app(state: AppState) -> NormalizePath<Router> {
+    let idos = state.idos;
     let router = Router::new()
         .merge(health::router())
         .nest("/xponent", faces::xponent::router())
         .nest("/surfsight/v2", faces::surfsight::router())
         .nest("/conformity/v1", faces::conformity::router())
+        .nest("/idos/1.0", faces::idos::router(idos))
         .with_state(state)
         .layer(middleware::from_fn(kit::internal::log_internal_errors))
         .layer(CatchPanicLayer::new())

@@ -20,6 +20,8 @@ pub enum TokenKind {
     OrgAdmin,
     /// Not a stored token: the actor of a Cloud Conformity API key.
     ApiKey,
+    /// Not a stored token: the actor of an idOS JWT (identity or credential token).
+    Idos,
 }
 
 impl TokenKind {
@@ -31,6 +33,7 @@ impl TokenKind {
             Self::Password => "password",
             Self::OrgAdmin => "org_admin",
             Self::ApiKey => "api_key",
+            Self::Idos => "idos",
         }
     }
 
@@ -42,6 +45,7 @@ impl TokenKind {
             Self::Password,
             Self::OrgAdmin,
             Self::ApiKey,
+            Self::Idos,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

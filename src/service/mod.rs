@@ -7,6 +7,7 @@ mod auth;
 mod cloud_accounts;
 mod error;
 mod group_commit;
+pub mod idos;
 mod org_list;
 mod orgs;
 mod owner_tokens;

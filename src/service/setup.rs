@@ -28,6 +28,8 @@ pub struct BootstrapRequest {
 #[serde(rename_all = "camelCase")]
 pub struct Bootstrap {
     pub organization_id: String,
+    /// The organization's slug: its name in idOS URLs.
+    pub company_slug: String,
     pub user_id: String,
     pub email: String,
     pub password: String,
@@ -94,6 +96,12 @@ impl Services {
                     }
                 })
             })?;
+        let company_slug = tx
+            .exec()
+            .company_by_id(org_id)
+            .await?
+            .map(|company| company.slug)
+            .unwrap_or_default();
         let user_public_id = PublicId::new();
         let user_id = tx
             .insert_user(
@@ -136,6 +144,7 @@ impl Services {
         tx.commit().await?;
         Ok(Bootstrap {
             organization_id: org_public_id.to_string(),
+            company_slug,
             user_id: user_public_id.to_string(),
             email: email.to_string(),
             password,

@@ -11,6 +11,8 @@ mod direct;
 mod error;
 mod events;
 mod external_ids;
+mod idos;
+mod idos_slugs;
 mod nonces;
 mod orgs;
 mod projects;
@@ -34,6 +36,7 @@ pub use cloud_accounts::{CloudAccountRow, NewCloudAccount};
 pub use direct::{DirectSqlite, NonceToken};
 pub use error::{StoreError, UniqueKey};
 pub use events::NewEvent;
+pub use idos::*;
 pub use orgs::{NewOrg, OrgRow};
 pub use projects::{ConnectionRow, NewConnection, ProjectRow};
 pub use templates::{TemplateConnectionRow, TemplateRow};
@@ -228,10 +231,12 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        Ok(Self {
+        let store = Self {
             db,
             changes: Arc::default(),
-        })
+        };
+        store.backfill_org_slugs().await?;
+        Ok(store)
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
