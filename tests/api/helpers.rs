@@ -165,10 +165,33 @@ impl TestApp {
 
     /// Starts the application on existing data (after `stop_keeping_data`).
     pub async fn spawn_on(data: DataSettings, dir: tempfile::TempDir) -> Self {
+        Self::spawn_configured(data, dir, None).await
+    }
+
+    /// A fresh application whose idOS face allows `limit` requests a minute per caller.
+    pub async fn spawn_with_idos_rate_limit(limit: u32) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let data = DataSettings {
+            data_dir: dir.path().to_path_buf(),
+            database_url: fresh_postgres_database().await,
+            master_key: None,
+            region: "us".into(),
+        };
+        Self::spawn_configured(data, dir, Some(limit)).await
+    }
+
+    async fn spawn_configured(
+        data: DataSettings,
+        dir: tempfile::TempDir,
+        idos_rate_limit: Option<u32>,
+    ) -> Self {
         show_logs_when_asked();
-        let app = Application::build(&data, "127.0.0.1:0".parse().unwrap())
+        let mut app = Application::build(&data, "127.0.0.1:0".parse().unwrap())
             .await
             .expect("the application starts");
+        if let Some(limit) = idos_rate_limit {
+            app = app.with_idos_rate_limit(limit);
+        }
         let addr = app.local_addr();
         let services = app.services();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

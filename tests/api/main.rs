@@ -9,6 +9,8 @@ mod cli;
 mod conformity;
 mod cross_face;
 mod helpers;
+mod idos;
+mod idos_companies;
 mod integrity;
 mod smoke;
 mod surfsight;

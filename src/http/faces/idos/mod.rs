@@ -69,7 +69,9 @@ impl Routes {
         handlers: MethodRouter<AppState>,
     ) -> Self {
         let methods: Vec<Method> = actions.iter().map(|(m, _)| m.clone()).collect();
+        // OPTIONS without a preflight's headers gets 204, as idOS answers it.
         let handlers = handlers
+            .options(|| async { StatusCode::NO_CONTENT })
             .layer::<_, std::convert::Infallible>(from_fn_with_state(
                 cors::method_list(&methods),
                 cors::repeat_preflight_headers,

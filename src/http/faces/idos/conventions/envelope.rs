@@ -55,7 +55,7 @@ impl IntoResponse for Envelope {
         let mut response = (
             self.status,
             [(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"))],
-            self.body.to_string(),
+            negotiation::json(&self.body),
         )
             .into_response();
         response.extensions_mut().insert(self);
@@ -152,7 +152,11 @@ pub async fn render(errors: ErrorMaker, request: Request, next: Next) -> Respons
     );
     let fail_silently = param(&pairs, "failSilently").is_some_and(truthy);
     let show_links = param(&pairs, "hideLinks").is_some_and(|v| !truthy(v));
-    let self_link = request.uri().to_string();
+    // The path as the client sent it, before the face's base path was taken off.
+    let self_link = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| request.uri().to_string(), |original| original.0.to_string());
 
     // A callback that is not an identifier path cannot be called: its error is JSON.
     let bad_callback = callback.is_some_and(|c| !negotiation::is_callback(c));

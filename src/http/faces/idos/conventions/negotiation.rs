@@ -63,8 +63,8 @@ impl Format {
     /// The envelope in this format.
     pub fn render(&self, envelope: &Value) -> Vec<u8> {
         match self {
-            Format::Json => envelope.to_string().into_bytes(),
-            Format::Javascript(callback) => format!("/**/{callback}({envelope})").into_bytes(),
+            Format::Json => json(envelope).into_bytes(),
+            Format::Javascript(callback) => format!("/**/{callback}({})", json(envelope)).into_bytes(),
             Format::Xml => xml(envelope).into_bytes(),
         }
     }
@@ -75,9 +75,52 @@ impl Format {
 /// quick-xml's serializer writes it; names that are not XML names (never in orghub's own
 /// envelopes) are replaced by `item`.
 pub fn xml(envelope: &Value) -> String {
-    let body = quick_xml::se::to_string_with_root("idos", &xml_safe(envelope))
+    let body = quick_xml::se::to_string_with_root("idos", &Ordered(&xml_safe(envelope)))
         .unwrap_or_else(|_| "<idos/>".to_owned());
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{body}")
+}
+
+/// The members idOS writes first, in its order; other members follow in name order.
+const FIRST_MEMBERS: [&str; 9] = [
+    "status", "data", "error", "code", "type", "link", "message", "pagination", "updated",
+];
+
+/// A JSON value serialized with envelope members in idOS's order (`status` first).
+pub struct Ordered<'a>(pub &'a Value);
+
+impl serde::Serialize for Ordered<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Object(map) => {
+                let mut out = serializer.serialize_map(Some(map.len()))?;
+                for key in FIRST_MEMBERS {
+                    if let Some(value) = map.get(key) {
+                        out.serialize_entry(key, &Ordered(value))?;
+                    }
+                }
+                for (key, value) in map {
+                    if !FIRST_MEMBERS.contains(&key.as_str()) {
+                        out.serialize_entry(key, &Ordered(value))?;
+                    }
+                }
+                out.end()
+            }
+            Value::Array(items) => {
+                let mut out = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    out.serialize_element(&Ordered(item))?;
+                }
+                out.end()
+            }
+            other => other.serialize(serializer),
+        }
+    }
+}
+
+/// The envelope as JSON text, `status` first.
+pub fn json(envelope: &Value) -> String {
+    serde_json::to_string(&Ordered(envelope)).unwrap_or_else(|_| envelope.to_string())
 }
 
 fn is_xml_name(name: &str) -> bool {
