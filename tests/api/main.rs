@@ -11,6 +11,7 @@ mod cross_face;
 mod helpers;
 mod idos;
 mod idos_companies;
+mod idos_members;
 mod integrity;
 mod smoke;
 mod surfsight;

@@ -8,10 +8,16 @@
 mod auth;
 mod companies;
 mod credentials;
+mod hooks;
+mod members;
+mod settings;
 
 pub use auth::{IdentityKeys, IdosCaller, IdosTokenKind, MAX_TOKEN_BYTES, TokenCheck, unverified_issuer};
 pub use companies::{Company, CompanyWindow};
 pub use credentials::{Credential, Handler, HandlerChanges, NewHandler};
+pub use hooks::{Hook, HookInput, TRIGGER_CATALOG, canonical_trigger};
+pub use members::{IdosRole, Invitation, Member, NewInvitation};
+pub use settings::{Profile, Setting, Subscription, WIDGET_TYPES, Widget, WidgetInput};
 
 use super::actor::{Access, Actor};
 use super::error::{Forbidden, ServiceError};

@@ -13,7 +13,7 @@ use crate::service::idos::CompanyWindow;
 use axum::extract::State;
 
 /// A `YYYY-MM-DD` date (UTC midnight) in milliseconds.
-fn date_millis(field: &str, text: &str) -> Result<i64, IdosHttpError> {
+pub fn date_millis(field: &str, text: &str) -> Result<i64, IdosHttpError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(text.trim(), &format)
         .map(|date| date.midnight().assume_utc().unix_timestamp() * 1000)

@@ -7,8 +7,11 @@ pub mod conventions;
 mod credentials;
 mod companies;
 mod error;
+mod hooks;
 mod input;
+mod members;
 mod reply;
+mod settings;
 
 use std::sync::Arc;
 
@@ -161,6 +164,133 @@ pub fn router(config: IdosConfig) -> Router<AppState> {
         get(credentials::get_handler)
             .patch(credentials::update_handler)
             .delete(credentials::delete_handler),
+    )
+    .add(
+        "/companies/{companySlug}/credentials/{pubKey}/hooks",
+        &[
+            (Method::GET, "hooks:listAll"),
+            (Method::POST, "hooks:createNew"),
+        ],
+        get(hooks::list).post(hooks::create),
+    )
+    .add(
+        "/companies/{companySlug}/credentials/{pubKey}/hooks/{hookId}",
+        &[
+            (Method::GET, "hooks:getOne"),
+            (Method::PATCH, "hooks:updateOne"),
+            (Method::DELETE, "hooks:deleteOne"),
+        ],
+        get(hooks::get_one).patch(hooks::update).delete(hooks::delete),
+    )
+    .add(
+        "/companies/{companySlug}/invitations",
+        &[
+            (Method::GET, "invitations:listAll"),
+            (Method::POST, "invitations:createNew"),
+        ],
+        get(members::list_invitations).post(members::invite),
+    )
+    .add(
+        "/companies/{companySlug}/invitations/{invitationId}",
+        &[
+            (Method::PATCH, "invitations:updateOne"),
+            (Method::DELETE, "invitations:deleteOne"),
+        ],
+        patch(members::update_invitation).delete(members::delete_invitation),
+    )
+    // The blueprint's spelling of the same two actions.
+    .add(
+        "/companies/{companySlug}/invitation/{invitationId}",
+        &[
+            (Method::PATCH, "invitation:updateOne"),
+            (Method::DELETE, "invitation:deleteOne"),
+        ],
+        patch(members::update_invitation).delete(members::delete_invitation),
+    )
+    .add(
+        "/companies/{companySlug}/members",
+        &[(Method::GET, "members:listAll")],
+        get(members::list),
+    )
+    .add(
+        "/companies/{companySlug}/members/{memberId}",
+        &[
+            (Method::GET, "members:getOne"),
+            (Method::PATCH, "members:updateOne"),
+            (Method::DELETE, "members:deleteOne"),
+        ],
+        get(members::get_one)
+            .patch(members::update)
+            .delete(members::delete),
+    )
+    .add(
+        "/companies/{companySlug}/membership",
+        &[(Method::GET, "members:getMembership")],
+        get(members::membership),
+    )
+    .add(
+        "/companies/{companySlug}/profiles",
+        &[(Method::GET, "companyProfiles:listAll")],
+        get(settings::list_profiles),
+    )
+    .add(
+        "/companies/{companySlug}/profiles/{userId}",
+        &[
+            (Method::GET, "companyProfiles:getOne"),
+            (Method::DELETE, "companyProfiles:deleteOne"),
+        ],
+        get(settings::get_profile).delete(settings::delete_profile),
+    )
+    .add(
+        "/companies/{companySlug}/settings",
+        &[
+            (Method::GET, "settings:listAll"),
+            (Method::POST, "settings:createNew"),
+        ],
+        get(settings::list_settings).post(settings::create_setting),
+    )
+    .add(
+        "/companies/{companySlug}/settings/{settingId}",
+        &[
+            (Method::GET, "settings:getOne"),
+            (Method::PATCH, "settings:updateOne"),
+            (Method::DELETE, "settings:deleteOne"),
+        ],
+        get(settings::get_setting)
+            .patch(settings::update_setting)
+            .delete(settings::delete_setting),
+    )
+    .add(
+        "/companies/{companySlug}/credentials/{pubKey}/subscriptions",
+        &[
+            (Method::GET, "subscriptions:listAll"),
+            (Method::POST, "subscriptions:createNew"),
+        ],
+        get(settings::list_subscriptions).post(settings::subscribe),
+    )
+    .add(
+        "/companies/{companySlug}/credentials/{pubKey}/subscriptions/{subscriptionId}",
+        &[(Method::DELETE, "subscriptions:deleteOne")],
+        delete(settings::unsubscribe),
+    )
+    .add(
+        "/companies/{companySlug}/widgets",
+        &[
+            (Method::GET, "widgets:listAll"),
+            (Method::POST, "widgets:createNew"),
+        ],
+        get(settings::list_widgets).post(settings::create_widget),
+    )
+    .add(
+        "/companies/{companySlug}/widgets/{widgetHash}",
+        &[
+            (Method::GET, "widgets:getOne"),
+            (Method::PUT, "widgets:updateOne"),
+            (Method::DELETE, "widgets:deleteOne"),
+        ],
+        get(settings::get_widget)
+            .put(settings::update_widget)
+            .delete(settings::delete_widget),
     );
     let endpoints = Arc::new(routes.endpoints);
     let limiter = RateLimiter::new(config.rate_limit);

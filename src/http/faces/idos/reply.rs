@@ -62,3 +62,93 @@ pub fn handler(handler: &Handler) -> Value {
     }
     value
 }
+
+pub fn hook(hook: &crate::service::idos::Hook) -> Value {
+    json!({
+        "id": hook.id,
+        "trigger": hook.trigger,
+        "url": hook.url,
+        "subscribed": hook.subscribed,
+        "created_at": seconds(hook.created_at),
+        "updated_at": optional_seconds(hook.updated_at),
+    })
+}
+
+pub fn member(member: &crate::service::idos::Member) -> Value {
+    json!({
+        "id": member.id,
+        "company_id": member.company_id,
+        "identity_id": member.identity_id,
+        "user_id": member.user_public_id,
+        "name": member.name,
+        "email": member.email,
+        "role": member.role.as_str(),
+        "created_at": seconds(member.created_at),
+        "updated_at": seconds(member.updated_at),
+    })
+}
+
+pub fn invitation(invitation: &crate::service::idos::Invitation) -> Value {
+    json!({
+        "id": invitation.id,
+        "member_id": invitation.member_id,
+        "name": invitation.name,
+        "email": invitation.email,
+        "role": invitation.role,
+        "voided": invitation.voided,
+        "expires": seconds(invitation.expires_at),
+        "created_at": seconds(invitation.created_at),
+        "updated_at": optional_seconds(invitation.updated_at),
+    })
+}
+
+pub fn setting(setting: &crate::service::idos::Setting) -> Value {
+    json!({
+        "id": setting.id,
+        "company_id": setting.company_id,
+        "section": setting.section,
+        "property": setting.property,
+        "value": setting.value,
+        "protected": setting.protected,
+        "created_at": seconds(setting.created_at),
+        "updated_at": optional_seconds(setting.updated_at),
+    })
+}
+
+pub fn widget(widget: &crate::service::idos::Widget) -> Value {
+    json!({
+        "hash": widget.hash,
+        "label": widget.label,
+        "type": widget.kind,
+        "enabled": widget.enabled,
+        "config": widget.config,
+        "credential": widget.credential,
+        "created_at": seconds(widget.created_at),
+        "updated_at": optional_seconds(widget.updated_at),
+    })
+}
+
+pub fn subscription(subscription: &crate::service::idos::Subscription) -> Value {
+    json!({
+        "id": subscription.id,
+        "category_slug": subscription.category_slug,
+        "created_at": seconds(subscription.created_at),
+        "updated_at": optional_seconds(subscription.updated_at),
+    })
+}
+
+/// A company profile: the end user, with the attributes orghub keeps of it (none yet).
+pub fn profile(profile: &crate::service::idos::Profile) -> Value {
+    json!({
+        "id": profile.id,
+        "username": profile.username,
+        "credential": profile.credential,
+        "firstnames": [],
+        "middlenames": [],
+        "lastnames": [],
+        "warnings": [],
+        "gates": [],
+        "created_at": seconds(profile.created_at),
+        "updated_at": optional_seconds(profile.updated_at),
+    })
+}

@@ -189,7 +189,7 @@ mod tests {
         let xml = xml(&json!({"status": true, "data": [{"name": "A&B", "n": null}, {"name": "C"}]}));
         assert_eq!(
             xml,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<idos><status>true</status><data><name>A&amp;B</name><n></n></data><data><name>C</name></data></idos>"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<idos><status>true</status><data><n/><name>A&amp;B</name></data><data><name>C</name></data></idos>"
         );
     }
 }
