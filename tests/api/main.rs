@@ -12,6 +12,7 @@ mod helpers;
 mod idos;
 mod idos_companies;
 mod idos_members;
+mod idos_settings;
 mod integrity;
 mod smoke;
 mod surfsight;
