@@ -261,7 +261,10 @@ impl Exec<'_> {
         after: Millis,
         before: Millis,
     ) -> StoreResult<Vec<CompanyRow>> {
-        let sql = concat!(company_columns!(), "WHERE path >= $1 AND path < $2 AND created_at >= $3 AND created_at < $4 ORDER BY id");
+        let sql = concat!(
+            company_columns!(),
+            "WHERE path >= $1 AND path < $2 AND created_at >= $3 AND created_at < $4 ORDER BY id"
+        );
         Ok(on_exec!(self, |c| {
             sqlx::query_as::<_, CompanyRow>(sql)
                 .bind(root.as_str())
@@ -584,6 +587,7 @@ impl Tx {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub async fn insert_credential(
         &mut self,
         org_id: i64,
@@ -773,13 +777,15 @@ impl Tx {
         now: Millis,
     ) -> StoreResult<()> {
         on_tx!(self, |c| {
-            sqlx::query("UPDATE idos_invitations SET expires_at = $1, updated_at = $2 WHERE id = $3")
-                .bind(expires_at)
-                .bind(now)
-                .bind(id)
-                .execute(c)
-                .await?
-                .rows_affected()
+            sqlx::query(
+                "UPDATE idos_invitations SET expires_at = $1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(expires_at)
+            .bind(now)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected()
         });
         Ok(())
     }
@@ -810,7 +816,12 @@ impl Tx {
         }))
     }
 
-    pub async fn set_setting_value(&mut self, id: i64, value: &str, now: Millis) -> StoreResult<()> {
+    pub async fn set_setting_value(
+        &mut self,
+        id: i64,
+        value: &str,
+        now: Millis,
+    ) -> StoreResult<()> {
         on_tx!(self, |c| {
             sqlx::query("UPDATE idos_settings SET value = $1, updated_at = $2 WHERE id = $3")
                 .bind(value)
@@ -890,11 +901,7 @@ impl Tx {
     pub async fn delete_idos_row(&mut self, table: IdosTable, id: i64) -> StoreResult<u64> {
         let sql = table.delete_statement();
         Ok(on_tx!(self, |c| {
-            sqlx::query(sql)
-                .bind(id)
-                .execute(c)
-                .await?
-                .rows_affected()
+            sqlx::query(sql).bind(id).execute(c).await?.rows_affected()
         }))
     }
 }

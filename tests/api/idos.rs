@@ -56,7 +56,13 @@ pub async fn tenant(app: &TestApp, name: &str) -> Tenant {
     }
 }
 
-pub async fn idos(app: &TestApp, method: &str, path: &str, auth: Option<&str>, body: Option<Value>) -> Reply {
+pub async fn idos(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    auth: Option<&str>,
+    body: Option<Value>,
+) -> Reply {
     let body = body.map(|b| b.to_string());
     app.send(method, &format!("{BASE}{path}"), auth, body.as_deref())
         .await
@@ -69,7 +75,9 @@ pub async fn idos_headers(
     headers: &[(&str, &str)],
 ) -> (StatusCode, reqwest::header::HeaderMap, String) {
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = app.client.request(method, app.url(&format!("{BASE}{path}")));
+    let mut request = app
+        .client
+        .request(method, app.url(&format!("{BASE}{path}")));
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -103,10 +111,17 @@ async fn the_endpoint_list_comes_from_the_router() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body["status"], json!(true));
     let data = reply.body["data"].as_array().unwrap();
-    assert!(data.contains(&json!({"name": "companies:listAll", "uri": "/companies", "methods": ["GET"]})));
+    assert!(
+        data.contains(
+            &json!({"name": "companies:listAll", "uri": "/companies", "methods": ["GET"]})
+        )
+    );
     assert!(data.contains(&json!({"name": "credentials:updateOne", "uri": "/companies/{companySlug}/credentials/{pubKey}", "methods": ["PUT", "PATCH"]})));
     assert!(data.contains(&json!({"name": "companies:deleteOne", "uri": "/companies/{companySlug}", "methods": ["DELETE"]})));
-    assert_eq!(header(&reply.headers, "content-type"), "application/json; charset=utf-8");
+    assert_eq!(
+        header(&reply.headers, "content-type"),
+        "application/json; charset=utf-8"
+    );
     assert_eq!(header(&reply.headers, "x-content-type-options"), "nosniff");
     assert_eq!(
         header(&reply.headers, "cache-control"),
@@ -114,7 +129,12 @@ async fn the_endpoint_list_comes_from_the_router() {
     );
     assert_eq!(header(&reply.headers, "x-rate-limit-limit"), "5400");
     assert_eq!(header(&reply.headers, "x-rate-limit-remaining"), "5399");
-    assert!(header(&reply.headers, "x-rate-limit-reset").parse::<u64>().unwrap() > 1_700_000_000);
+    assert!(
+        header(&reply.headers, "x-rate-limit-reset")
+            .parse::<u64>()
+            .unwrap()
+            > 1_700_000_000
+    );
 }
 
 #[tokio::test]
@@ -123,28 +143,63 @@ async fn answers_come_as_json_p_or_xml_when_asked() {
     let t = tenant(&app, "Veridu Ltd").await;
     let path = format!("/companies/{}", t.slug);
 
-    let (status, headers, body) = idos_headers(&app, "GET", &format!("{path}?callback=app.onData"), &[("Accept", "application/javascript")]).await;
+    let (status, headers, body) = idos_headers(
+        &app,
+        "GET",
+        &format!("{path}?callback=app.onData"),
+        &[("Accept", "application/javascript")],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(header(&headers, "content-type"), "application/javascript; charset=utf-8");
-    assert!(body.starts_with("/**/app.onData({\"status\":true,\"data\":{"), "{body}");
+    assert_eq!(
+        header(&headers, "content-type"),
+        "application/javascript; charset=utf-8"
+    );
+    assert!(
+        body.starts_with("/**/app.onData({\"status\":true,\"data\":{"),
+        "{body}"
+    );
     assert!(body.ends_with("})"));
 
-    let (_, _, body) = idos_headers(&app, "GET", &format!("{path}?forceOutput=javascript"), &[]).await;
+    let (_, _, body) =
+        idos_headers(&app, "GET", &format!("{path}?forceOutput=javascript"), &[]).await;
     assert!(body.starts_with("/**/jsonp({"), "{body}");
 
-    let (status, headers, body) = idos_headers(&app, "GET", &path, &[("Accept", "application/xml")]).await;
+    let (status, headers, body) =
+        idos_headers(&app, "GET", &path, &[("Accept", "application/xml")]).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(header(&headers, "content-type"), "application/xml; charset=utf-8");
+    assert_eq!(
+        header(&headers, "content-type"),
+        "application/xml; charset=utf-8"
+    );
     assert!(body.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<idos><status>true</status><data><created_at>"), "{body}");
 
-    let (_, headers, body) = idos_headers(&app, "GET", &format!("{path}?forceOutput=xml"), &[("Accept", "application/json")]).await;
-    assert_eq!(header(&headers, "content-type"), "application/xml; charset=utf-8");
+    let (_, headers, body) = idos_headers(
+        &app,
+        "GET",
+        &format!("{path}?forceOutput=xml"),
+        &[("Accept", "application/json")],
+    )
+    .await;
+    assert_eq!(
+        header(&headers, "content-type"),
+        "application/xml; charset=utf-8"
+    );
     assert!(body.contains("<slug>veridu-ltd</slug>"));
 
     // A callback that is not an identifier path is refused, in JSON.
-    let (status, headers, body) = idos_headers(&app, "GET", &format!("{path}?callback=alert(1)"), &[("Accept", "application/javascript")]).await;
+    let (status, headers, body) = idos_headers(
+        &app,
+        "GET",
+        &format!("{path}?callback=alert(1)"),
+        &[("Accept", "application/javascript")],
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(header(&headers, "content-type"), "application/json; charset=utf-8");
+    assert_eq!(
+        header(&headers, "content-type"),
+        "application/json; charset=utf-8"
+    );
     assert_eq!(header(&headers, "cache-control"), "no-store,no-cache");
     let body: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(body["error"]["type"], json!("INVALID_CALLBACK"));
@@ -153,7 +208,14 @@ async fn answers_come_as_json_p_or_xml_when_asked() {
 #[tokio::test]
 async fn fail_silently_hide_links_and_forced_errors() {
     let app = TestApp::spawn().await;
-    let reply = idos(&app, "GET", "/companies/nobody-here?failSilently=true", None, None).await;
+    let reply = idos(
+        &app,
+        "GET",
+        "/companies/nobody-here?failSilently=true",
+        None,
+        None,
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body["status"], json!(false));
     assert_eq!(reply.body["error"]["code"], json!(404));
@@ -162,19 +224,32 @@ async fn fail_silently_hide_links_and_forced_errors() {
     assert_idos_error(&reply, 404, "NOT_FOUND", "Company nobody-here not found");
 
     let reply = idos(&app, "GET", "/?hideLinks=false", None, None).await;
-    assert_eq!(reply.body["links"], json!({"self": "/idos/1.0?hideLinks=false"}));
+    assert_eq!(
+        reply.body["links"],
+        json!({"self": "/idos/1.0?hideLinks=false"})
+    );
     let reply = idos(&app, "GET", "/", None, None).await;
     assert!(reply.body.get("links").is_none());
 
     let reply = idos(&app, "GET", "/?forcedError=NOT_ALLOWED", None, None).await;
     assert_idos_error(&reply, 403, "NOT_ALLOWED", "Not Allowed. (forced)");
     let reply = idos(&app, "GET", "/?forcedError=whatever", None, None).await;
-    assert_idos_error(&reply, 500, "APPLICATION_ERROR", "Internal Application Error (forced)");
+    assert_idos_error(
+        &reply,
+        500,
+        "APPLICATION_ERROR",
+        "Internal Application Error (forced)",
+    );
 
     let reply = idos(&app, "GET", "/no/such/route", None, None).await;
     assert_idos_error(&reply, 404, "ROUTE_NOT_FOUND", "Route not found");
     let reply = idos(&app, "PUT", "/companies", None, None).await;
-    assert_idos_error(&reply, 405, "METHOD_NOT_ALLOWED", "Method not allowed for this route");
+    assert_idos_error(
+        &reply,
+        405,
+        "METHOD_NOT_ALLOWED",
+        "Method not allowed for this route",
+    );
 }
 
 #[tokio::test]
@@ -186,23 +261,35 @@ async fn etags_and_last_modified_make_304s() {
     assert_eq!(status, StatusCode::OK);
     let etag = header(&headers, "etag").to_owned();
     use sha1::Digest;
-    assert_eq!(etag, format!("W/\"{}\"", hex::encode(sha1::Sha1::digest(body.as_bytes()))));
+    assert_eq!(
+        etag,
+        format!("W/\"{}\"", hex::encode(sha1::Sha1::digest(body.as_bytes())))
+    );
     let last_modified = header(&headers, "last-modified").to_owned();
     assert!(last_modified.ends_with(" GMT"), "{last_modified}");
 
-    let (status, headers, body) = idos_headers(&app, "GET", &path, &[("If-None-Match", &etag)]).await;
+    let (status, headers, body) =
+        idos_headers(&app, "GET", &path, &[("If-None-Match", &etag)]).await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     assert_eq!(body, "");
     assert_eq!(header(&headers, "etag"), etag);
     assert!(headers.contains_key("x-rate-limit-remaining"));
 
-    let (status, _, body) = idos_headers(&app, "GET", &path, &[("If-Modified-Since", &last_modified)]).await;
+    let (status, _, body) =
+        idos_headers(&app, "GET", &path, &[("If-Modified-Since", &last_modified)]).await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     assert_eq!(body, "");
 
-    let (status, _, _) = idos_headers(&app, "GET", &path, &[("If-None-Match", "W/\"other\"")]).await;
+    let (status, _, _) =
+        idos_headers(&app, "GET", &path, &[("If-None-Match", "W/\"other\"")]).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _, _) = idos_headers(&app, "GET", &path, &[("If-Modified-Since", "Tue, 22 Dec 2015 19:09:18 GMT")]).await;
+    let (status, _, _) = idos_headers(
+        &app,
+        "GET",
+        &path,
+        &[("If-Modified-Since", "Tue, 22 Dec 2015 19:09:18 GMT")],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -235,26 +322,48 @@ async fn cors_preflights_and_answers() {
         &app,
         "OPTIONS",
         "/companies/acme/credentials/abc",
-        &[("Origin", "http://example.com"), ("Access-Control-Request-Method", "DELETE"), ("Access-Control-Request-Headers", "authorization")],
+        &[
+            ("Origin", "http://example.com"),
+            ("Access-Control-Request-Method", "DELETE"),
+            ("Access-Control-Request-Headers", "authorization"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(header(&headers, "access-control-allow-origin"), "http://example.com");
+    assert_eq!(
+        header(&headers, "access-control-allow-origin"),
+        "http://example.com"
+    );
     assert_eq!(header(&headers, "access-control-allow-credentials"), "true");
     assert_eq!(header(&headers, "access-control-max-age"), "3628800");
-    assert_eq!(header(&headers, "access-control-allow-methods"), "GET,PUT,PATCH,DELETE,OPTIONS");
+    assert_eq!(
+        header(&headers, "access-control-allow-methods"),
+        "GET,PUT,PATCH,DELETE,OPTIONS"
+    );
     assert_eq!(
         header(&headers, "access-control-allow-headers").to_ascii_lowercase(),
         "authorization,content-type,if-modified-since,if-none-match,x-requested-with"
     );
 
     let t = tenant(&app, "Cors").await;
-    let (status, headers, _) = idos_headers(&app, "GET", &format!("/companies/{}", t.slug), &[("Origin", "http://example.com")]).await;
+    let (status, headers, _) = idos_headers(
+        &app,
+        "GET",
+        &format!("/companies/{}", t.slug),
+        &[("Origin", "http://example.com")],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(header(&headers, "access-control-allow-origin"), "http://example.com");
+    assert_eq!(
+        header(&headers, "access-control-allow-origin"),
+        "http://example.com"
+    );
     assert_eq!(header(&headers, "access-control-allow-credentials"), "true");
     assert_eq!(header(&headers, "access-control-max-age"), "3628800");
-    assert_eq!(header(&headers, "access-control-allow-methods"), "GET,POST,PATCH,DELETE,OPTIONS");
+    assert_eq!(
+        header(&headers, "access-control-allow-methods"),
+        "GET,POST,PATCH,DELETE,OPTIONS"
+    );
     assert_eq!(
         header(&headers, "access-control-expose-headers").to_ascii_lowercase(),
         "etag,x-rate-limit-limit,x-rate-limit-remaining,x-rate-limit-reset"
@@ -268,26 +377,116 @@ async fn identity_tokens_and_their_failures() {
     let ok = |reply: &Reply| assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
 
     ok(&idos(&app, "GET", "/companies", Some(&t.auth()), None).await);
-    ok(&idos(&app, "GET", &format!("/companies?identityToken={}", t.token), None, None).await);
+    ok(&idos(
+        &app,
+        "GET",
+        &format!("/companies?identityToken={}", t.token),
+        None,
+        None,
+    )
+    .await);
     let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
-    let with_exp = jwt(&t.private_key, &json!({"iss": t.public_key, "exp": exp, "aud": "https://api.idos.io/1.0"}));
-    ok(&idos(&app, "GET", "/companies", Some(&format!("IdentityToken {with_exp}")), None).await);
-    let own_aud = jwt(&t.private_key, &json!({"iss": t.public_key, "aud": format!("http://{}/idos/1.0", app.addr)}));
-    ok(&idos(&app, "GET", "/companies", Some(&format!("IdentityToken {own_aud}")), None).await);
+    let with_exp = jwt(
+        &t.private_key,
+        &json!({"iss": t.public_key, "exp": exp, "aud": "https://api.idos.io/1.0"}),
+    );
+    ok(&idos(
+        &app,
+        "GET",
+        "/companies",
+        Some(&format!("IdentityToken {with_exp}")),
+        None,
+    )
+    .await);
+    let own_aud = jwt(
+        &t.private_key,
+        &json!({"iss": t.public_key, "aud": format!("http://{}/idos/1.0", app.addr)}),
+    );
+    ok(&idos(
+        &app,
+        "GET",
+        "/companies",
+        Some(&format!("IdentityToken {own_aud}")),
+        None,
+    )
+    .await);
 
     let refused = |token: String| format!("IdentityToken {token}");
     let cases: Vec<(String, &str, &str)> = vec![
-        (refused("not-a-jwt".into()), "INVALID_TOKEN", "Invalid Token"),
-        (refused(jwt("wrong-key", &json!({"iss": t.public_key}))), "INVALID_TOKEN", "Token Verification Failed"),
-        (refused(jwt(&t.private_key, &json!({"iss": "0123456789abcdef0123456789abcdef"}))), "INVALID_TOKEN", "Invalid Token: its issuer (iss) is not a known public key"),
-        (refused(jwt(&t.private_key, &json!({"sub": "x"}))), "INVALID_TOKEN", "Invalid Token: its issuer (iss) is not a known public key"),
-        (refused(jwt(&t.private_key, &json!({"iss": t.public_key, "exp": 1_000_000}))), "TOKEN_EXPIRED", "Token Expired"),
-        (refused(jwt(&t.private_key, &json!({"iss": t.public_key, "aud": "https://elsewhere.example/1.0"}))), "INVALID_TOKEN", "Token Validation Failed: the audience (aud) is not this API"),
-        (refused(jwt(&t.private_key, &json!({"iss": t.public_key, "sub": "someone"}))), "INVALID_TOKEN", "Invalid Token Format: Identity Token must not have a subject claim."),
-        (refused(jwt_with(&t.private_key, &json!({"iss": t.public_key}), jsonwebtoken::Algorithm::HS512)), "INVALID_TOKEN", "Invalid Token: tokens are signed with HS256, not HS512"),
-        (refused(jwt(&t.private_key, &json!({"iss": t.public_key, "pad": "x".repeat(9000)}))), "INVALID_TOKEN", "Invalid Token: a token is at most 8192 bytes"),
-        (format!("CredentialToken {}", t.token), "AUTHORIZATION_MISSING", "Authorization details missing. Valid Authorization: Identity Token"),
-        ("Bearer abc".into(), "AUTHORIZATION_MISSING", "Authorization details missing. Valid Authorization: Identity Token"),
+        (
+            refused("not-a-jwt".into()),
+            "INVALID_TOKEN",
+            "Invalid Token",
+        ),
+        (
+            refused(jwt("wrong-key", &json!({"iss": t.public_key}))),
+            "INVALID_TOKEN",
+            "Token Verification Failed",
+        ),
+        (
+            refused(jwt(
+                &t.private_key,
+                &json!({"iss": "0123456789abcdef0123456789abcdef"}),
+            )),
+            "INVALID_TOKEN",
+            "Invalid Token: its issuer (iss) is not a known public key",
+        ),
+        (
+            refused(jwt(&t.private_key, &json!({"sub": "x"}))),
+            "INVALID_TOKEN",
+            "Invalid Token: its issuer (iss) is not a known public key",
+        ),
+        (
+            refused(jwt(
+                &t.private_key,
+                &json!({"iss": t.public_key, "exp": 1_000_000}),
+            )),
+            "TOKEN_EXPIRED",
+            "Token Expired",
+        ),
+        (
+            refused(jwt(
+                &t.private_key,
+                &json!({"iss": t.public_key, "aud": "https://elsewhere.example/1.0"}),
+            )),
+            "INVALID_TOKEN",
+            "Token Validation Failed: the audience (aud) is not this API",
+        ),
+        (
+            refused(jwt(
+                &t.private_key,
+                &json!({"iss": t.public_key, "sub": "someone"}),
+            )),
+            "INVALID_TOKEN",
+            "Invalid Token Format: Identity Token must not have a subject claim.",
+        ),
+        (
+            refused(jwt_with(
+                &t.private_key,
+                &json!({"iss": t.public_key}),
+                jsonwebtoken::Algorithm::HS512,
+            )),
+            "INVALID_TOKEN",
+            "Invalid Token: tokens are signed with HS256, not HS512",
+        ),
+        (
+            refused(jwt(
+                &t.private_key,
+                &json!({"iss": t.public_key, "pad": "x".repeat(9000)}),
+            )),
+            "INVALID_TOKEN",
+            "Invalid Token: a token is at most 8192 bytes",
+        ),
+        (
+            format!("CredentialToken {}", t.token),
+            "AUTHORIZATION_MISSING",
+            "Authorization details missing. Valid Authorization: Identity Token",
+        ),
+        (
+            "Bearer abc".into(),
+            "AUTHORIZATION_MISSING",
+            "Authorization details missing. Valid Authorization: Identity Token",
+        ),
     ];
     for (auth, kind, message) in cases {
         let reply = idos(&app, "GET", "/companies", Some(&auth), None).await;
@@ -296,10 +495,27 @@ async fn identity_tokens_and_their_failures() {
     // `alg: none` is refused before any key is looked at.
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
     let claims = URL_SAFE_NO_PAD.encode(json!({"iss": t.public_key}).to_string());
-    let reply = idos(&app, "GET", "/companies", Some(&format!("IdentityToken {header}.{claims}.")), None).await;
-    assert_idos_error(&reply, 400, "INVALID_TOKEN", "Invalid Token: tokens are signed with HS256, not none");
+    let reply = idos(
+        &app,
+        "GET",
+        "/companies",
+        Some(&format!("IdentityToken {header}.{claims}.")),
+        None,
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "INVALID_TOKEN",
+        "Invalid Token: tokens are signed with HS256, not none",
+    );
     let reply = idos(&app, "GET", "/companies", None, None).await;
-    assert_idos_error(&reply, 400, "AUTHORIZATION_MISSING", "Authorization details missing. Valid Authorization: Identity Token");
+    assert_idos_error(
+        &reply,
+        400,
+        "AUTHORIZATION_MISSING",
+        "Authorization details missing. Valid Authorization: Identity Token",
+    );
 }
 
 use base64::Engine;
@@ -309,46 +525,177 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 async fn credential_and_user_tokens_and_their_failures() {
     let app = TestApp::spawn().await;
     let t = tenant(&app, "Kinds").await;
-    let handler = idos(&app, "POST", &format!("/companies/{}/handlers", t.slug), Some(&t.auth()),
-        Some(json!({"name": "Scraper", "authUsername": "scraper", "authPassword": "s3cret"}))).await;
+    let handler = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}/handlers", t.slug),
+        Some(&t.auth()),
+        Some(json!({"name": "Scraper", "authUsername": "scraper", "authPassword": "s3cret"})),
+    )
+    .await;
     assert_eq!(handler.status, StatusCode::CREATED, "{:?}", handler.body);
-    let credential = idos(&app, "POST", &format!("/companies/{}/credentials", t.slug), Some(&t.auth()),
-        Some(json!({"name": "My Key"}))).await;
-    let (h_pub, h_priv) = (handler.body["data"]["public"].as_str().unwrap(), handler.body["data"]["private"].as_str().unwrap());
-    let (c_pub, c_priv) = (credential.body["data"]["public"].as_str().unwrap(), credential.body["data"]["private"].as_str().unwrap());
+    let credential = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}/credentials", t.slug),
+        Some(&t.auth()),
+        Some(json!({"name": "My Key"})),
+    )
+    .await;
+    let (h_pub, h_priv) = (
+        handler.body["data"]["public"].as_str().unwrap(),
+        handler.body["data"]["private"].as_str().unwrap(),
+    );
+    let (c_pub, c_priv) = (
+        credential.body["data"]["public"].as_str().unwrap(),
+        credential.body["data"]["private"].as_str().unwrap(),
+    );
     let audiences = ["https://api.idos.io/1.0".to_owned()];
-    let check = TokenCheck { audiences: &audiences };
+    let check = TokenCheck {
+        audiences: &audiences,
+    };
     let auth = |kind, token: String| {
         let services = app.services.clone();
         let audiences = audiences.clone();
-        async move { services.authenticate_idos(kind, &token, &TokenCheck { audiences: &audiences }).await }
+        async move {
+            services
+                .authenticate_idos(
+                    kind,
+                    &token,
+                    &TokenCheck {
+                        audiences: &audiences,
+                    },
+                )
+                .await
+        }
     };
 
-    let caller = auth(IdosTokenKind::Credential, jwt(h_priv, &json!({"iss": h_pub, "sub": c_pub}))).await.unwrap();
+    let caller = auth(
+        IdosTokenKind::Credential,
+        jwt(h_priv, &json!({"iss": h_pub, "sub": c_pub})),
+    )
+    .await
+    .unwrap();
     assert_eq!(caller.actor.org_public_id, t.org_id);
     assert!(caller.credential_id.is_some() && caller.handler_id.is_some());
-    let refusal = |r: Result<_, orghub::service::idos::IdosError>| format!("{:?}", r.map(|_| ()).unwrap_err());
-    assert_eq!(refusal(auth(IdosTokenKind::Credential, jwt(h_priv, &json!({"iss": h_pub}))).await), "Token(MissingSubject)");
-    assert_eq!(refusal(auth(IdosTokenKind::Credential, jwt(h_priv, &json!({"iss": h_pub, "sub": "ffff"}))).await), "Token(InvalidSubject)");
-    assert_eq!(refusal(auth(IdosTokenKind::Credential, jwt(c_priv, &json!({"iss": h_pub, "sub": c_pub}))).await), "Token(Signature)");
-    assert_eq!(refusal(auth(IdosTokenKind::Credential, jwt(h_priv, &json!({"iss": c_pub, "sub": c_pub}))).await), "Token(UnknownIssuer)");
+    let refusal = |r: Result<_, orghub::service::idos::IdosError>| {
+        format!("{:?}", r.map(|_| ()).unwrap_err())
+    };
+    assert_eq!(
+        refusal(
+            auth(
+                IdosTokenKind::Credential,
+                jwt(h_priv, &json!({"iss": h_pub}))
+            )
+            .await
+        ),
+        "Token(MissingSubject)"
+    );
+    assert_eq!(
+        refusal(
+            auth(
+                IdosTokenKind::Credential,
+                jwt(h_priv, &json!({"iss": h_pub, "sub": "ffff"}))
+            )
+            .await
+        ),
+        "Token(InvalidSubject)"
+    );
+    assert_eq!(
+        refusal(
+            auth(
+                IdosTokenKind::Credential,
+                jwt(c_priv, &json!({"iss": h_pub, "sub": c_pub}))
+            )
+            .await
+        ),
+        "Token(Signature)"
+    );
+    assert_eq!(
+        refusal(
+            auth(
+                IdosTokenKind::Credential,
+                jwt(h_priv, &json!({"iss": c_pub, "sub": c_pub}))
+            )
+            .await
+        ),
+        "Token(UnknownIssuer)"
+    );
 
-    let caller = auth(IdosTokenKind::User, jwt(c_priv, &json!({"iss": c_pub, "sub": "usr001"}))).await.unwrap();
+    let caller = auth(
+        IdosTokenKind::User,
+        jwt(c_priv, &json!({"iss": c_pub, "sub": "usr001"})),
+    )
+    .await
+    .unwrap();
     let user = caller.user.clone().unwrap();
     assert_eq!(user.username, "usr001");
     // The same name again is the same user; it was created on first use.
-    let again = auth(IdosTokenKind::User, jwt(c_priv, &json!({"iss": c_pub, "sub": "usr001"}))).await.unwrap();
+    let again = auth(
+        IdosTokenKind::User,
+        jwt(c_priv, &json!({"iss": c_pub, "sub": "usr001"})),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.user.unwrap().id, user.id);
-    assert_eq!(refusal(auth(IdosTokenKind::User, jwt(c_priv, &json!({"iss": c_pub, "sub": "bad name!"}))).await), "Token(InvalidSubject)");
-    assert_eq!(refusal(auth(IdosTokenKind::User, jwt(c_priv, &json!({"iss": c_pub}))).await), "Token(MissingSubject)");
-    assert_eq!(refusal(auth(IdosTokenKind::User, jwt(c_priv, &json!({"iss": c_pub, "sub": "u", "exp": 1000}))).await), "Token(Expired)");
-    assert_eq!(refusal(auth(IdosTokenKind::User, jwt(h_priv, &json!({"iss": c_pub, "sub": "u"}))).await), "Token(Signature)");
+    assert_eq!(
+        refusal(
+            auth(
+                IdosTokenKind::User,
+                jwt(c_priv, &json!({"iss": c_pub, "sub": "bad name!"}))
+            )
+            .await
+        ),
+        "Token(InvalidSubject)"
+    );
+    assert_eq!(
+        refusal(auth(IdosTokenKind::User, jwt(c_priv, &json!({"iss": c_pub}))).await),
+        "Token(MissingSubject)"
+    );
+    assert_eq!(
+        refusal(
+            auth(
+                IdosTokenKind::User,
+                jwt(c_priv, &json!({"iss": c_pub, "sub": "u", "exp": 1000}))
+            )
+            .await
+        ),
+        "Token(Expired)"
+    );
+    assert_eq!(
+        refusal(
+            auth(
+                IdosTokenKind::User,
+                jwt(h_priv, &json!({"iss": c_pub, "sub": "u"}))
+            )
+            .await
+        ),
+        "Token(Signature)"
+    );
     let _ = check;
 
     // An identity token is no credential token, and the other way round.
-    assert_eq!(refusal(auth(IdosTokenKind::Credential, t.token.clone()).await), "Token(UnknownIssuer)");
-    let reply = idos(&app, "GET", "/companies", Some(&format!("UserToken {}", jwt(c_priv, &json!({"iss": c_pub, "sub": "usr001"})))), None).await;
-    assert_idos_error(&reply, 400, "AUTHORIZATION_MISSING", "Authorization details missing. Valid Authorization: Identity Token");
+    assert_eq!(
+        refusal(auth(IdosTokenKind::Credential, t.token.clone()).await),
+        "Token(UnknownIssuer)"
+    );
+    let reply = idos(
+        &app,
+        "GET",
+        "/companies",
+        Some(&format!(
+            "UserToken {}",
+            jwt(c_priv, &json!({"iss": c_pub, "sub": "usr001"}))
+        )),
+        None,
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "AUTHORIZATION_MISSING",
+        "Authorization details missing. Valid Authorization: Identity Token",
+    );
 
     // Private keys are sealed at rest.
     let raw = app.raw_database_text().await;
@@ -370,9 +717,18 @@ async fn every_organization_has_a_unique_slug() {
     let reply = idos(&app, "GET", "/companies", Some(&t.auth()), None).await;
     assert_eq!(reply.body["data"].as_array().unwrap().len(), 1);
     // The second "acme inc" gets its id after the name.
-    let companies = app.services.store().read().orgs_by_public_ids(&[second.as_str()]).await.unwrap();
+    let companies = app
+        .services
+        .store()
+        .read()
+        .orgs_by_public_ids(&[second.as_str()])
+        .await
+        .unwrap();
     let slug = format!("acme-inc-{}", companies[0].id);
     let reply = idos(&app, "GET", &format!("/companies/{slug}"), None, None).await;
     assert_eq!(reply.body["data"]["name"], json!("acme  inc!"));
-    assert_eq!(reply.body["data"]["public_key"], json!(second.replace('-', "")));
+    assert_eq!(
+        reply.body["data"]["public_key"],
+        json!(second.replace('-', ""))
+    );
 }

@@ -40,7 +40,14 @@ async fn receiver() -> (String, Arc<AtomicUsize>) {
 }
 
 async fn credential(app: &TestApp, t: &Tenant) -> String {
-    let reply = idos(app, "POST", &format!("/companies/{}/credentials", t.slug), Some(&t.auth()), Some(json!({"name": "Hooks key"}))).await;
+    let reply = idos(
+        app,
+        "POST",
+        &format!("/companies/{}/credentials", t.slug),
+        Some(&t.auth()),
+        Some(json!({"name": "Hooks key"})),
+    )
+    .await;
     reply.body["data"]["public"].as_str().unwrap().to_owned()
 }
 
@@ -64,19 +71,66 @@ async fn hooks_are_stored_after_a_handshake() {
     let id = hook["id"].as_i64().unwrap();
 
     for (url, message) in [
-        (format!("{receiver}/wrong"), "Failed to perform hook handshake: the URL answered 200 instead of 204 No Content"),
-        (format!("{receiver}/redirect"), "Failed to perform hook handshake: the URL answered 302 instead of 204 No Content"),
-        ("http://127.0.0.1:9/nothing".to_owned(), "Failed to perform hook handshake: the URL could not be reached"),
+        (
+            format!("{receiver}/wrong"),
+            "Failed to perform hook handshake: the URL answered 200 instead of 204 No Content",
+        ),
+        (
+            format!("{receiver}/redirect"),
+            "Failed to perform hook handshake: the URL answered 302 instead of 204 No Content",
+        ),
+        (
+            "http://127.0.0.1:9/nothing".to_owned(),
+            "Failed to perform hook handshake: the URL could not be reached",
+        ),
     ] {
-        let reply = idos(&app, "POST", &base, Some(&auth), Some(json!({"trigger": "user.created", "url": url}))).await;
+        let reply = idos(
+            &app,
+            "POST",
+            &base,
+            Some(&auth),
+            Some(json!({"trigger": "user.created", "url": url})),
+        )
+        .await;
         assert_idos_error(&reply, 400, "HOOK_HANDSHAKE_FAILED", message);
     }
-    let reply = idos(&app, "POST", &base, Some(&auth), Some(json!({"trigger": "company.explode", "url": format!("{receiver}/ok")}))).await;
+    let reply = idos(
+        &app,
+        "POST",
+        &base,
+        Some(&auth),
+        Some(json!({"trigger": "company.explode", "url": format!("{receiver}/ok")})),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert!(reply.body["error"]["message"].as_str().unwrap().starts_with("'company.explode' is not an event type; one of: organization.created, "));
-    let reply = idos(&app, "POST", &base, Some(&auth), Some(json!({"trigger": "user.created", "url": "ftp://x"}))).await;
-    assert_idos_error(&reply, 400, "VALIDATION_ERROR", "url must be an http or https URL");
-    let reply = idos(&app, "POST", &base, Some(&auth), Some(json!({"url": format!("{receiver}/ok")}))).await;
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("'company.explode' is not an event type; one of: organization.created, ")
+    );
+    let reply = idos(
+        &app,
+        "POST",
+        &base,
+        Some(&auth),
+        Some(json!({"trigger": "user.created", "url": "ftp://x"})),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "VALIDATION_ERROR",
+        "url must be an http or https URL",
+    );
+    let reply = idos(
+        &app,
+        "POST",
+        &base,
+        Some(&auth),
+        Some(json!({"url": format!("{receiver}/ok")})),
+    )
+    .await;
     assert_idos_error(&reply, 400, "VALIDATION_ERROR", "trigger is required");
     // Nothing was stored by the failures.
     let reply = idos(&app, "GET", &base, Some(&auth), None).await;
@@ -89,19 +143,37 @@ async fn hooks_are_stored_after_a_handshake() {
     assert_eq!(reply.body["data"]["trigger"], json!("organization.updated"));
     assert_eq!(reply.body["data"]["subscribed"], json!(true));
     assert_eq!(calls.load(Ordering::SeqCst), 2);
-    let reply = idos(&app, "PATCH", &one, Some(&auth), Some(json!({"url": format!("{receiver}/wrong")}))).await;
+    let reply = idos(
+        &app,
+        "PATCH",
+        &one,
+        Some(&auth),
+        Some(json!({"url": format!("{receiver}/wrong")})),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     let reply = idos(&app, "GET", &one, Some(&auth), None).await;
     assert_eq!(reply.body["data"]["url"], json!(format!("{receiver}/ok")));
 
     // Hook URLs are sealed at rest.
-    assert!(!app.raw_database_text().await.contains(&format!("{receiver}/ok")));
+    assert!(
+        !app.raw_database_text()
+            .await
+            .contains(&format!("{receiver}/ok"))
+    );
 
     let reply = idos(&app, "DELETE", &one, Some(&auth), None).await;
     assert_eq!(reply.body, json!({"status": true, "deleted": 1}));
     let reply = idos(&app, "GET", &one, Some(&auth), None).await;
     assert_idos_error(&reply, 404, "NOT_FOUND", &format!("Hook {id} not found"));
-    let reply = idos(&app, "GET", &format!("/companies/{}/credentials/ffff/hooks", t.slug), Some(&auth), None).await;
+    let reply = idos(
+        &app,
+        "GET",
+        &format!("/companies/{}/credentials/ffff/hooks", t.slug),
+        Some(&auth),
+        None,
+    )
+    .await;
     assert_idos_error(&reply, 404, "NOT_FOUND", "Credential ffff not found");
 }
 
@@ -120,7 +192,14 @@ async fn members_are_the_users_of_the_organization() {
     assert!(members[0]["identity_id"].is_i64());
     let own_id = members[0]["id"].as_i64().unwrap();
 
-    let reply = idos(&app, "GET", &format!("/companies/{}/membership", t.slug), Some(&auth), None).await;
+    let reply = idos(
+        &app,
+        "GET",
+        &format!("/companies/{}/membership", t.slug),
+        Some(&auth),
+        None,
+    )
+    .await;
     assert_eq!(reply.body["data"]["id"], json!(own_id));
 
     // An invitation adds a member at once.
@@ -132,46 +211,136 @@ async fn members_are_the_users_of_the_organization() {
     let invitation = reply.body["data"].clone();
     assert_eq!(invitation["voided"], json!(false));
     assert_eq!(invitation["role"], json!("company.reviewer"));
-    assert_eq!(invitation["expires"], json!(expires.midnight().assume_utc().unix_timestamp()));
+    assert_eq!(
+        invitation["expires"],
+        json!(expires.midnight().assume_utc().unix_timestamp())
+    );
     let member_id = invitation["member_id"].as_i64().unwrap();
     let invitation_id = invitation["id"].as_i64().unwrap();
 
-    let reply = idos(&app, "GET", &format!("{base}/{member_id}"), Some(&auth), None).await;
+    let reply = idos(
+        &app,
+        "GET",
+        &format!("{base}/{member_id}"),
+        Some(&auth),
+        None,
+    )
+    .await;
     assert_eq!(reply.body["data"]["email"], json!("jhondoe@idos.io"));
     assert_eq!(reply.body["data"]["role"], json!("company.reviewer"));
     assert_eq!(reply.body["data"]["identity_id"], json!(null));
 
-    let reply = idos(&app, "PATCH", &format!("{base}/{member_id}"), Some(&auth), Some(json!({"role": "company.admin"}))).await;
+    let reply = idos(
+        &app,
+        "PATCH",
+        &format!("{base}/{member_id}"),
+        Some(&auth),
+        Some(json!({"role": "company.admin"})),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     assert_eq!(reply.body["data"]["role"], json!("company.admin"));
-    let reply = idos(&app, "PATCH", &format!("{base}/{member_id}"), Some(&auth), Some(json!({"role": "king"}))).await;
-    assert_idos_error(&reply, 400, "VALIDATION_ERROR", "'king' is not a role: company.owner, company.admin or company.reviewer");
+    let reply = idos(
+        &app,
+        "PATCH",
+        &format!("{base}/{member_id}"),
+        Some(&auth),
+        Some(json!({"role": "king"})),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "VALIDATION_ERROR",
+        "'king' is not a role: company.owner, company.admin or company.reviewer",
+    );
 
     // The invited member's identity uses the invitation; as a reviewer it reads but does not administer.
-    let reply = idos(&app, "PATCH", &format!("{base}/{member_id}"), Some(&auth), Some(json!({"role": "company.reviewer"}))).await;
+    let reply = idos(
+        &app,
+        "PATCH",
+        &format!("{base}/{member_id}"),
+        Some(&auth),
+        Some(json!({"role": "company.reviewer"})),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK);
     let user_id = reply.body["data"]["user_id"].as_str().unwrap().to_owned();
-    let keys = app.services.create_identity(&orghub::domain::PublicId::parse(&user_id).unwrap()).await.unwrap();
-    let reviewer = format!("IdentityToken {}", jwt(&keys.private_key, &json!({"iss": keys.public_key})));
-    let reply = idos(&app, "GET", &format!("/companies/{}/membership", t.slug), Some(&reviewer), None).await;
+    let keys = app
+        .services
+        .create_identity(&orghub::domain::PublicId::parse(&user_id).unwrap())
+        .await
+        .unwrap();
+    let reviewer = format!(
+        "IdentityToken {}",
+        jwt(&keys.private_key, &json!({"iss": keys.public_key}))
+    );
+    let reply = idos(
+        &app,
+        "GET",
+        &format!("/companies/{}/membership", t.slug),
+        Some(&reviewer),
+        None,
+    )
+    .await;
     assert_eq!(reply.body["data"]["role"], json!("company.reviewer"));
-    let reply = idos(&app, "GET", &format!("/companies/{}/credentials", t.slug), Some(&reviewer), None).await;
+    let reply = idos(
+        &app,
+        "GET",
+        &format!("/companies/{}/credentials", t.slug),
+        Some(&reviewer),
+        None,
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK);
     let reply = idos(&app, "GET", &base, Some(&reviewer), None).await;
-    assert_idos_error(&reply, 403, "NOT_ALLOWED", "Not Allowed: the credential does not allow this action on this company");
-    let reply = idos(&app, "GET", &format!("/companies/{}/invitations", t.slug), Some(&auth), None).await;
+    assert_idos_error(
+        &reply,
+        403,
+        "NOT_ALLOWED",
+        "Not Allowed: the credential does not allow this action on this company",
+    );
+    let reply = idos(
+        &app,
+        "GET",
+        &format!("/companies/{}/invitations", t.slug),
+        Some(&auth),
+        None,
+    )
+    .await;
     assert_eq!(reply.body["data"][0]["voided"], json!(true));
 
     // Errors.
-    let reply = idos(&app, "DELETE", &format!("{base}/{own_id}"), Some(&auth), None).await;
+    let reply = idos(
+        &app,
+        "DELETE",
+        &format!("{base}/{own_id}"),
+        Some(&auth),
+        None,
+    )
+    .await;
     assert_idos_error(&reply, 403, "NOT_ALLOWED", "A member cannot remove itself");
     let reply = idos(&app, "GET", &format!("{base}/999999"), Some(&auth), None).await;
     assert_idos_error(&reply, 404, "NOT_FOUND", "Member 999999 not found");
 
-    let reply = idos(&app, "DELETE", &format!("{base}/{member_id}"), Some(&auth), None).await;
+    let reply = idos(
+        &app,
+        "DELETE",
+        &format!("{base}/{member_id}"),
+        Some(&auth),
+        None,
+    )
+    .await;
     assert_eq!(reply.body, json!({"status": true, "deleted": 1}));
     // Its invitation went with it.
-    let reply = idos(&app, "PATCH", &format!("/companies/{}/invitations/{invitation_id}", t.slug), Some(&auth), Some(json!({}))).await;
+    let reply = idos(
+        &app,
+        "PATCH",
+        &format!("/companies/{}/invitations/{invitation_id}", t.slug),
+        Some(&auth),
+        Some(json!({})),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }
 
@@ -191,35 +360,90 @@ async fn invitations_can_be_changed_and_withdrawn() {
     // Without `expires`, a day from now.
     let expires = reply.body["data"]["expires"].as_i64().unwrap();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    assert!((now + 86_300..=now + 86_500).contains(&expires), "{expires}");
+    assert!(
+        (now + 86_300..=now + 86_500).contains(&expires),
+        "{expires}"
+    );
 
     let reply = idos(&app, "POST", &base, Some(&auth), Some(body("jane@idos.io"))).await;
-    assert_idos_error(&reply, 409, "CONFLICT", "The email 'jane@idos.io' is already in use");
+    assert_idos_error(
+        &reply,
+        409,
+        "CONFLICT",
+        "The email 'jane@idos.io' is already in use",
+    );
     let reply = idos(&app, "POST", &base, Some(&auth), Some(json!({"role": "company.owner", "email": "x@idos.io", "name": "X", "credentialPubKey": key, "expires": "2016-11-23"}))).await;
-    assert_idos_error(&reply, 400, "VALIDATION_ERROR", "Invalid expiration date. Min: 1 day, Max: 7 days from today");
+    assert_idos_error(
+        &reply,
+        400,
+        "VALIDATION_ERROR",
+        "Invalid expiration date. Min: 1 day, Max: 7 days from today",
+    );
     let reply = idos(&app, "POST", &base, Some(&auth), Some(json!({"role": "company.owner", "email": "x@idos.io", "name": "X", "credentialPubKey": "wqxehuwqwsthwosjbxwwsqwsdi"}))).await;
-    assert_idos_error(&reply, 404, "NOT_FOUND", "Credential wqxehuwqwsthwosjbxwwsqwsdi not found");
+    assert_idos_error(
+        &reply,
+        404,
+        "NOT_FOUND",
+        "Credential wqxehuwqwsthwosjbxwwsqwsdi not found",
+    );
     let reply = idos(&app, "POST", &base, Some(&auth), Some(json!({"role": "company.owner", "email": "not-an-email", "name": "X", "credentialPubKey": key}))).await;
-    assert_idos_error(&reply, 400, "VALIDATION_ERROR", "'not-an-email' is not a valid email address");
+    assert_idos_error(
+        &reply,
+        400,
+        "VALIDATION_ERROR",
+        "'not-an-email' is not a valid email address",
+    );
 
     let in_five = (time::OffsetDateTime::now_utc() + time::Duration::days(5)).date();
     // Both spellings of the route: the blueprint's `/invitation/` and the server's `/invitations/`.
-    for path in [format!("{base}/{id}"), format!("/companies/{}/invitation/{id}", t.slug)] {
-        let reply = idos(&app, "PATCH", &path, Some(&auth), Some(json!({"expires": in_five.to_string()}))).await;
+    for path in [
+        format!("{base}/{id}"),
+        format!("/companies/{}/invitation/{id}", t.slug),
+    ] {
+        let reply = idos(
+            &app,
+            "PATCH",
+            &path,
+            Some(&auth),
+            Some(json!({"expires": in_five.to_string()})),
+        )
+        .await;
         assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-        assert_eq!(reply.body["data"]["expires"], json!(in_five.midnight().assume_utc().unix_timestamp()));
+        assert_eq!(
+            reply.body["data"]["expires"],
+            json!(in_five.midnight().assume_utc().unix_timestamp())
+        );
         assert!(reply.body["updated"].is_i64());
     }
     let reply = idos(&app, "GET", &base, Some(&auth), None).await;
     assert_eq!(reply.body["data"].as_array().unwrap().len(), 1);
 
     // Withdrawn before it was used: its member goes too.
-    let reply = idos(&app, "DELETE", &format!("/companies/{}/invitation/{id}", t.slug), Some(&auth), None).await;
+    let reply = idos(
+        &app,
+        "DELETE",
+        &format!("/companies/{}/invitation/{id}", t.slug),
+        Some(&auth),
+        None,
+    )
+    .await;
     assert_eq!(reply.body, json!({"status": true, "deleted": 1}));
-    let reply = idos(&app, "GET", &format!("/companies/{}/members/{member}", t.slug), Some(&auth), None).await;
+    let reply = idos(
+        &app,
+        "GET",
+        &format!("/companies/{}/members/{member}", t.slug),
+        Some(&auth),
+        None,
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     let reply = idos(&app, "DELETE", &format!("{base}/{id}"), Some(&auth), None).await;
-    assert_idos_error(&reply, 404, "NOT_FOUND", &format!("Invitation {id} not found"));
+    assert_idos_error(
+        &reply,
+        404,
+        "NOT_FOUND",
+        &format!("Invitation {id} not found"),
+    );
 }
 
 #[tokio::test]
@@ -229,19 +453,42 @@ async fn hooks_members_and_invitations_stay_in_their_company() {
     let b = tenant(&app, "Beta").await;
     let key = credential(&app, &a).await;
     let (receiver, calls) = receiver().await;
-    let hook = idos(&app, "POST", &format!("/companies/{}/credentials/{key}/hooks", a.slug), Some(&a.auth()), Some(json!({"trigger": "user.created", "url": format!("{receiver}/ok")}))).await;
+    let hook = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}/credentials/{key}/hooks", a.slug),
+        Some(&a.auth()),
+        Some(json!({"trigger": "user.created", "url": format!("{receiver}/ok")})),
+    )
+    .await;
     let hook = hook.body["data"]["id"].as_i64().unwrap();
     let invitation = idos(&app, "POST", &format!("/companies/{}/invitations", a.slug), Some(&a.auth()), Some(json!({"role": "company.reviewer", "email": "i@alpha.test", "name": "I", "credentialPubKey": key}))).await;
     let invitation = invitation.body["data"]["id"].as_i64().unwrap();
-    let members = idos(&app, "GET", &format!("/companies/{}/members", a.slug), Some(&a.auth()), None).await;
+    let members = idos(
+        &app,
+        "GET",
+        &format!("/companies/{}/members", a.slug),
+        Some(&a.auth()),
+        None,
+    )
+    .await;
     let member = members.body["data"][0]["id"].as_i64().unwrap();
     let s = &a.slug;
     let routes = [
         ("GET", format!("/companies/{s}/credentials/{key}/hooks")),
         ("POST", format!("/companies/{s}/credentials/{key}/hooks")),
-        ("GET", format!("/companies/{s}/credentials/{key}/hooks/{hook}")),
-        ("PATCH", format!("/companies/{s}/credentials/{key}/hooks/{hook}")),
-        ("DELETE", format!("/companies/{s}/credentials/{key}/hooks/{hook}")),
+        (
+            "GET",
+            format!("/companies/{s}/credentials/{key}/hooks/{hook}"),
+        ),
+        (
+            "PATCH",
+            format!("/companies/{s}/credentials/{key}/hooks/{hook}"),
+        ),
+        (
+            "DELETE",
+            format!("/companies/{s}/credentials/{key}/hooks/{hook}"),
+        ),
         ("GET", format!("/companies/{s}/invitations")),
         ("POST", format!("/companies/{s}/invitations")),
         ("PATCH", format!("/companies/{s}/invitations/{invitation}")),
@@ -257,17 +504,50 @@ async fn hooks_members_and_invitations_stay_in_their_company() {
     let body = json!({"trigger": "user.created", "url": format!("{receiver}/ok"), "role": "company.owner", "email": "z@beta.test", "name": "Z", "credentialPubKey": key});
     for (method, path) in &routes {
         let reply = idos(&app, method, path, Some(&b.auth()), Some(body.clone())).await;
-        assert_idos_error(&reply, 403, "NOT_ALLOWED", "Not Allowed: the credential does not allow this action on this company");
+        assert_idos_error(
+            &reply,
+            403,
+            "NOT_ALLOWED",
+            "Not Allowed: the credential does not allow this action on this company",
+        );
     }
     // No handshake was made for the intruder.
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     // A's records are all there; B's own routes do not reach them.
-    let reply = idos(&app, "GET", &format!("/companies/{}/credentials/{key}/hooks", b.slug), Some(&b.auth()), None).await;
+    let reply = idos(
+        &app,
+        "GET",
+        &format!("/companies/{}/credentials/{key}/hooks", b.slug),
+        Some(&b.auth()),
+        None,
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    let reply = idos(&app, "GET", &format!("/companies/{}/members/{member}", b.slug), Some(&b.auth()), None).await;
+    let reply = idos(
+        &app,
+        "GET",
+        &format!("/companies/{}/members/{member}", b.slug),
+        Some(&b.auth()),
+        None,
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    let reply = idos(&app, "PATCH", &format!("/companies/{}/invitations/{invitation}", b.slug), Some(&b.auth()), Some(json!({}))).await;
+    let reply = idos(
+        &app,
+        "PATCH",
+        &format!("/companies/{}/invitations/{invitation}", b.slug),
+        Some(&b.auth()),
+        Some(json!({})),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    let reply = idos(&app, "GET", &format!("/companies/{}/membership", b.slug), Some(&a.auth()), None).await;
+    let reply = idos(
+        &app,
+        "GET",
+        &format!("/companies/{}/membership", b.slug),
+        Some(&a.auth()),
+        None,
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }

@@ -9,10 +9,10 @@ use serde_json::{Map, Value};
 
 use super::{IdosError, IdosResult, TokenRefusal, new_key};
 use crate::domain::{OrgPath, PublicId, Role, now_millis};
+use crate::service::Services;
 use crate::service::actor::{Actor, ActorUser, TokenKind};
 use crate::service::error::ServiceResult;
 use crate::service::users::find_user;
-use crate::service::Services;
 use crate::store::IdosUserRow;
 
 /// The longest token read: a JWT of idOS claims is a few hundred bytes.
@@ -104,17 +104,26 @@ fn verify(token: &str, key: &str) -> IdosResult<()> {
     validation.required_spec_claims.clear();
     validation.validate_aud = false;
     validation.leeway = LEEWAY_SECS;
-    jsonwebtoken::decode::<Value>(token, &DecodingKey::from_secret(key.as_bytes()), &validation)
-        .map(drop)
-        .map_err(|e| match e.kind() {
-            ErrorKind::InvalidSignature => refused(TokenRefusal::Signature),
-            ErrorKind::ExpiredSignature => refused(TokenRefusal::Expired),
-            _ => refused(TokenRefusal::Malformed),
-        })
+    jsonwebtoken::decode::<Value>(
+        token,
+        &DecodingKey::from_secret(key.as_bytes()),
+        &validation,
+    )
+    .map(drop)
+    .map_err(|e| match e.kind() {
+        ErrorKind::InvalidSignature => refused(TokenRefusal::Signature),
+        ErrorKind::ExpiredSignature => refused(TokenRefusal::Expired),
+        _ => refused(TokenRefusal::Malformed),
+    })
 }
 
 fn check_audience(claims: &Map<String, Value>, check: &TokenCheck<'_>) -> IdosResult<()> {
-    let ok = |aud: &str| check.audiences.iter().any(|a| a.trim_end_matches('/') == aud.trim_end_matches('/'));
+    let ok = |aud: &str| {
+        check
+            .audiences
+            .iter()
+            .any(|a| a.trim_end_matches('/') == aud.trim_end_matches('/'))
+    };
     match claims.get("aud") {
         None => Ok(()),
         Some(Value::String(aud)) if ok(aud) => Ok(()),

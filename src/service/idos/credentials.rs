@@ -98,7 +98,10 @@ pub struct HandlerChanges {
 
 fn check_name(field: &'static str, name: &str) -> IdosResult<()> {
     if name.trim().is_empty() {
-        return Err(invalid(field, format!("{field} must be a non-empty string")));
+        return Err(invalid(
+            field,
+            format!("{field} must be a non-empty string"),
+        ));
     }
     if name.chars().any(char::is_control) {
         return Err(invalid(field, format!("{field} must be printable")));
@@ -242,9 +245,10 @@ impl Services {
         let sealed_key = self
             .sealer
             .seal_str(&private_key, &handler_key_context(&public_key))?;
-        let sealed_password = self
-            .sealer
-            .seal_str(&handler.auth_password, &handler_password_context(&public_key))?;
+        let sealed_password = self.sealer.seal_str(
+            &handler.auth_password,
+            &handler_password_context(&public_key),
+        )?;
         let id = tx
             .insert_handler(
                 company.id,

@@ -107,7 +107,9 @@ async fn handshake(url: reqwest::Url) -> IdosResult<()> {
 
 impl Services {
     fn open_hook(&self, row: HookRow) -> IdosResult<Hook> {
-        let url = self.sealer.open_string(&row.url_sealed, &url_context(row.id))?;
+        let url = self
+            .sealer
+            .open_string(&row.url_sealed, &url_context(row.id))?;
         Ok(Hook {
             id: row.id,
             trigger: row.trigger_name,
@@ -179,9 +181,12 @@ impl Services {
         let now = now_millis();
         let mut tx = self.store.begin().await?;
         let subscribed = input.subscribed.unwrap_or(false);
-        let id = tx.insert_hook(credential.id, trigger, subscribed, now).await?;
+        let id = tx
+            .insert_hook(credential.id, trigger, subscribed, now)
+            .await?;
         let sealed = self.sealer.seal_str(url.trim(), &url_context(id))?;
-        tx.update_hook(id, trigger, &sealed, subscribed, None).await?;
+        tx.update_hook(id, trigger, &sealed, subscribed, None)
+            .await?;
         let row = tx
             .exec()
             .hook_by_id(id)
@@ -202,7 +207,9 @@ impl Services {
         let (_, credential) = self.hook_scope(actor, slug, public_key).await?;
         let current = self.open_hook(self.hook_of(&credential, id).await?)?;
         let trigger = match input.trigger {
-            Some(trigger) => canonical_trigger(&trigger).ok_or_else(|| unknown_trigger(&trigger))?,
+            Some(trigger) => {
+                canonical_trigger(&trigger).ok_or_else(|| unknown_trigger(&trigger))?
+            }
             None => canonical_trigger(&current.trigger)
                 .ok_or_else(|| unknown_trigger(&current.trigger))?,
         };
@@ -259,10 +266,22 @@ mod tests {
 
     #[test]
     fn idos_triggers_name_catalog_events() {
-        assert_eq!(canonical_trigger("company.create"), Some("organization.created"));
-        assert_eq!(canonical_trigger("organization.deleted"), Some("organization.deleted"));
-        assert_eq!(canonical_trigger("company.member.update"), Some("user.updated"));
-        assert_eq!(canonical_trigger("Project.Created"), Some("project.created"));
+        assert_eq!(
+            canonical_trigger("company.create"),
+            Some("organization.created")
+        );
+        assert_eq!(
+            canonical_trigger("organization.deleted"),
+            Some("organization.deleted")
+        );
+        assert_eq!(
+            canonical_trigger("company.member.update"),
+            Some("user.updated")
+        );
+        assert_eq!(
+            canonical_trigger("Project.Created"),
+            Some("project.created")
+        );
         assert_eq!(canonical_trigger("company.explode"), None);
         assert_eq!(canonical_trigger("nothing"), None);
     }

@@ -146,7 +146,12 @@ fn check_expiry(expires: Millis, now: Millis) -> IdosResult<()> {
     Ok(())
 }
 
-fn user_event(kind: &'static str, org_id: i64, user_public_id: &str, org_public_id: &str) -> NewEvent<'static> {
+fn user_event(
+    kind: &'static str,
+    org_id: i64,
+    user_public_id: &str,
+    org_public_id: &str,
+) -> NewEvent<'static> {
     NewEvent {
         kind,
         org_id: Some(org_id),
@@ -205,7 +210,12 @@ impl Services {
         tx.set_member_role(member.id, role.orghub_role().as_str(), role.as_str(), now)
             .await?;
         tx.insert_event(
-            user_event("user.updated", company.id, &member.public_id, &company.public_id),
+            user_event(
+                "user.updated",
+                company.id,
+                &member.public_id,
+                &company.public_id,
+            ),
             now,
         )
         .await?;
@@ -231,7 +241,12 @@ impl Services {
         let mut tx = self.store.begin().await?;
         tx.delete_user(member.id).await?;
         tx.insert_event(
-            user_event("user.deleted", company.id, &member.public_id, &company.public_id),
+            user_event(
+                "user.deleted",
+                company.id,
+                &member.public_id,
+                &company.public_id,
+            ),
             now_millis(),
         )
         .await?;
@@ -305,7 +320,12 @@ impl Services {
             )
             .await?;
         tx.insert_event(
-            user_event("user.created", company.id, &public_id.to_string(), &company.public_id),
+            user_event(
+                "user.created",
+                company.id,
+                &public_id.to_string(),
+                &company.public_id,
+            ),
             now,
         )
         .await?;

@@ -12,16 +12,18 @@ mod hooks;
 mod members;
 mod settings;
 
-pub use auth::{IdentityKeys, IdosCaller, IdosTokenKind, MAX_TOKEN_BYTES, TokenCheck, unverified_issuer};
+pub use auth::{
+    IdentityKeys, IdosCaller, IdosTokenKind, MAX_TOKEN_BYTES, TokenCheck, unverified_issuer,
+};
 pub use companies::{Company, CompanyWindow};
 pub use credentials::{Credential, Handler, HandlerChanges, NewHandler};
 pub use hooks::{Hook, HookInput, TRIGGER_CATALOG, canonical_trigger};
 pub use members::{IdosRole, Invitation, Member, NewInvitation};
 pub use settings::{Profile, Setting, Subscription, WIDGET_TYPES, Widget, WidgetInput};
 
+use super::Services;
 use super::actor::{Access, Actor};
 use super::error::{Forbidden, ServiceError};
-use super::Services;
 use crate::domain::Kind;
 use crate::store::{CompanyRow, CredentialRow, Exec};
 
@@ -72,7 +74,10 @@ pub enum IdosError {
     #[error("{0:?} {1} not found")]
     NotFound(IdosKind, String),
     #[error("invalid {field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("token refused: {0:?}")]
     Token(TokenRefusal),
     #[error("conflict: {0}")]
@@ -128,7 +133,12 @@ pub(crate) async fn company_for(
         .company_by_slug(slug)
         .await?
         .ok_or_else(|| not_found(IdosKind::Company, slug))?;
-    actor.authorize(access, &company.path(), Kind::Organization, &company.public_id)?;
+    actor.authorize(
+        access,
+        &company.path(),
+        Kind::Organization,
+        &company.public_id,
+    )?;
     Ok(company)
 }
 

@@ -3,11 +3,17 @@
 
 use serde_json::Value;
 
-use super::{IdosCaller, IdosError, IdosKind, IdosResult, IdosTokenKind, company_for, credential_of, invalid, not_found};
+use super::{
+    IdosCaller, IdosError, IdosKind, IdosResult, IdosTokenKind, company_for, credential_of,
+    invalid, not_found,
+};
 use crate::domain::{Millis, now_millis};
 use crate::service::Services;
 use crate::service::actor::{Access, Actor};
-use crate::store::{CompanyRow, IdosTable, NewWidget, ProfileRow, SettingRow, StoreError, SubscriptionRow, WidgetRow};
+use crate::store::{
+    CompanyRow, IdosTable, NewWidget, ProfileRow, SettingRow, StoreError, SubscriptionRow,
+    WidgetRow,
+};
 
 #[derive(Debug, Clone)]
 pub struct Setting {
@@ -121,7 +127,10 @@ impl From<ProfileRow> for Profile {
 
 fn check_word(field: &'static str, text: &str) -> IdosResult<()> {
     if text.is_empty() || text.len() > 255 || text.chars().any(char::is_control) {
-        return Err(invalid(field, format!("{field} must be a string of 1 to 255 printable characters")));
+        return Err(invalid(
+            field,
+            format!("{field} must be a string of 1 to 255 printable characters"),
+        ));
     }
     Ok(())
 }
@@ -138,7 +147,11 @@ impl Services {
     /// company's, without the protected ones.
     pub async fn idos_settings(&self, caller: &IdosCaller, slug: &str) -> IdosResult<Vec<Setting>> {
         let credential_caller = caller.kind == IdosTokenKind::Credential;
-        let access = if credential_caller { Access::Read } else { Access::Administer };
+        let access = if credential_caller {
+            Access::Read
+        } else {
+            Access::Administer
+        };
         let company = company_for(self.idos_read(), &caller.actor, slug, access).await?;
         if credential_caller && company.id != caller.actor.org_id {
             return Err(super::forbidden(&company));
@@ -178,9 +191,21 @@ impl Services {
         let mut tx = self.store.begin().await?;
         let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
         let id = tx
-            .insert_setting(company.id, section, property, value, protected, now_millis())
+            .insert_setting(
+                company.id,
+                section,
+                property,
+                value,
+                protected,
+                now_millis(),
+            )
             .await
-            .map_err(|e| conflict_on_unique(e, format!("The setting {section}/{property} already exists")))?;
+            .map_err(|e| {
+                conflict_on_unique(
+                    e,
+                    format!("The setting {section}/{property} already exists"),
+                )
+            })?;
         let row = tx
             .exec()
             .setting_by_id(id)
@@ -249,7 +274,10 @@ impl Services {
     ) -> IdosResult<(Option<i64>, &'a str)> {
         check_word("label", &input.label)?;
         if !WIDGET_TYPES.contains(&input.kind.as_str()) {
-            return Err(invalid("type", format!("type must be one of: {}", WIDGET_TYPES.join(", "))));
+            return Err(invalid(
+                "type",
+                format!("type must be one of: {}", WIDGET_TYPES.join(", ")),
+            ));
         }
         let credential = match &input.credential {
             Some(key) => Some(credential_of(tx.exec(), company, key).await?.id),
@@ -267,7 +295,9 @@ impl Services {
         let mut tx = self.store.begin().await?;
         let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
         let config = input.config.to_string();
-        let (credential_id, config) = self.widget_fields(&mut tx, &company, &input, &config).await?;
+        let (credential_id, config) = self
+            .widget_fields(&mut tx, &company, &input, &config)
+            .await?;
         let hash = super::new_key();
         tx.insert_widget(
             &NewWidget {
@@ -307,7 +337,9 @@ impl Services {
             .filter(|widget| widget.org_id == company.id)
             .ok_or_else(|| not_found(IdosKind::Widget, hash))?;
         let config = input.config.to_string();
-        let (credential_id, config) = self.widget_fields(&mut tx, &company, &input, &config).await?;
+        let (credential_id, config) = self
+            .widget_fields(&mut tx, &company, &input, &config)
+            .await?;
         tx.update_widget(
             current.id,
             &NewWidget {
@@ -331,7 +363,12 @@ impl Services {
         Ok(row.into())
     }
 
-    pub async fn idos_delete_widget(&self, actor: &Actor, slug: &str, hash: &str) -> IdosResult<u64> {
+    pub async fn idos_delete_widget(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        hash: &str,
+    ) -> IdosResult<u64> {
         let company = company_for(self.idos_read(), actor, slug, Access::Administer).await?;
         let widget = self
             .idos_read()
@@ -353,7 +390,10 @@ impl Services {
     ) -> IdosResult<Vec<Subscription>> {
         let company = company_for(self.idos_read(), actor, slug, Access::Administer).await?;
         let credential = credential_of(self.idos_read(), &company, public_key).await?;
-        let rows = self.idos_read().subscriptions_of_credential(credential.id).await?;
+        let rows = self
+            .idos_read()
+            .subscriptions_of_credential(credential.id)
+            .await?;
         Ok(rows.into_iter().map(Subscription::from).collect())
     }
 
@@ -370,7 +410,10 @@ impl Services {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
         if !valid {
-            return Err(invalid("categorySlug", "categorySlug must be [a-zA-Z0-9_.-]+"));
+            return Err(invalid(
+                "categorySlug",
+                "categorySlug must be [a-zA-Z0-9_.-]+",
+            ));
         }
         let mut tx = self.store.begin().await?;
         let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
@@ -378,7 +421,12 @@ impl Services {
         let id = tx
             .insert_subscription(credential.id, category, now_millis())
             .await
-            .map_err(|e| conflict_on_unique(e, format!("The credential is subscribed to {category} already")))?;
+            .map_err(|e| {
+                conflict_on_unique(
+                    e,
+                    format!("The credential is subscribed to {category} already"),
+                )
+            })?;
         let row = tx
             .exec()
             .subscription_by_id(id)

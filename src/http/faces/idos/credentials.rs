@@ -43,10 +43,12 @@ pub async fn get_one(
         .idos_credential(&caller.actor, params.slug()?, params.key("pubKey")?)
         .await?;
     let updated = reply::updated_of(credential.created_at, credential.updated_at);
-    Ok(
-        Envelope::data(StatusCode::OK, reply::credential(&credential), Some(updated))
-            .into_response(),
+    Ok(Envelope::data(
+        StatusCode::OK,
+        reply::credential(&credential),
+        Some(updated),
     )
+    .into_response())
 }
 
 pub async fn create(
@@ -76,10 +78,12 @@ pub async fn update(
         .idos_rename_credential(&caller.actor, params.slug()?, params.key("pubKey")?, &name)
         .await?;
     let updated = reply::updated_of(credential.created_at, credential.updated_at);
-    Ok(
-        Envelope::data(StatusCode::OK, reply::credential(&credential), Some(updated))
-            .into_response(),
+    Ok(Envelope::data(
+        StatusCode::OK,
+        reply::credential(&credential),
+        Some(updated),
     )
+    .into_response())
 }
 
 pub async fn delete(
@@ -160,7 +164,12 @@ pub async fn update_handler(
     };
     let handler = state
         .services
-        .idos_update_handler(&caller.actor, params.slug()?, params.id("handlerId")?, changes)
+        .idos_update_handler(
+            &caller.actor,
+            params.slug()?,
+            params.id("handlerId")?,
+            changes,
+        )
         .await?;
     let updated = reply::updated_of(handler.created_at, handler.updated_at);
     Ok(Envelope::data(StatusCode::OK, reply::handler(&handler), Some(updated)).into_response())

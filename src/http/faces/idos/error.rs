@@ -179,7 +179,9 @@ fn token_message(refusal: TokenRefusal) -> String {
         }
         TokenRefusal::Signature => "Token Verification Failed".into(),
         TokenRefusal::Expired => "Token Expired".into(),
-        TokenRefusal::Audience => "Token Validation Failed: the audience (aud) is not this API".into(),
+        TokenRefusal::Audience => {
+            "Token Validation Failed: the audience (aud) is not this API".into()
+        }
         TokenRefusal::SubjectNotAllowed => {
             "Invalid Token Format: Identity Token must not have a subject claim.".into()
         }
@@ -203,9 +205,11 @@ impl From<IdosError> for IdosHttpError {
                 "TOKEN_EXPIRED",
                 token_message(TokenRefusal::Expired),
             ),
-            IdosError::Token(refusal) => {
-                Self::new(StatusCode::BAD_REQUEST, "INVALID_TOKEN", token_message(refusal))
-            }
+            IdosError::Token(refusal) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_TOKEN",
+                token_message(refusal),
+            ),
             IdosError::Conflict(message) => Self::new(StatusCode::CONFLICT, "CONFLICT", message),
             IdosError::Handshake(message) => Self::new(
                 StatusCode::BAD_REQUEST,
@@ -219,9 +223,11 @@ impl From<IdosError> for IdosHttpError {
 impl From<ServiceError> for IdosHttpError {
     fn from(error: ServiceError) -> Self {
         match error {
-            ServiceError::NotFound { id, .. } => {
-                Self::new(StatusCode::NOT_FOUND, "NOT_FOUND", format!("{id} not found"))
-            }
+            ServiceError::NotFound { id, .. } => Self::new(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                format!("{id} not found"),
+            ),
             ServiceError::Forbidden(Forbidden::OwnOrganization { .. }) => Self::new(
                 StatusCode::FORBIDDEN,
                 "NOT_ALLOWED",
@@ -259,20 +265,18 @@ impl From<ServiceError> for IdosHttpError {
                 Invalid::Role { value } => format!("'{value}' is not a role"),
                 _ => "The request is not valid".into(),
             }),
-            ServiceError::Unauthorized(_) => Self::new(
-                StatusCode::BAD_REQUEST,
-                "INVALID_TOKEN",
-                "Invalid Token",
-            ),
+            ServiceError::Unauthorized(_) => {
+                Self::new(StatusCode::BAD_REQUEST, "INVALID_TOKEN", "Invalid Token")
+            }
             ServiceError::Throttled { retry_after_secs } => Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "RATE_LIMIT_EXCEEDED",
                 format!("Too Many Requests: retry in {retry_after_secs} seconds"),
             ),
             ServiceError::Internal(error) => Self::internal(error),
-            ServiceError::TemplateGeneration { template } => {
-                Self::internal(anyhow::anyhow!("template {template} could not be generated"))
-            }
+            ServiceError::TemplateGeneration { template } => Self::internal(anyhow::anyhow!(
+                "template {template} could not be generated"
+            )),
         }
     }
 }

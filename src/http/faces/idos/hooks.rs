@@ -48,7 +48,12 @@ pub async fn get_one(
 ) -> IdosReply {
     let hook = state
         .services
-        .idos_hook(&caller.actor, params.slug()?, params.key("pubKey")?, params.id("hookId")?)
+        .idos_hook(
+            &caller.actor,
+            params.slug()?,
+            params.key("pubKey")?,
+            params.id("hookId")?,
+        )
         .await?;
     let updated = reply::updated_of(hook.created_at, hook.updated_at);
     Ok(Envelope::data(StatusCode::OK, reply::hook(&hook), Some(updated)).into_response())
@@ -62,7 +67,12 @@ pub async fn create(
 ) -> IdosReply {
     let hook = state
         .services
-        .idos_create_hook(&caller.actor, params.slug()?, params.key("pubKey")?, hook_input(&input)?)
+        .idos_create_hook(
+            &caller.actor,
+            params.slug()?,
+            params.key("pubKey")?,
+            hook_input(&input)?,
+        )
         .await?;
     Ok(Envelope::data(StatusCode::CREATED, reply::hook(&hook), None).into_response())
 }
@@ -94,7 +104,12 @@ pub async fn delete(
 ) -> IdosReply {
     let deleted = state
         .services
-        .idos_delete_hook(&caller.actor, params.slug()?, params.key("pubKey")?, params.id("hookId")?)
+        .idos_delete_hook(
+            &caller.actor,
+            params.slug()?,
+            params.key("pubKey")?,
+            params.id("hookId")?,
+        )
         .await?;
     Ok(Envelope::status_only(json!({ "deleted": deleted })).into_response())
 }

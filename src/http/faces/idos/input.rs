@@ -61,7 +61,13 @@ async fn caller(
     ];
     Ok(state
         .services
-        .authenticate_idos(kind, &credential.value, &TokenCheck { audiences: &audiences })
+        .authenticate_idos(
+            kind,
+            &credential.value,
+            &TokenCheck {
+                audiences: &audiences,
+            },
+        )
         .await?)
 }
 
@@ -71,8 +77,13 @@ pub struct Identity(pub IdosCaller);
 impl FromRequestParts<AppState> for Identity {
     type Rejection = IdosHttpError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, IdosHttpError> {
-        caller(parts, state, &[IdosTokenKind::Identity]).await.map(Self)
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, IdosHttpError> {
+        caller(parts, state, &[IdosTokenKind::Identity])
+            .await
+            .map(Self)
     }
 }
 
@@ -82,10 +93,17 @@ pub struct IdentityOrCredential(pub IdosCaller);
 impl FromRequestParts<AppState> for IdentityOrCredential {
     type Rejection = IdosHttpError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, IdosHttpError> {
-        caller(parts, state, &[IdosTokenKind::Identity, IdosTokenKind::Credential])
-            .await
-            .map(Self)
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, IdosHttpError> {
+        caller(
+            parts,
+            state,
+            &[IdosTokenKind::Identity, IdosTokenKind::Credential],
+        )
+        .await
+        .map(Self)
     }
 }
 
@@ -118,7 +136,9 @@ impl Params {
         if crate::domain::slug::is_slug(slug) {
             Ok(slug)
         } else {
-            Err(IdosHttpError::invalid(format!("'{slug}' is not a company slug ([a-z0-9_-]+)")))
+            Err(IdosHttpError::invalid(format!(
+                "'{slug}' is not a company slug ([a-z0-9_-]+)"
+            )))
         }
     }
 
@@ -137,7 +157,9 @@ impl Params {
         if !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric()) {
             Ok(key)
         } else {
-            Err(IdosHttpError::invalid(format!("'{key}' is not a valid {name}")))
+            Err(IdosHttpError::invalid(format!(
+                "'{key}' is not a valid {name}"
+            )))
         }
     }
 }
@@ -159,7 +181,10 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
 
 impl QueryPairs {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -175,7 +200,10 @@ impl<S: Send + Sync> FromRequest<S> for Input {
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+            .is_some_and(|v| {
+                v.to_ascii_lowercase()
+                    .starts_with("application/x-www-form-urlencoded")
+            });
         if form {
             let Form(pairs) = Form::<Vec<(String, String)>>::from_request(request, state)
                 .await

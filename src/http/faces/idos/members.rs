@@ -145,10 +145,12 @@ pub async fn update_invitation(
         )
         .await?;
     let updated = reply::updated_of(invitation.created_at, invitation.updated_at);
-    Ok(
-        Envelope::data(StatusCode::OK, reply::invitation(&invitation), Some(updated))
-            .into_response(),
+    Ok(Envelope::data(
+        StatusCode::OK,
+        reply::invitation(&invitation),
+        Some(updated),
     )
+    .into_response())
 }
 
 pub async fn delete_invitation(

@@ -3,9 +3,9 @@
 //! layers of its own (`conventions/`): envelopes in JSON, JSON-P or XML, conditional requests,
 //! rate-limit headers, CORS.
 
+mod companies;
 pub mod conventions;
 mod credentials;
-mod companies;
 mod error;
 mod hooks;
 mod input;
@@ -15,12 +15,12 @@ mod settings;
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::Extension;
 use axum::http::{Method, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
-use axum::Router;
 use serde_json::json;
 
 use crate::http::AppState;
@@ -180,7 +180,9 @@ pub fn router(config: IdosConfig) -> Router<AppState> {
             (Method::PATCH, "hooks:updateOne"),
             (Method::DELETE, "hooks:deleteOne"),
         ],
-        get(hooks::get_one).patch(hooks::update).delete(hooks::delete),
+        get(hooks::get_one)
+            .patch(hooks::update)
+            .delete(hooks::delete),
     )
     .add(
         "/companies/{companySlug}/invitations",

@@ -25,7 +25,10 @@ pub async fn list_settings(
     query: QueryPairs,
 ) -> IdosReply {
     let page = page_of(&query)?;
-    let settings = state.services.idos_settings(&caller, params.slug()?).await?;
+    let settings = state
+        .services
+        .idos_settings(&caller, params.slug()?)
+        .await?;
     let updated = list_updated(settings.iter().map(|s| (s.created_at, s.updated_at)));
     let items = settings.iter().map(reply::setting).collect();
     Ok(paged(items, page, Some(updated)).into_response())
@@ -74,7 +77,12 @@ pub async fn update_setting(
     let value = input.optional_text("value")?.unwrap_or_default();
     let setting = state
         .services
-        .idos_update_setting(&caller.actor, params.slug()?, params.id("settingId")?, &value)
+        .idos_update_setting(
+            &caller.actor,
+            params.slug()?,
+            params.id("settingId")?,
+            &value,
+        )
         .await?;
     let updated = reply::updated_of(setting.created_at, setting.updated_at);
     Ok(Envelope::data(StatusCode::OK, reply::setting(&setting), Some(updated)).into_response())
@@ -96,7 +104,9 @@ fn widget_input(input: &Input) -> Result<WidgetInput, IdosHttpError> {
     // `config` is any JSON; given as a string, it is parsed when it is JSON.
     let config = match input.0.get("config") {
         None | Some(Value::Null) => json!({}),
-        Some(Value::String(text)) => serde_json::from_str(text).unwrap_or(Value::String(text.clone())),
+        Some(Value::String(text)) => {
+            serde_json::from_str(text).unwrap_or(Value::String(text.clone()))
+        }
         Some(other) => other.clone(),
     };
     Ok(WidgetInput {
@@ -114,7 +124,9 @@ fn hash(params: &Params) -> Result<&str, IdosHttpError> {
     if crate::domain::slug::is_slug(hash) {
         Ok(hash)
     } else {
-        Err(IdosHttpError::invalid(format!("'{hash}' is not a valid widgetHash")))
+        Err(IdosHttpError::invalid(format!(
+            "'{hash}' is not a valid widgetHash"
+        )))
     }
 }
 
@@ -125,7 +137,10 @@ pub async fn list_widgets(
     query: QueryPairs,
 ) -> IdosReply {
     let page = page_of(&query)?;
-    let widgets = state.services.idos_widgets(&caller.actor, params.slug()?).await?;
+    let widgets = state
+        .services
+        .idos_widgets(&caller.actor, params.slug()?)
+        .await?;
     let updated = list_updated(widgets.iter().map(|w| (w.created_at, w.updated_at)));
     let items = widgets.iter().map(reply::widget).collect();
     Ok(paged(items, page, Some(updated)).into_response())
@@ -162,7 +177,12 @@ pub async fn update_widget(
 ) -> IdosReply {
     let widget = state
         .services
-        .idos_update_widget(&caller.actor, params.slug()?, hash(&params)?, widget_input(&input)?)
+        .idos_update_widget(
+            &caller.actor,
+            params.slug()?,
+            hash(&params)?,
+            widget_input(&input)?,
+        )
         .await?;
     let updated = reply::updated_of(widget.created_at, widget.updated_at);
     Ok(Envelope::data(StatusCode::OK, reply::widget(&widget), Some(updated)).into_response())
@@ -211,10 +231,12 @@ pub async fn subscribe(
             &input.text("categorySlug")?,
         )
         .await?;
-    Ok(
-        Envelope::data(StatusCode::CREATED, reply::subscription(&subscription), None)
-            .into_response(),
+    Ok(Envelope::data(
+        StatusCode::CREATED,
+        reply::subscription(&subscription),
+        None,
     )
+    .into_response())
 }
 
 pub async fn unsubscribe(
@@ -241,7 +263,10 @@ pub async fn list_profiles(
     query: QueryPairs,
 ) -> IdosReply {
     let page = page_of(&query)?;
-    let profiles = state.services.idos_profiles(&caller.actor, params.slug()?).await?;
+    let profiles = state
+        .services
+        .idos_profiles(&caller.actor, params.slug()?)
+        .await?;
     let updated = list_updated(profiles.iter().map(|p| (p.created_at, p.updated_at)));
     let items = profiles.iter().map(reply::profile).collect();
     Ok(paged(items, page, Some(updated)).into_response())

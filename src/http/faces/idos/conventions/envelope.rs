@@ -54,7 +54,10 @@ impl IntoResponse for Envelope {
     fn into_response(self) -> Response {
         let mut response = (
             self.status,
-            [(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"))],
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            )],
             negotiation::json(&self.body),
         )
             .into_response();
@@ -156,7 +159,10 @@ pub async fn render(errors: ErrorMaker, request: Request, next: Next) -> Respons
     let self_link = request
         .extensions()
         .get::<axum::extract::OriginalUri>()
-        .map_or_else(|| request.uri().to_string(), |original| original.0.to_string());
+        .map_or_else(
+            || request.uri().to_string(),
+            |original| original.0.to_string(),
+        );
 
     // A callback that is not an identifier path cannot be called: its error is JSON.
     let bad_callback = callback.is_some_and(|c| !negotiation::is_callback(c));
@@ -178,7 +184,9 @@ pub async fn render(errors: ErrorMaker, request: Request, next: Next) -> Respons
     };
     let (mut parts, body) = response.into_parts();
     let Some(mut envelope) = parts.extensions.remove::<Envelope>() else {
-        parts.headers.insert(NOSNIFF, HeaderValue::from_static("nosniff"));
+        parts
+            .headers
+            .insert(NOSNIFF, HeaderValue::from_static("nosniff"));
         return Response::from_parts(parts, body);
     };
     let success = envelope.status.is_success();
@@ -192,19 +200,25 @@ pub async fn render(errors: ErrorMaker, request: Request, next: Next) -> Respons
     } else {
         envelope.status
     };
-    if success && let Some(updated) = envelope.body.get("updated").and_then(Value::as_i64) {
-        if let Some(date) = http_date(updated) {
-            parts.headers.insert(LAST_MODIFIED, date);
-        }
+    if success
+        && let Some(updated) = envelope.body.get("updated").and_then(Value::as_i64)
+        && let Some(date) = http_date(updated)
+    {
+        parts.headers.insert(LAST_MODIFIED, date);
     }
     let bytes = format.render(&envelope.body);
-    parts.headers.insert(CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    parts.headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
     parts.headers.insert(
         CACHE_CONTROL,
         HeaderValue::from_static(if success { CACHE_SUCCESS } else { CACHE_ERROR }),
     );
-    parts.headers.insert(NOSNIFF, HeaderValue::from_static("nosniff"));
+    parts
+        .headers
+        .insert(NOSNIFF, HeaderValue::from_static("nosniff"));
     Response::from_parts(parts, Body::from(bytes))
 }
 
@@ -212,15 +226,31 @@ pub async fn render(errors: ErrorMaker, request: Request, next: Next) -> Respons
 /// handling. Unknown types get the generic 500, as idOS answers an unknown forced error.
 fn forced_error(errors: ErrorMaker, forced: &str) -> Envelope {
     let known: &[(&str, StatusCode, &str)] = &[
-        ("AUTHORIZATION_MISSING", StatusCode::BAD_REQUEST, "Authorization details missing"),
+        (
+            "AUTHORIZATION_MISSING",
+            StatusCode::BAD_REQUEST,
+            "Authorization details missing",
+        ),
         ("INVALID_TOKEN", StatusCode::BAD_REQUEST, "Invalid Token"),
         ("TOKEN_EXPIRED", StatusCode::BAD_REQUEST, "Token Expired"),
-        ("VALIDATION_ERROR", StatusCode::BAD_REQUEST, "The request is not valid"),
+        (
+            "VALIDATION_ERROR",
+            StatusCode::BAD_REQUEST,
+            "The request is not valid",
+        ),
         ("NOT_ALLOWED", StatusCode::FORBIDDEN, "Not Allowed."),
         ("NOT_FOUND", StatusCode::NOT_FOUND, "Item not found."),
         ("CONFLICT", StatusCode::CONFLICT, "Conflict"),
-        ("RATE_LIMIT_EXCEEDED", StatusCode::TOO_MANY_REQUESTS, "Too Many Requests"),
-        ("HOOK_HANDSHAKE_FAILED", StatusCode::BAD_REQUEST, "Failed to perform hook handshake"),
+        (
+            "RATE_LIMIT_EXCEEDED",
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too Many Requests",
+        ),
+        (
+            "HOOK_HANDSHAKE_FAILED",
+            StatusCode::BAD_REQUEST,
+            "Failed to perform hook handshake",
+        ),
     ];
     let wanted = forced.trim().to_ascii_uppercase();
     match known.iter().find(|(kind, _, _)| *kind == wanted) {
@@ -259,7 +289,10 @@ mod tests {
     #[test]
     fn pages_cut_the_list_and_say_where_they_are() {
         let items: Vec<Value> = (1..=5).map(|n| json!(n)).collect();
-        let page = Page { page: 2, per_page: 2 };
+        let page = Page {
+            page: 2,
+            per_page: 2,
+        };
         let envelope = paged(items, page, Some(7));
         assert_eq!(
             envelope.body,
@@ -272,6 +305,9 @@ mod tests {
     fn http_dates_go_both_ways() {
         let date = http_date(1450811358).unwrap();
         assert_eq!(date, "Tue, 22 Dec 2015 19:09:18 GMT");
-        assert_eq!(parse_http_date("Tue, 22 Dec 2015 19:09:18 GMT"), Some(1450811358));
+        assert_eq!(
+            parse_http_date("Tue, 22 Dec 2015 19:09:18 GMT"),
+            Some(1450811358)
+        );
     }
 }

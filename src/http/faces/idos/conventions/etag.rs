@@ -4,7 +4,9 @@
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use axum::http::header::{
+    CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -45,7 +47,11 @@ pub async fn conditional(request: Request, next: Next) -> Response {
     }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_TAGGED_BODY).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "the answer could not be read").into_response();
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the answer could not be read",
+        )
+            .into_response();
     };
     let etag = weak_etag(&bytes);
     if let Ok(value) = HeaderValue::from_str(&etag) {
@@ -76,7 +82,10 @@ mod tests {
 
     #[test]
     fn weak_tags_are_the_sha1_of_the_body() {
-        assert_eq!(weak_etag(b"abc"), "W/\"a9993e364706816aba3e25717850c26c9cd0d89d\"");
+        assert_eq!(
+            weak_etag(b"abc"),
+            "W/\"a9993e364706816aba3e25717850c26c9cd0d89d\""
+        );
         assert!(none_match("W/\"x\", \"y\"", "W/\"y\""));
         assert!(!none_match("W/\"x\"", "W/\"y\""));
     }

@@ -40,7 +40,12 @@ pub fn choose(force_output: Option<&str>, accept: Option<&str>, callback: Option
         };
     }
     for media in accept.unwrap_or_default().split(',') {
-        let media = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let media = media
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         match media.as_str() {
             "application/json" => return Format::Json,
             "application/javascript" | "text/javascript" => return javascript(),
@@ -64,7 +69,9 @@ impl Format {
     pub fn render(&self, envelope: &Value) -> Vec<u8> {
         match self {
             Format::Json => json(envelope).into_bytes(),
-            Format::Javascript(callback) => format!("/**/{callback}({})", json(envelope)).into_bytes(),
+            Format::Javascript(callback) => {
+                format!("/**/{callback}({})", json(envelope)).into_bytes()
+            }
             Format::Xml => xml(envelope).into_bytes(),
         }
     }
@@ -82,7 +89,15 @@ pub fn xml(envelope: &Value) -> String {
 
 /// The members idOS writes first, in its order; other members follow in name order.
 const FIRST_MEMBERS: [&str; 9] = [
-    "status", "data", "error", "code", "type", "link", "message", "pagination", "updated",
+    "status",
+    "data",
+    "error",
+    "code",
+    "type",
+    "link",
+    "message",
+    "pagination",
+    "updated",
 ];
 
 /// A JSON value serialized with envelope members in idOS's order (`status` first).
@@ -139,7 +154,11 @@ fn xml_safe(value: &Value) -> Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| {
-                    let key = if is_xml_name(k) { k.clone() } else { "item".into() };
+                    let key = if is_xml_name(k) {
+                        k.clone()
+                    } else {
+                        "item".into()
+                    };
                     (key, xml_safe(v))
                 })
                 .collect(),
@@ -176,9 +195,16 @@ mod tests {
 
     #[test]
     fn force_output_wins_over_accept() {
-        assert_eq!(choose(Some("xml"), Some("application/json"), None), Format::Xml);
         assert_eq!(
-            choose(None, Some("text/html, application/javascript;q=0.9"), Some("cb")),
+            choose(Some("xml"), Some("application/json"), None),
+            Format::Xml
+        );
+        assert_eq!(
+            choose(
+                None,
+                Some("text/html, application/javascript;q=0.9"),
+                Some("cb")
+            ),
             Format::Javascript("cb".into())
         );
         assert_eq!(choose(None, Some("*/*"), None), Format::Json);
@@ -186,7 +212,8 @@ mod tests {
 
     #[test]
     fn envelopes_become_xml_documents() {
-        let xml = xml(&json!({"status": true, "data": [{"name": "A&B", "n": null}, {"name": "C"}]}));
+        let xml =
+            xml(&json!({"status": true, "data": [{"name": "A&B", "n": null}, {"name": "C"}]}));
         assert_eq!(
             xml,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<idos><status>true</status><data><n/><name>A&amp;B</name></data><data><name>C</name></data></idos>"

@@ -159,10 +159,38 @@ mod tests {
     #[test]
     fn a_window_counts_to_its_limit_then_starts_again() {
         let limiter = RateLimiter::new(2);
-        assert_eq!(limiter.hit("a", 120), Count { allowed: true, remaining: 1, reset: 180 });
-        assert_eq!(limiter.hit("a", 130), Count { allowed: true, remaining: 0, reset: 180 });
-        assert_eq!(limiter.hit("a", 179), Count { allowed: false, remaining: 0, reset: 180 });
+        assert_eq!(
+            limiter.hit("a", 120),
+            Count {
+                allowed: true,
+                remaining: 1,
+                reset: 180
+            }
+        );
+        assert_eq!(
+            limiter.hit("a", 130),
+            Count {
+                allowed: true,
+                remaining: 0,
+                reset: 180
+            }
+        );
+        assert_eq!(
+            limiter.hit("a", 179),
+            Count {
+                allowed: false,
+                remaining: 0,
+                reset: 180
+            }
+        );
         assert!(limiter.hit("b", 179).allowed);
-        assert_eq!(limiter.hit("a", 180), Count { allowed: true, remaining: 1, reset: 240 });
+        assert_eq!(
+            limiter.hit("a", 180),
+            Count {
+                allowed: true,
+                remaining: 1,
+                reset: 240
+            }
+        );
     }
 }
