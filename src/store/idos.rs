@@ -179,6 +179,7 @@ macro_rules! setting_columns {
 pub struct WidgetRow {
     pub id: i64,
     pub org_id: i64,
+    pub credential_id: Option<i64>,
     pub credential_public_key: Option<String>,
     pub hash: String,
     pub label: String,
@@ -191,7 +192,7 @@ pub struct WidgetRow {
 
 macro_rules! widget_columns {
     () => {
-        "SELECT w.id, w.org_id, c.public_key AS credential_public_key, w.hash, w.label, w.type AS kind, \
+        "SELECT w.id, w.org_id, w.credential_id, c.public_key AS credential_public_key, w.hash, w.label, w.type AS kind, \
      w.enabled, w.config, w.created_at, w.updated_at \
      FROM idos_widgets w LEFT JOIN idos_credentials c ON c.id = w.credential_id "
     };

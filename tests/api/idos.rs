@@ -118,10 +118,7 @@ async fn the_endpoint_list_comes_from_the_router() {
     );
     assert!(data.contains(&json!({"name": "credentials:updateOne", "uri": "/companies/{companySlug}/credentials/{pubKey}", "methods": ["PUT", "PATCH"]})));
     assert!(data.contains(&json!({"name": "companies:deleteOne", "uri": "/companies/{companySlug}", "methods": ["DELETE"]})));
-    assert_eq!(
-        header(&reply.headers, "content-type"),
-        "application/json; charset=utf-8"
-    );
+    assert_eq!(header(&reply.headers, "content-type"), "application/json");
     assert_eq!(header(&reply.headers, "x-content-type-options"), "nosniff");
     assert_eq!(
         header(&reply.headers, "cache-control"),
@@ -196,10 +193,7 @@ async fn answers_come_as_json_p_or_xml_when_asked() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        header(&headers, "content-type"),
-        "application/json; charset=utf-8"
-    );
+    assert_eq!(header(&headers, "content-type"), "application/json");
     assert_eq!(header(&headers, "cache-control"), "no-store,no-cache");
     let body: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(body["error"]["type"], json!("INVALID_CALLBACK"));
@@ -731,4 +725,62 @@ async fn every_organization_has_a_unique_slug() {
         reply.body["data"]["public_key"],
         json!(second.replace('-', ""))
     );
+}
+
+/// `orghub <args> --json` on the test app's database, parsed.
+fn orghub_json(app: &TestApp, args: &[&str]) -> Value {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_orghub"));
+    command
+        .args(args)
+        .arg("--json")
+        .arg("--data-dir")
+        .arg(app.dir.path());
+    if let Some(url) = &app.data.database_url {
+        command.arg("--database-url").arg(url);
+    }
+    let output = command.env_remove("ORGHUB_MASTER_KEY").output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn identities_come_from_the_command_line() {
+    let app = TestApp::spawn().await;
+    let boot = orghub_json(
+        &app,
+        &[
+            "bootstrap",
+            "--org",
+            "Veridu Ltd",
+            "--owner-name",
+            "Ada",
+            "--owner-email",
+            "ada@veridu.test",
+        ],
+    );
+    assert_eq!(boot["companySlug"], json!("veridu-ltd"));
+    let user = boot["userId"].as_str().unwrap();
+    let keys = orghub_json(&app, &["identity", "create", "--user", user]);
+    let (public, private) = (
+        keys["publicKey"].as_str().unwrap(),
+        keys["privateKey"].as_str().unwrap(),
+    );
+    assert_eq!(public.len(), 32);
+    assert_eq!(private.len(), 32);
+    let token = jwt(private, &json!({"iss": public}));
+    let reply = idos(
+        &app,
+        "GET",
+        "/companies/veridu-ltd/membership",
+        Some(&format!("IdentityToken {token}")),
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["data"]["user_id"], json!(user));
+    assert!(!app.raw_database_text().await.contains(private));
 }

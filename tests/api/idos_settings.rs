@@ -160,14 +160,15 @@ async fn widgets_subscriptions_and_profiles() {
     assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
     let hash = reply.body["data"]["hash"].as_str().unwrap().to_owned();
     assert_eq!(hash.len(), 32);
-    assert_eq!(reply.body["data"]["config"], json!({"gates": "18+"}));
+    // `config` comes back as sent: here a string.
+    assert_eq!(reply.body["data"]["config"], json!("{\"gates\": \"18+\"}"));
     assert_eq!(reply.body["data"]["credential"], json!(public));
     let reply = idos(
         &app,
         "POST",
         &base,
         Some(&auth),
-        Some(json!({"label": "W", "type": "popup"})),
+        Some(json!({"label": "W", "type": "popup", "credentialPubKey": public})),
     )
     .await;
     assert_idos_error(
@@ -176,13 +177,29 @@ async fn widgets_subscriptions_and_profiles() {
         "VALIDATION_ERROR",
         "type must be one of: embedded-widget",
     );
+    let reply = idos(
+        &app,
+        "POST",
+        &base,
+        Some(&auth),
+        Some(json!({"label": "W", "type": "embedded-widget"})),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "VALIDATION_ERROR",
+        "credentialPubKey is required",
+    );
     // A widget is public.
     let reply = idos(&app, "GET", &format!("{base}/{hash}"), None, None).await;
     assert_eq!(reply.body["data"]["label"], json!("Widget"));
     let reply = idos(&app, "PUT", &format!("{base}/{hash}"), Some(&auth), Some(json!({"label": "Renamed", "type": "embedded-widget", "enabled": false, "config": {"a": 1}}))).await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     assert_eq!(reply.body["data"]["enabled"], json!(false));
-    assert_eq!(reply.body["data"]["credential"], json!(null));
+    assert_eq!(reply.body["data"]["config"], json!({"a": 1}));
+    // The credential stays when the update names none.
+    assert_eq!(reply.body["data"]["credential"], json!(public));
     let reply = idos(&app, "GET", &base, Some(&auth), None).await;
     assert_eq!(reply.body["data"].as_array().unwrap().len(), 1);
     let reply = idos(&app, "DELETE", &format!("{base}/{hash}"), Some(&auth), None).await;
@@ -298,7 +315,7 @@ async fn settings_widgets_subscriptions_and_profiles_stay_in_their_company() {
         "POST",
         &format!("/companies/{s}/widgets"),
         Some(&a.auth()),
-        Some(json!({"label": "W", "type": "embedded-widget"})),
+        Some(json!({"label": "W", "type": "embedded-widget", "credentialPubKey": key})),
     )
     .await;
     let widget = widget.body["data"]["hash"].as_str().unwrap().to_owned();

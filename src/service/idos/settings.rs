@@ -76,7 +76,9 @@ pub struct WidgetInput {
     pub label: String,
     pub kind: String,
     pub enabled: bool,
-    pub config: Value,
+    /// `None` on update: unchanged.
+    pub config: Option<Value>,
+    /// The credential's public key; `None` on update: unchanged (a widget has one).
     pub credential: Option<String>,
 }
 
@@ -294,10 +296,17 @@ impl Services {
     ) -> IdosResult<Widget> {
         let mut tx = self.store.begin().await?;
         let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
-        let config = input.config.to_string();
+        let config = input
+            .config
+            .clone()
+            .unwrap_or_else(|| serde_json::json!({}))
+            .to_string();
         let (credential_id, config) = self
             .widget_fields(&mut tx, &company, &input, &config)
             .await?;
+        if credential_id.is_none() {
+            return Err(invalid("credentialPubKey", "credentialPubKey is required"));
+        }
         let hash = super::new_key();
         tx.insert_widget(
             &NewWidget {
@@ -336,10 +345,14 @@ impl Services {
             .await?
             .filter(|widget| widget.org_id == company.id)
             .ok_or_else(|| not_found(IdosKind::Widget, hash))?;
-        let config = input.config.to_string();
+        let config = match &input.config {
+            Some(config) => config.to_string(),
+            None => current.config.clone(),
+        };
         let (credential_id, config) = self
             .widget_fields(&mut tx, &company, &input, &config)
             .await?;
+        let credential_id = credential_id.or(current.credential_id);
         tx.update_widget(
             current.id,
             &NewWidget {

@@ -74,18 +74,23 @@ pub fn hook(hook: &crate::service::idos::Hook) -> Value {
     })
 }
 
+/// A member; `identity_id` only once the member has an identity (an invited member has none
+/// until it is given one).
 pub fn member(member: &crate::service::idos::Member) -> Value {
-    json!({
+    let mut value = json!({
         "id": member.id,
         "company_id": member.company_id,
-        "identity_id": member.identity_id,
         "user_id": member.user_public_id,
         "name": member.name,
         "email": member.email,
         "role": member.role.as_str(),
         "created_at": seconds(member.created_at),
         "updated_at": seconds(member.updated_at),
-    })
+    });
+    if let Some(identity) = member.identity_id {
+        value["identity_id"] = json!(identity);
+    }
+    value
 }
 
 pub fn invitation(invitation: &crate::service::idos::Invitation) -> Value {

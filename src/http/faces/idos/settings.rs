@@ -100,21 +100,21 @@ pub async fn delete_setting(
     Ok(Envelope::status_only(json!({ "deleted": deleted })).into_response())
 }
 
-fn widget_input(input: &Input) -> Result<WidgetInput, IdosHttpError> {
-    // `config` is any JSON; given as a string, it is parsed when it is JSON.
+/// A widget as a request gives it. `config` is any JSON and comes back as sent (a string stays
+/// a string), as idOS stores it; absent, `{}` on creation and unchanged on update.
+fn widget_input(input: &Input, creating: bool) -> Result<WidgetInput, IdosHttpError> {
     let config = match input.0.get("config") {
-        None | Some(Value::Null) => json!({}),
-        Some(Value::String(text)) => {
-            serde_json::from_str(text).unwrap_or(Value::String(text.clone()))
-        }
-        Some(other) => other.clone(),
+        None | Some(Value::Null) => None,
+        Some(other) => Some(other.clone()),
     };
+    // Required on creation: the service says so once it has checked who may create.
+    let credential = input.optional_text("credentialPubKey")?;
     Ok(WidgetInput {
         label: input.text("label")?,
         kind: input.text("type")?,
         enabled: input.flag("enabled")?.unwrap_or(true),
-        config,
-        credential: input.optional_text("credentialPubKey")?,
+        config: config.or_else(|| creating.then(|| json!({}))),
+        credential,
     })
 }
 
@@ -154,7 +154,7 @@ pub async fn create_widget(
 ) -> IdosReply {
     let widget = state
         .services
-        .idos_create_widget(&caller.actor, params.slug()?, widget_input(&input)?)
+        .idos_create_widget(&caller.actor, params.slug()?, widget_input(&input, true)?)
         .await?;
     Ok(Envelope::data(StatusCode::CREATED, reply::widget(&widget), None).into_response())
 }
@@ -181,7 +181,7 @@ pub async fn update_widget(
             &caller.actor,
             params.slug()?,
             hash(&params)?,
-            widget_input(&input)?,
+            widget_input(&input, false)?,
         )
         .await?;
     let updated = reply::updated_of(widget.created_at, widget.updated_at);

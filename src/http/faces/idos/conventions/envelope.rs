@@ -54,10 +54,7 @@ impl IntoResponse for Envelope {
     fn into_response(self) -> Response {
         let mut response = (
             self.status,
-            [(
-                CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=utf-8"),
-            )],
+            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
             negotiation::json(&self.body),
         )
             .into_response();

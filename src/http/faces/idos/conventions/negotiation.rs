@@ -59,7 +59,9 @@ pub fn choose(force_output: Option<&str>, accept: Option<&str>, callback: Option
 impl Format {
     pub fn content_type(&self) -> &'static str {
         match self {
-            Format::Json => "application/json; charset=utf-8",
+            // JSON has no charset parameter (RFC 8259): the blueprint's responses say
+            // `application/json`.
+            Format::Json => "application/json",
             Format::Javascript(_) => "application/javascript; charset=utf-8",
             Format::Xml => "application/xml; charset=utf-8",
         }
