@@ -227,6 +227,8 @@ async fn fail_silently_hide_links_and_forced_errors() {
 
     let reply = idos(&app, "GET", "/?forcedError=NOT_ALLOWED", None, None).await;
     assert_idos_error(&reply, 403, "NOT_ALLOWED", "Not Allowed. (forced)");
+    assert!(reply.headers.contains_key("x-rate-limit-remaining"));
+    assert_eq!(header(&reply.headers, "x-content-type-options"), "nosniff");
     let reply = idos(&app, "GET", "/?forcedError=whatever", None, None).await;
     assert_idos_error(
         &reply,

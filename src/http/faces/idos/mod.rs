@@ -298,8 +298,12 @@ pub fn router(config: IdosConfig) -> Router<AppState> {
     let limiter = RateLimiter::new(config.rate_limit);
     let routes = routes.router.layer(Extension(endpoints));
     // Outermost last: conditional requests see the rendered body; the rendering writes every
-    // envelope, the rate limit's 429 included.
+    // envelope, the rate limit's 429 included; refusals made without the route (a bad
+    // callback, `forcedError`) come inside the rate limit, which counts them too.
     kit::finish::<Idos, _>(routes)
+        .layer(from_fn(|request, next| {
+            envelope::refuse(error_envelope, request, next)
+        }))
         .layer(from_fn(move |request, next| {
             rate_limit::limit(
                 limiter.clone(),
@@ -310,9 +314,7 @@ pub fn router(config: IdosConfig) -> Router<AppState> {
                 next,
             )
         }))
-        .layer(from_fn(|request, next| {
-            envelope::render(error_envelope, request, next)
-        }))
+        .layer(from_fn(envelope::render))
         .layer(from_fn(etag::conditional))
 }
 

@@ -140,9 +140,8 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// How an error of the face is made here (a function of the face, so the layer stays generic).
 pub type ErrorMaker = fn(StatusCode, &'static str, String) -> Envelope;
 
-/// The rendering middleware of the idOS face; `errors` makes the face's error envelopes (for a
-/// bad `callback`, a `forcedError`).
-pub async fn render(errors: ErrorMaker, request: Request, next: Next) -> Response {
+/// The rendering middleware of the idOS face.
+pub async fn render(request: Request, next: Next) -> Response {
     let pairs = query_pairs(&request);
     let callback = param(&pairs, "callback").filter(|c| !c.is_empty());
     let format = negotiation::choose(
@@ -161,24 +160,13 @@ pub async fn render(errors: ErrorMaker, request: Request, next: Next) -> Respons
             |original| original.0.to_string(),
         );
 
-    // A callback that is not an identifier path cannot be called: its error is JSON.
-    let bad_callback = callback.is_some_and(|c| !negotiation::is_callback(c));
-    let format = if bad_callback { Format::Json } else { format };
-    let early = if bad_callback {
-        Some(errors(
-            StatusCode::BAD_REQUEST,
-            "INVALID_CALLBACK",
-            "callback must be a JavaScript identifier or a dotted path of identifiers".into(),
-        ))
+    // A callback that is not an identifier path cannot be called: its error (`refuse`) is JSON.
+    let format = if callback.is_some_and(|c| !negotiation::is_callback(c)) {
+        Format::Json
     } else {
-        param(&pairs, "forcedError")
-            .filter(|e| !e.is_empty())
-            .map(|forced| forced_error(errors, forced))
+        format
     };
-    let response = match early {
-        Some(envelope) => envelope.into_response(),
-        None => next.run(request).await,
-    };
+    let response = next.run(request).await;
     let (mut parts, body) = response.into_parts();
     let Some(mut envelope) = parts.extensions.remove::<Envelope>() else {
         parts
@@ -217,6 +205,25 @@ pub async fn render(errors: ErrorMaker, request: Request, next: Next) -> Respons
         .headers
         .insert(NOSNIFF, HeaderValue::from_static("nosniff"));
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The answers given without running the route, inside the rate limit so that they count and
+/// carry its headers: a `callback` that is not a JavaScript identifier path (400), and
+/// `forcedError`.
+pub async fn refuse(errors: ErrorMaker, request: Request, next: Next) -> Response {
+    let pairs = query_pairs(&request);
+    if param(&pairs, "callback").is_some_and(|c| !c.is_empty() && !negotiation::is_callback(c)) {
+        return errors(
+            StatusCode::BAD_REQUEST,
+            "INVALID_CALLBACK",
+            "callback must be a JavaScript identifier or a dotted path of identifiers".into(),
+        )
+        .into_response();
+    }
+    if let Some(forced) = param(&pairs, "forcedError").filter(|e| !e.is_empty()) {
+        return forced_error(errors, forced).into_response();
+    }
+    next.run(request).await
 }
 
 /// `forcedError=<TYPE>`: the answer that error type gets, for clients testing their error
