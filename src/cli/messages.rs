@@ -1,7 +1,9 @@
 //! Domain errors in words for a terminal.
 
-use crate::domain::Kind;
-use crate::service::{Conflict, FieldRule, Forbidden, Invalid, ServiceError, Unauthorized};
+use crate::domain::{Kind, TextProblem};
+use crate::service::{
+    Conflict, FieldRule, Forbidden, Invalid, ServiceError, TextField, Unauthorized,
+};
 
 pub fn describe(error: &ServiceError) -> String {
     match error {
@@ -42,6 +44,25 @@ pub fn describe(error: &ServiceError) -> String {
             FieldRule::NonEmptyString => format!("{field} must be a non-empty string"),
             FieldRule::MinChars(n) => format!("{field} must be at least {n} characters"),
         },
+        ServiceError::Invalid(Invalid::Text { field, problem }) => {
+            let field = match field {
+                TextField::Name => "the name",
+                TextField::OwnerName => "the owner's name",
+                TextField::Email => "the email",
+                TextField::Description => "the description",
+                TextField::Environment => "the environment",
+                TextField::Tags => "a tag",
+                TextField::Type => "the type",
+                TextField::ConnectionName => "a connection's name",
+            };
+            match problem {
+                TextProblem::Blank => format!("{field} must not be blank"),
+                TextProblem::TooLong { max } => format!("{field} must be at most {max} characters"),
+                TextProblem::ForbiddenCharacter => format!(
+                    "{field} must not contain control characters or bidirectional overrides"
+                ),
+            }
+        }
         ServiceError::Invalid(other) => format!("invalid: {other:?}"),
         ServiceError::Unauthorized(Unauthorized::TokenInvalid) => "the token is not valid".into(),
         ServiceError::Unauthorized(other) => format!("unauthorized: {other:?}"),

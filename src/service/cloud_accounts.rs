@@ -6,10 +6,12 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::actor::{Access, Actor};
-use super::error::{Invalid, ServiceError, ServiceResult};
+use super::error::{Invalid, ServiceError, ServiceResult, TextField};
+use super::lookup::{parse_label, parse_name};
 use super::records::{CloudAccount, ExternalId};
 use super::{Services, ttl};
 use crate::domain::aws::RoleArn;
+use crate::domain::text::MAX_TAGS;
 use crate::domain::{Kind, PublicId, now_millis};
 use crate::store::{CloudAccountRow, Exec, NewCloudAccount, NewEvent};
 
@@ -36,6 +38,42 @@ fn account_event(kind: &'static str, account: &CloudAccountRow) -> NewEvent<'sta
         subject: "cloud_account",
         payload: json!({ "id": account.public_id.to_string(), "name": account.name }),
     }
+}
+
+/// Checks an account's texts against the text rules; `None` is a member left as it is.
+fn check_texts(
+    name: Option<&str>,
+    environment: Option<&str>,
+    tags: Option<&[String]>,
+) -> ServiceResult<()> {
+    if let Some(name) = name {
+        parse_name(name, TextField::Name)?;
+    }
+    if let Some(environment) = environment {
+        parse_label(environment, TextField::Environment)?;
+    }
+    if let Some(tags) = tags {
+        if tags.len() > MAX_TAGS {
+            return Err(ServiceError::Invalid(Invalid::TooMany {
+                field: TextField::Tags,
+                max: MAX_TAGS,
+            }));
+        }
+        for tag in tags {
+            parse_name(tag, TextField::Tags)?;
+        }
+    }
+    Ok(())
+}
+
+/// External IDs are UUIDs: anything else names none, and is refused before it reaches a
+/// query (a NUL byte would be a database error on PostgreSQL).
+fn check_external_id_shape(text: &str) -> ServiceResult<()> {
+    uuid::Uuid::try_parse(text).map(drop).map_err(|_| {
+        ServiceError::Invalid(Invalid::ExternalId {
+            value: text.to_owned(),
+        })
+    })
 }
 
 fn tags_json(tags: &[String]) -> String {
@@ -129,11 +167,17 @@ impl Services {
         request: NewCloudAccountRequest<'_>,
     ) -> ServiceResult<CloudAccount> {
         self.administer_accounts(actor)?;
+        check_texts(
+            Some(request.name),
+            Some(request.environment),
+            Some(request.tags),
+        )?;
         let role_arn = RoleArn::parse(request.role_arn).ok_or_else(|| {
             ServiceError::Invalid(Invalid::RoleArn {
                 value: request.role_arn.to_owned(),
             })
         })?;
+        check_external_id_shape(request.external_id)?;
         let now = now_millis();
         let mut tx = self
             .store
@@ -207,6 +251,11 @@ impl Services {
         id: &PublicId,
         changes: CloudAccountChanges,
     ) -> ServiceResult<CloudAccount> {
+        check_texts(
+            changes.name.as_deref(),
+            changes.environment.as_deref(),
+            changes.tags.as_deref(),
+        )?;
         let mut tx = self
             .store
             .begin()

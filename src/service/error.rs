@@ -1,7 +1,7 @@
 //! Domain errors. They carry typed data only: each face renders them with its own status
 //! codes and message texts. An internal error carries, for the log, what was being done.
 
-use crate::domain::Kind;
+use crate::domain::{Kind, TextProblem};
 use crate::store::{StoreError, UniqueKey};
 
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +91,37 @@ pub enum Invalid {
         claim: &'static str,
         problem: ClaimProblem,
     },
+    /// A text that breaks the text rules (`domain::text`): blank, too long, or holding a
+    /// control or bidi character.
+    Text {
+        field: TextField,
+        problem: TextProblem,
+    },
+    /// A list with more than `max` items.
+    TooMany {
+        field: TextField,
+        max: usize,
+    },
+}
+
+/// The text fields of requests, for faces to name (and point at) in their own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextField {
+    /// The name of the record the request is about (organization, user, project, account,
+    /// template).
+    Name,
+    /// `orghub bootstrap --owner-name`.
+    OwnerName,
+    Email,
+    Description,
+    /// A Cloud Conformity account's `environment`.
+    Environment,
+    /// A Cloud Conformity account's `tags`.
+    Tags,
+    /// A template's `type` (`orghub template import`).
+    Type,
+    /// A template connection's `name` (`orghub template import`).
+    ConnectionName,
 }
 
 /// What a field of a request must be.

@@ -3,8 +3,10 @@
 
 use anyhow::Context;
 
-use super::error::{Invalid, ServiceError, ServiceResult};
-use crate::domain::{Email, Kind, PublicId, Role};
+use super::error::{Invalid, ServiceError, ServiceResult, TextField};
+use crate::domain::{
+    Email, EmailProblem, FreeText, Kind, Label, Name, PublicId, Role, TextProblem,
+};
 use crate::store::{Exec, OrgRow, UserRow};
 
 pub(crate) async fn find_user(exec: Exec<'_>, id: &PublicId) -> ServiceResult<UserRow> {
@@ -29,12 +31,32 @@ pub(crate) async fn find_org(exec: Exec<'_>, id: &PublicId, kind: Kind) -> Servi
         })
 }
 
+/// A text that breaks the text rules of `domain::text`.
+pub(crate) fn bad_text(field: TextField, problem: TextProblem) -> ServiceError {
+    ServiceError::Invalid(Invalid::Text { field, problem })
+}
+
+/// An email address. A text-rule problem is told as such, never echoing the text (it may hold
+/// control characters); a mere shape problem echoes it, as the faces' documents do.
 pub(crate) fn parse_email(text: &str) -> ServiceResult<Email> {
-    Email::parse(text).ok_or_else(|| {
-        ServiceError::Invalid(Invalid::Email {
+    Email::parse(text).map_err(|problem| match problem {
+        EmailProblem::Text(problem) => bad_text(TextField::Email, problem),
+        EmailProblem::Shape => ServiceError::Invalid(Invalid::Email {
             value: text.to_owned(),
-        })
+        }),
     })
+}
+
+pub(crate) fn parse_name(text: &str, field: TextField) -> ServiceResult<Name> {
+    Name::parse(text).map_err(|problem| bad_text(field, problem))
+}
+
+pub(crate) fn parse_label(text: &str, field: TextField) -> ServiceResult<Label> {
+    Label::parse(text).map_err(|problem| bad_text(field, problem))
+}
+
+pub(crate) fn parse_free_text(text: &str, field: TextField) -> ServiceResult<FreeText> {
+    FreeText::parse(text).map_err(|problem| bad_text(field, problem))
 }
 
 pub(crate) fn parse_role(text: &str) -> ServiceResult<Role> {

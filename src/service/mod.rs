@@ -33,7 +33,7 @@ pub use api_keys::NewApiKey;
 pub use cloud_accounts::{CloudAccountChanges, NewCloudAccountRequest};
 pub use error::{
     ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal,
-    Unauthorized,
+    TextField, Unauthorized,
 };
 pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};

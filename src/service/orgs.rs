@@ -5,8 +5,9 @@ use anyhow::Context;
 
 use super::Services;
 use super::actor::{Access, Actor};
+use super::error::TextField;
 use super::error::{Conflict, Forbidden, ServiceError, ServiceResult, internal, on_unique};
-use super::lookup::find_org;
+use super::lookup::{find_org, parse_name};
 use super::new_org_writer::NewOrgRequest;
 use super::org_writes::org_event;
 use super::records::{Organization, Template};
@@ -28,11 +29,12 @@ impl Services {
         name: &str,
         parent: Option<&PublicId>,
     ) -> ServiceResult<Organization> {
+        let name = parse_name(name, TextField::Name)?;
         let org = self
             .new_orgs
             .submit(NewOrgRequest {
                 actor: actor.clone(),
-                name: name.to_owned(),
+                name: name.into_string(),
                 parent: parent.copied(),
             })
             .await?;
@@ -47,6 +49,8 @@ impl Services {
         name: Option<&str>,
         parent: Option<&PublicId>,
     ) -> ServiceResult<Organization> {
+        let name = name.map(|n| parse_name(n, TextField::Name)).transpose()?;
+        let name = name.as_ref().map(|n| n.as_str());
         let mut tx = self
             .store
             .begin()

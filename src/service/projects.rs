@@ -5,8 +5,9 @@ use serde_json::{Map, Value, json};
 
 use super::Services;
 use super::actor::{Access, Actor};
+use super::error::TextField;
 use super::error::{Forbidden, ServiceError, ServiceResult, internal};
-use super::lookup::find_org;
+use super::lookup::{find_org, parse_free_text, parse_name};
 use super::records::{ConnectionOutcome, ConnectionRefusal, ConnectionSlot, Project};
 use crate::crypto::SealContext;
 use crate::domain::connection::validate_details;
@@ -76,6 +77,8 @@ impl Services {
         org_id: &PublicId,
         new: &NewProject<'_>,
     ) -> ServiceResult<(Project, Option<Vec<ConnectionSlot>>)> {
+        parse_name(new.name, TextField::Name)?;
+        parse_free_text(new.description, TextField::Description)?;
         let mut tx = self
             .store
             .begin()
@@ -180,6 +183,12 @@ impl Services {
         project_id: &PublicId,
         changes: &ProjectChanges,
     ) -> ServiceResult<(Project, Vec<ConnectionOutcome>)> {
+        if let Some(name) = &changes.name {
+            parse_name(name, TextField::Name)?;
+        }
+        if let Some(description) = &changes.description {
+            parse_free_text(description, TextField::Description)?;
+        }
         let mut tx = self
             .store
             .begin()

@@ -7,9 +7,10 @@ use serde_json::{Value, json};
 
 use super::Services;
 use super::error::{
-    Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, internal, on_unique,
+    Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, TextField, internal,
+    on_unique,
 };
-use super::lookup::{find_org, find_user, parse_email};
+use super::lookup::{find_org, find_user, parse_email, parse_name};
 use crate::crypto::{self, SealContext};
 use crate::domain::connection::ConnectionType;
 use crate::domain::{Kind, PublicId, Role, now_millis};
@@ -70,6 +71,8 @@ impl Services {
         if owner_name.is_empty() {
             return Err(invalid("owner-name", FieldRule::NotEmpty));
         }
+        parse_name(org_name, TextField::Name)?;
+        parse_name(owner_name, TextField::OwnerName)?;
         let email = parse_email(&request.owner_email)?;
         let password = request
             .password
@@ -196,11 +199,14 @@ impl Services {
         if template.kind.trim().is_empty() {
             return Err(invalid("type", FieldRule::NonEmptyString));
         }
+        parse_name(template.name.trim(), TextField::Name)?;
+        parse_name(template.kind.trim(), TextField::Type)?;
         let mut connections = Vec::with_capacity(template.connections.len());
         for connection in &template.connections {
             if connection.name.trim().is_empty() {
                 return Err(invalid("connections.name", FieldRule::NonEmptyString));
             }
+            parse_name(&connection.name, TextField::ConnectionName)?;
             let kind = ConnectionType::parse(&connection.kind).ok_or_else(|| {
                 ServiceError::Invalid(Invalid::ConnectionType {
                     value: connection.kind.clone(),

@@ -5,13 +5,14 @@ use std::net::IpAddr;
 
 use anyhow::Context;
 
-use super::error::{ServiceError, ServiceResult, Unauthorized};
+use super::error::{Invalid, ServiceError, ServiceResult, TextField, Unauthorized};
 use super::minting::{TokenFor, mint};
 use super::records::IssuedToken;
 use super::throttle::Attempt;
 use super::{Services, ttl};
 use crate::crypto;
-use crate::domain::{Email, TokenKind, now_millis};
+use crate::domain::email_key_of;
+use crate::domain::{Email, EmailProblem, TokenKind, now_millis};
 
 /// A successful sign-in: the token and the integer id of the user's organization.
 #[derive(Debug, Clone)]
@@ -27,9 +28,19 @@ impl Services {
         password: &str,
         address: Option<IpAddr>,
     ) -> ServiceResult<SignIn> {
-        let account = Email::parse(email)
-            .map(|e| e.key())
-            .unwrap_or_else(|| email.trim().to_lowercase());
+        let account = match Email::parse(email) {
+            Ok(email) => email.key(),
+            // Never looked up, nor kept by the throttle: a database would refuse some of
+            // these (a NUL byte), and no stored address can hold them.
+            Err(EmailProblem::Text(problem)) => {
+                return Err(ServiceError::Invalid(Invalid::Text {
+                    field: TextField::Email,
+                    problem,
+                }));
+            }
+            // Not an address: it finds no account, but is throttled as any other.
+            Err(EmailProblem::Shape) => email_key_of(email.trim()),
+        };
         let attempt = Attempt::new(&account, address);
         if let Some(wait) = self.throttle.wait(&attempt, now_millis()) {
             return Err(ServiceError::Throttled {

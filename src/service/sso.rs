@@ -12,10 +12,12 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use anyhow::Context;
 
 use super::actor::{Access, Actor};
+use super::error::TextField;
 use super::error::{
     ClaimProblem, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal, Unauthorized,
     internal,
 };
+use super::lookup::parse_name;
 use super::minting::{TokenFor, mint};
 use super::org_writes::insert_child_org;
 use super::records::{IssuedToken, Organization};
@@ -48,6 +50,8 @@ impl Services {
         if !actor.partner {
             return Err(ServiceError::Forbidden(Forbidden::NotAPartner));
         }
+        let name = parse_name(name, TextField::Name)?;
+        let name = name.as_str();
         let mut tx = self
             .store
             .begin()

@@ -7,10 +7,11 @@ use serde_json::json;
 
 use super::Services;
 use super::actor::{Access, Actor};
+use super::error::TextField;
 use super::error::{
     Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, on_unique,
 };
-use super::lookup::{find_org, find_user, parse_email, parse_role};
+use super::lookup::{find_org, find_user, parse_email, parse_name, parse_role};
 use super::records::{ProjectMembership, User};
 use crate::crypto;
 use crate::domain::{Email, Kind, OrgPath, PublicId, Role, now_millis};
@@ -169,6 +170,7 @@ impl Services {
         let parsed = requests
             .iter()
             .map(|r| {
+                parse_name(&r.name, TextField::Name)?;
                 // The API's default role for a new user.
                 let role = r.role.as_deref().map(parse_role).transpose()?;
                 Ok((parse_email(&r.email)?, role.unwrap_or(Role::Member)))
@@ -237,6 +239,9 @@ impl Services {
         user_id: &PublicId,
         changes: &UserChanges,
     ) -> ServiceResult<User> {
+        if let Some(name) = &changes.name {
+            parse_name(name, TextField::Name)?;
+        }
         let email = changes.email.as_deref().map(parse_email).transpose()?;
         let role = changes.role.as_deref().map(parse_role).transpose()?;
         let password_hash = new_password_hash(changes.password.as_deref()).await?;

@@ -81,7 +81,7 @@ text_column!(
 );
 text_column!(PublicId, "public id", PublicId::parse, true);
 text_column!(OrgPath, "organization path", OrgPath::parse, false);
-text_column!(Email, "email address", Email::parse, false);
+text_column!(Email, "email address", Email::stored, false);
 
 /// A column holding JSON as text, decoded into `T`.
 #[derive(Debug, Clone)]

@@ -9,6 +9,7 @@ mod cli;
 mod conformity;
 mod cross_face;
 mod helpers;
+mod hostile_data;
 mod integrity;
 mod smoke;
 mod surfsight;

@@ -7,9 +7,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::domain::Kind;
+use crate::domain::{Kind, TextProblem};
 use crate::http::kit::{BodyProblem, Face, JsonObject, Scheme, internal};
-use crate::service::{Conflict, FieldRule, Forbidden, Invalid, ServiceError};
+use crate::service::{Conflict, FieldRule, Forbidden, Invalid, ServiceError, TextField};
 
 pub const MEDIA_TYPE: &str = "application/vnd.api+json";
 
@@ -181,6 +181,35 @@ fn check_media_type(headers: &HeaderMap) -> Result<(), ConformityError> {
     }
 }
 
+/// A text field as the Conformity documents name it, and where it sits in a request.
+fn text_member(field: TextField) -> (&'static str, Option<&'static str>) {
+    match field {
+        TextField::Name => ("name", Some("/data/attributes/name")),
+        TextField::Environment => ("environment", Some("/data/attributes/environment")),
+        TextField::Tags => ("tags", Some("/data/attributes/tags")),
+        TextField::Email => ("email", None),
+        TextField::Description => ("description", None),
+        TextField::OwnerName | TextField::ConnectionName => ("name", None),
+        TextField::Type => ("type", None),
+    }
+}
+
+/// A 422 for a text that breaks the text rules, pointing at its member.
+fn bad_text(field: TextField, problem: TextProblem) -> ConformityError {
+    let (name, pointer) = text_member(field);
+    let detail = match problem {
+        TextProblem::Blank => format!("{name} must not be blank"),
+        TextProblem::TooLong { max } => format!("{name} must be at most {max} characters"),
+        TextProblem::ForbiddenCharacter => {
+            format!("{name} must not contain control characters or bidirectional overrides")
+        }
+    };
+    ConformityError {
+        pointer,
+        ..ConformityError::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
+    }
+}
+
 /// Invalid members the Conformity routes do not point at themselves, worded plainly.
 fn invalid(invalid: Invalid) -> String {
     match invalid {
@@ -194,6 +223,10 @@ fn invalid(invalid: Invalid) -> String {
         Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
         Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
         Invalid::SsoClaim { claim, .. } => format!("The claim {claim} is not valid"),
+        Invalid::Text { field, .. } => format!("{} is not valid", text_member(field).0),
+        Invalid::TooMany { field, max } => {
+            format!("{} must have at most {max} items", text_member(field).0)
+        }
     }
 }
 
@@ -257,6 +290,17 @@ impl From<ServiceError> for ConformityError {
                 "/data/attributes/access/keys/externalId",
                 format!("'{value}' is not an external ID of this organisation, or it has expired"),
             ),
+            ServiceError::Invalid(Invalid::Text { field, problem }) => bad_text(field, problem),
+            ServiceError::Invalid(Invalid::TooMany { field, max }) => {
+                let (name, pointer) = text_member(field);
+                Self {
+                    pointer,
+                    ..Self::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        format!("{name} must have at most {max} items"),
+                    )
+                }
+            }
             ServiceError::Invalid(other) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, invalid(other))
             }

@@ -6,11 +6,24 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::domain::Kind;
+use crate::domain::{Kind, TextProblem};
 use crate::http::kit::{BodyProblem, Face, Scheme, internal};
 use crate::service::{
-    ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, ServiceError, SsoRefusal, Unauthorized,
+    ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, ServiceError, SsoRefusal, TextField,
+    Unauthorized,
 };
+
+/// A text field as the Surfsight bodies name it.
+fn field_name(field: TextField) -> &'static str {
+    match field {
+        TextField::Name | TextField::OwnerName | TextField::ConnectionName => "name",
+        TextField::Email => "email",
+        TextField::Description => "description",
+        TextField::Environment => "environment",
+        TextField::Tags => "tags",
+        TextField::Type => "type",
+    }
+}
 
 /// The Surfsight face, for the HTTP kit: its error and its words for what the kit refuses.
 pub struct Surfsight;
@@ -174,6 +187,21 @@ fn invalid(invalid: Invalid) -> String {
         Invalid::RoleArn { value } => format!("'{value}' is not an IAM role ARN"),
         Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
         Invalid::SsoClaim { claim, problem } => bad_claim(claim, problem),
+        Invalid::Text { field, problem } => {
+            let field = field_name(field);
+            match problem {
+                TextProblem::Blank => format!("\"{field}\" must not be blank"),
+                TextProblem::TooLong { max } => {
+                    format!("\"{field}\" must be at most {max} characters")
+                }
+                TextProblem::ForbiddenCharacter => format!(
+                    "\"{field}\" must not contain control characters or bidirectional overrides"
+                ),
+            }
+        }
+        Invalid::TooMany { field, max } => {
+            format!("\"{}\" must have at most {max} items", field_name(field))
+        }
     }
 }
 

@@ -9,11 +9,34 @@ use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use serde_json::{Map, Value, json};
 
-use crate::domain::Kind;
+use crate::domain::{Kind, TextProblem};
 use crate::http::kit::{BodyProblem, Face, Scheme, internal, stream};
 use crate::service::{
-    Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, Unauthorized,
+    Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, TextField, Unauthorized,
 };
+
+/// A text field as the Xponent bodies name it.
+fn field_name(field: TextField) -> &'static str {
+    match field {
+        TextField::Name | TextField::OwnerName | TextField::ConnectionName => "name",
+        TextField::Email => "email",
+        TextField::Description => "description",
+        TextField::Environment => "environment",
+        TextField::Tags => "tags",
+        TextField::Type => "type",
+    }
+}
+
+/// What a text must be, after "The field {name} ".
+fn text_rule(problem: TextProblem) -> String {
+    match problem {
+        TextProblem::Blank => "must not be blank".to_owned(),
+        TextProblem::TooLong { max } => format!("must be at most {max} characters"),
+        TextProblem::ForbiddenCharacter => {
+            "must not contain control characters or bidirectional overrides".to_owned()
+        }
+    }
+}
 
 /// `{"<key>": items, "metadata": {"status": 200, "message": "OK", "numItems": n}}`.
 pub fn ok(key: &str, items: Vec<Value>) -> Response {
@@ -232,6 +255,15 @@ impl From<ServiceError> for XponentError {
                 Invalid::RoleArn { value } => format!("Invalid role ARN '{value}'"),
                 Invalid::ExternalId { value } => format!("Invalid external ID '{value}'"),
                 Invalid::SsoClaim { claim, .. } => format!("Invalid claim {claim}"),
+                Invalid::Text { field, problem } => {
+                    format!("The field {} {}", field_name(field), text_rule(problem))
+                }
+                Invalid::TooMany { field, max } => {
+                    format!(
+                        "The field {} must have at most {max} items",
+                        field_name(field)
+                    )
+                }
             }),
             ServiceError::Unauthorized(unauthorized) => Self::unauthorized(match unauthorized {
                 Unauthorized::TokenInvalid => TOKEN_NOT_VALID,
