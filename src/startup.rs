@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::crypto::{MasterKey, Sealer};
 use crate::http::{AppState, app};
-use crate::service::{ServiceConfig, Services};
+use crate::service::{Quotas, ServiceConfig, Services};
 use crate::store::{Location, Store};
 
 /// Where the data lives and how secrets are sealed: what every command needs.
@@ -26,6 +26,8 @@ pub struct DataSettings {
     /// The longest a cached read is served (`service::ttl::READ_CACHE` unless a test wants
     /// another).
     pub read_cache_ttl: std::time::Duration,
+    /// What one tenant (a root organization's tree) may hold.
+    pub quotas: Quotas,
 }
 
 pub const SQLITE_FILE: &str = "orghub.sqlite3";
@@ -56,6 +58,7 @@ pub async fn open_services(settings: &DataSettings) -> anyhow::Result<Services> 
         ServiceConfig {
             region: settings.region.clone(),
             read_cache_ttl: settings.read_cache_ttl,
+            quotas: settings.quotas,
         },
     )
 }

@@ -2,7 +2,7 @@
 
 use crate::domain::{Kind, TextProblem};
 use crate::service::{
-    Conflict, FieldRule, Forbidden, Invalid, ServiceError, TextField, Unauthorized,
+    Conflict, FieldRule, Forbidden, Invalid, Quota, ServiceError, TextField, Unauthorized,
 };
 
 pub fn describe(error: &ServiceError) -> String {
@@ -22,6 +22,14 @@ pub fn describe(error: &ServiceError) -> String {
         ServiceError::Forbidden(Forbidden::NotAnOwner { user }) => {
             format!("user {user} is a Member: only Owners have secret keys")
         }
+        ServiceError::Forbidden(Forbidden::QuotaExceeded { quota, limit }) => format!(
+            "the organization tree has reached its limit of {limit} {}",
+            match quota {
+                Quota::Organizations => "organizations",
+                Quota::Users => "users",
+                Quota::ApiKeys => "API keys",
+            }
+        ),
         ServiceError::Forbidden(other) => format!("not allowed: {other:?}"),
         ServiceError::Conflict(Conflict::OrganizationName { name }) => {
             format!("the organization name '{name}' is already in use")

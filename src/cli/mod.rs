@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::PublicId;
-use crate::service::{BootstrapRequest, TemplateImport};
+use crate::service::{BootstrapRequest, Quotas, TemplateImport};
 use crate::startup::{Application, DataSettings, open_services, shutdown_signal};
 use crate::telemetry::{self, LogFormat};
 
@@ -125,6 +125,16 @@ pub struct DataArgs {
     /// The region this server serves (tokens of another region are refused).
     #[arg(long, env = "ORGHUB_REGION", default_value = "us")]
     pub region: String,
+    /// The most organizations one root organization's tree may hold (its root included).
+    #[arg(long, env = "ORGHUB_MAX_ORGS_PER_ROOT", default_value_t = Quotas::default().orgs)]
+    pub max_orgs_per_root: u64,
+    /// The most users one root organization's tree may hold.
+    #[arg(long, env = "ORGHUB_MAX_USERS_PER_ROOT", default_value_t = Quotas::default().users)]
+    pub max_users_per_root: u64,
+    /// The most API keys the users of one root organization's tree may hold (revoked ones
+    /// included).
+    #[arg(long, env = "ORGHUB_MAX_API_KEYS_PER_ROOT", default_value_t = Quotas::default().api_keys)]
+    pub max_api_keys_per_root: u64,
 }
 
 impl DataArgs {
@@ -136,6 +146,11 @@ impl DataArgs {
             master_key: std::env::var("ORGHUB_MASTER_KEY").ok(),
             region: self.region.clone(),
             read_cache_ttl: crate::service::ttl::READ_CACHE,
+            quotas: Quotas {
+                orgs: self.max_orgs_per_root,
+                users: self.max_users_per_root,
+                api_keys: self.max_api_keys_per_root,
+            },
         }
     }
 }

@@ -13,7 +13,7 @@ use super::{Services, ttl};
 use crate::domain::aws::RoleArn;
 use crate::domain::text::MAX_TAGS;
 use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::{CloudAccountRow, Exec, NewCloudAccount, NewEvent};
+use crate::store::{CloudAccountRow, Exec, NewCloudAccount, NewEvent, RowLock, Tx};
 
 pub struct NewCloudAccountRequest<'a> {
     pub name: &'a str,
@@ -78,6 +78,23 @@ fn check_external_id_shape(text: &str) -> ServiceResult<()> {
 
 fn tags_json(tags: &[String]) -> String {
     serde_json::Value::from(tags).to_string()
+}
+
+/// `find_account` in a write transaction, locking the row against a concurrent change or
+/// deletion (see `store::RowLock`).
+async fn find_account_locked(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &PublicId,
+) -> ServiceResult<CloudAccountRow> {
+    tx.cloud_account_locked(id, RowLock::Update)
+        .await
+        .with_context(|| format!("reading and locking cloud account {id}"))?
+        .filter(|account| account.org_id == actor.org_id)
+        .ok_or_else(|| ServiceError::NotFound {
+            kind: Kind::CloudAccount,
+            id: id.to_string(),
+        })
 }
 
 /// The account `id` of the actor's own organisation; another organisation's is not found.
@@ -184,6 +201,15 @@ impl Services {
             .begin()
             .await
             .context("starting to create a cloud account")?;
+        // The organisation's row is locked first: the account refers to it, and the first
+        // account sets its singleton external ID.
+        tx.org_by_id_locked(actor.org_id, RowLock::Update)
+            .await
+            .context("locking an organisation")?
+            .ok_or_else(|| ServiceError::NotFound {
+                kind: Kind::Organization,
+                id: actor.org_public_id.clone(),
+            })?;
         let singleton = tx
             .exec()
             .org_external_id(actor.org_id)
@@ -261,7 +287,7 @@ impl Services {
             .begin()
             .await
             .context("starting to update a cloud account")?;
-        let account = find_account(tx.exec(), actor, id).await?;
+        let account = find_account_locked(&mut tx, actor, id).await?;
         self.administer_accounts(actor)?;
         let tags = tags_json(changes.tags.as_deref().unwrap_or(&account.tags.0));
         let now = now_millis();
@@ -293,7 +319,7 @@ impl Services {
             .begin()
             .await
             .context("starting to delete a cloud account")?;
-        let account = find_account(tx.exec(), actor, id).await?;
+        let account = find_account_locked(&mut tx, actor, id).await?;
         self.administer_accounts(actor)?;
         tx.delete_cloud_account(account.id)
             .await

@@ -1,6 +1,7 @@
 //! Domain errors. They carry typed data only: each face renders them with its own status
 //! codes and message texts. An internal error carries, for the log, what was being done.
 
+use super::quotas::Quota;
 use crate::domain::{Kind, TextProblem};
 use crate::store::{StoreError, UniqueKey};
 
@@ -54,6 +55,11 @@ pub enum Forbidden {
     },
     /// Only partner users create organizations through Surfsight.
     NotAPartner,
+    /// The tenant (root organization's tree) holds as many of these as its quota allows.
+    QuotaExceeded {
+        quota: Quota,
+        limit: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

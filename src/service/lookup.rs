@@ -7,7 +7,7 @@ use super::error::{Invalid, ServiceError, ServiceResult, TextField};
 use crate::domain::{
     Email, EmailProblem, FreeText, Kind, Label, Name, PublicId, Role, TextProblem,
 };
-use crate::store::{Exec, OrgRow, UserRow};
+use crate::store::{Exec, OrgRow, RowLock, TenantUsage, Tx, UserRow};
 
 pub(crate) async fn find_user(exec: Exec<'_>, id: &PublicId) -> ServiceResult<UserRow> {
     exec.user_by_public_id(id)
@@ -17,6 +17,47 @@ pub(crate) async fn find_user(exec: Exec<'_>, id: &PublicId) -> ServiceResult<Us
             kind: Kind::User,
             id: id.to_string(),
         })
+}
+
+/// `find_user` in a write transaction, locking the row (see `store::RowLock`): a write
+/// that depends on what it read must not meet a row changed or deleted meanwhile.
+pub(crate) async fn find_user_locked(
+    tx: &mut Tx,
+    id: &PublicId,
+    lock: RowLock,
+) -> ServiceResult<UserRow> {
+    tx.user_locked(id, lock)
+        .await
+        .with_context(|| format!("reading and locking user {id}"))?
+        .ok_or_else(|| ServiceError::NotFound {
+            kind: Kind::User,
+            id: id.to_string(),
+        })
+}
+
+/// `find_org` in a write transaction, locking the row (see `store::RowLock`).
+pub(crate) async fn find_org_locked(
+    tx: &mut Tx,
+    id: &PublicId,
+    kind: Kind,
+    lock: RowLock,
+) -> ServiceResult<OrgRow> {
+    tx.org_locked(id, lock)
+        .await
+        .with_context(|| format!("reading and locking organization {id}"))?
+        .ok_or_else(|| ServiceError::NotFound {
+            kind,
+            id: id.to_string(),
+        })
+}
+
+/// Takes the lock of the tenant at `root_id` (see `Tx::lock_tenant`) and reads its usage.
+pub(crate) async fn lock_tenant(tx: &mut Tx, root_id: i64) -> ServiceResult<TenantUsage> {
+    Ok(tx
+        .lock_tenant(root_id)
+        .await
+        .with_context(|| format!("locking tenant {root_id}"))?
+        .with_context(|| format!("tenant {root_id} has no usage row"))?)
 }
 
 /// The organization `id`; `kind` says what the caller is looking for (an organization, or a

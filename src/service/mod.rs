@@ -23,6 +23,7 @@ mod minting;
 mod new_org_writer;
 mod org_writes;
 mod owner_token_writer;
+mod quotas;
 mod read_cache;
 mod records;
 mod throttle;
@@ -37,6 +38,7 @@ pub use error::{
 };
 pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
+pub use quotas::{Quota, Quotas};
 pub use records::{
     ApiKey, CloudAccount, ConnectionOutcome, ConnectionRefusal, ConnectionSlot, ExternalId,
     IssuedToken, Organization, Project, ProjectMembership, Template, User,
@@ -88,6 +90,8 @@ pub struct ServiceConfig {
     pub region: String,
     /// How long a cached read is served (`ttl::READ_CACHE` in the server).
     pub read_cache_ttl: Duration,
+    /// What one tenant may hold.
+    pub quotas: Quotas,
 }
 
 #[derive(Clone)]
@@ -130,6 +134,7 @@ impl Services {
                 .context("starting the owner tokens' writer")?,
             new_orgs: GroupCommit::spawn(NewOrgWriter {
                 store: store.clone(),
+                quotas: config.quotas,
             })
             .context("starting the organizations' writer")?,
             throttle: Arc::default(),

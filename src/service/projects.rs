@@ -7,12 +7,12 @@ use super::Services;
 use super::actor::{Access, Actor};
 use super::error::TextField;
 use super::error::{Forbidden, ServiceError, ServiceResult, internal};
-use super::lookup::{find_org, parse_free_text, parse_name};
+use super::lookup::{find_org, find_org_locked, parse_free_text, parse_name};
 use super::records::{ConnectionOutcome, ConnectionRefusal, ConnectionSlot, Project};
 use crate::crypto::SealContext;
 use crate::domain::connection::validate_details;
 use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::{Exec, NewConnection, NewEvent, ProjectRow};
+use crate::store::{Exec, NewConnection, NewEvent, ProjectRow, RowLock, Tx};
 
 pub struct NewProject<'a> {
     pub name: &'a str,
@@ -37,6 +37,18 @@ async fn find_project(exec: Exec<'_>, id: &PublicId) -> ServiceResult<ProjectRow
     exec.project_by_public_id(id)
         .await
         .with_context(|| format!("reading project {id}"))?
+        .ok_or_else(|| ServiceError::NotFound {
+            kind: Kind::Project,
+            id: id.to_string(),
+        })
+}
+
+/// `find_project` in a write transaction, locking the row against a concurrent change or
+/// deletion (see `store::RowLock`).
+async fn find_project_locked(tx: &mut Tx, id: &PublicId) -> ServiceResult<ProjectRow> {
+    tx.project_locked(id, RowLock::Update)
+        .await
+        .with_context(|| format!("reading and locking project {id}"))?
         .ok_or_else(|| ServiceError::NotFound {
             kind: Kind::Project,
             id: id.to_string(),
@@ -84,7 +96,8 @@ impl Services {
             .begin()
             .await
             .context("starting to create a project")?;
-        let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
+        // Locked against its deletion until the project is in.
+        let org = find_org_locked(&mut tx, org_id, Kind::Organization, RowLock::KeyShare).await?;
         actor.authorize(
             Access::Administer,
             &org.path,
@@ -194,7 +207,7 @@ impl Services {
             .begin()
             .await
             .context("starting to update a project")?;
-        let project = find_project(tx.exec(), project_id).await?;
+        let project = find_project_locked(&mut tx, project_id).await?;
         actor.authorize(
             Access::Administer,
             &project.org_path,
@@ -271,7 +284,7 @@ impl Services {
             .begin()
             .await
             .context("starting to delete a project")?;
-        let project = find_project(tx.exec(), project_id).await?;
+        let project = find_project_locked(&mut tx, project_id).await?;
         actor.authorize(
             Access::Administer,
             &project.org_path,

@@ -10,11 +10,11 @@ use super::error::{
     Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, TextField, internal,
     on_unique,
 };
-use super::lookup::{find_org, find_user, parse_email, parse_name};
+use super::lookup::{find_org_locked, find_user_locked, parse_email, parse_name};
 use crate::crypto::{self, SealContext};
 use crate::domain::connection::ConnectionType;
 use crate::domain::{Kind, PublicId, Role, now_millis};
-use crate::store::{NewEvent, NewUser, Tx, UniqueKey};
+use crate::store::{NewEvent, NewUser, RowLock, Tx, UniqueKey};
 
 pub struct BootstrapRequest {
     pub org_name: String,
@@ -105,6 +105,7 @@ impl Services {
                 &NewUser {
                     public_id: &user_public_id,
                     org_id,
+                    root_id: org_id,
                     name: owner_name,
                     email: &email,
                     role: Role::Owner,
@@ -162,7 +163,7 @@ impl Services {
             .begin()
             .await
             .context("starting to issue a secret key")?;
-        let user = find_user(tx.exec(), user_id).await?;
+        let user = find_user_locked(&mut tx, user_id, RowLock::Update).await?;
         if user.role != Role::Owner {
             return Err(ServiceError::Forbidden(Forbidden::NotAnOwner {
                 user: user.public_id.to_string(),
@@ -220,7 +221,7 @@ impl Services {
             .begin()
             .await
             .context("starting to import a template")?;
-        let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
+        let org = find_org_locked(&mut tx, org_id, Kind::Organization, RowLock::KeyShare).await?;
         let public_id = PublicId::new();
         tx.insert_template(
             &public_id,

@@ -11,11 +11,15 @@ use super::error::TextField;
 use super::error::{
     Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, on_unique,
 };
-use super::lookup::{find_org, find_user, parse_email, parse_name, parse_role};
+use super::lookup::{
+    find_org, find_org_locked, find_user, find_user_locked, lock_tenant, parse_email, parse_name,
+    parse_role,
+};
+use super::quotas::Quota;
 use super::records::{ProjectMembership, User};
 use crate::crypto;
 use crate::domain::{Email, Kind, OrgPath, PublicId, Role, now_millis};
-use crate::store::{Exec, NewEvent, NewUser, Store, UniqueKey, UserRow};
+use crate::store::{Exec, NewEvent, NewUser, RowLock, Store, UniqueKey, UserRow};
 
 pub struct NewUserRequest {
     pub name: String,
@@ -186,13 +190,20 @@ impl Services {
             .begin()
             .await
             .context("starting to create users")?;
-        let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
+        let seen = find_org(tx.exec(), org_id, Kind::Organization).await?;
         actor.authorize(
             Access::Administer,
-            &org.path,
+            &seen.path,
             Kind::Organization,
-            org.public_id,
+            seen.public_id,
         )?;
+        // Counted under the tenant's lock, so that concurrent creations cannot overshoot the
+        // quota; the organization is read again, locked against its deletion meanwhile.
+        let usage = lock_tenant(&mut tx, seen.path.root_id()).await?;
+        let org = find_org_locked(&mut tx, org_id, Kind::Organization, RowLock::KeyShare).await?;
+        self.config
+            .quotas
+            .check(Quota::Users, usage.users, requests.len())?;
         let now = now_millis();
         let mut created = Vec::with_capacity(requests.len());
         for ((request, (email, role)), password_hash) in
@@ -204,6 +215,7 @@ impl Services {
                     &NewUser {
                         public_id: &public_id,
                         org_id: org.id,
+                        root_id: org.path.root_id(),
                         name: &request.name,
                         email,
                         role: *role,
@@ -250,7 +262,8 @@ impl Services {
             .begin()
             .await
             .context("starting to update a user")?;
-        let user = find_user(tx.exec(), user_id).await?;
+        // Locked: a concurrent deletion waits for this update, or this update finds no user.
+        let user = find_user_locked(&mut tx, user_id, RowLock::Update).await?;
         actor.authorize(
             Access::Administer,
             &user.org_path,
@@ -298,7 +311,17 @@ impl Services {
             .begin()
             .await
             .context("starting to delete a user")?;
-        let user = find_user(tx.exec(), user_id).await?;
+        let seen = find_user(tx.exec(), user_id).await?;
+        actor.authorize(
+            Access::Administer,
+            &seen.org_path,
+            Kind::User,
+            seen.public_id,
+        )?;
+        // The tenant's lock first (its user count changes), as every counted write takes it,
+        // then the user's row, which a concurrent update may hold.
+        lock_tenant(&mut tx, seen.org_path.root_id()).await?;
+        let user = find_user_locked(&mut tx, user_id, RowLock::Update).await?;
         actor.authorize(
             Access::Administer,
             &user.org_path,

@@ -133,6 +133,7 @@ mod tests {
         let user = NewUser {
             public_id: &PublicId::new(),
             org_id: org,
+            root_id: org,
             name: "Mo",
             email: &Email::parse("mo@example.com").unwrap(),
             role: Role::Member,

@@ -1,3 +1,4 @@
+use super::locks::{LockingRead, RowLock, locking_read};
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
 use crate::domain::{Email, Millis, OrgPath, PublicId, Role};
 
@@ -19,6 +20,8 @@ pub struct UserRow {
 pub struct NewUser<'a> {
     pub public_id: &'a PublicId,
     pub org_id: i64,
+    /// The organization's tree (counted in its usage).
+    pub root_id: i64,
     pub name: &'a str,
     pub email: &'a Email,
     pub role: Role,
@@ -73,6 +76,41 @@ const MEMBERSHIPS_OF_PAGE: &str = "SELECT m.user_id, p.public_id, m.role FROM pr
      JOIN organizations o ON o.id = u.org_id \
      WHERE m.user_id >= $3 AND m.user_id <= $4 AND o.path >= $1 AND o.path < $2 \
      ORDER BY m.user_id, p.id";
+
+const USER_BY_PUBLIC_ID: LockingRead = locking_read!(select_user!("WHERE u.public_id = $1"), "u");
+const USER_BY_ID: LockingRead = locking_read!(select_user!("WHERE u.id = $1"), "u");
+
+impl Tx {
+    /// The user `id`, read and locked (see `locks`) for the rest of the transaction.
+    pub async fn user_locked(
+        &mut self,
+        id: &PublicId,
+        lock: RowLock,
+    ) -> StoreResult<Option<UserRow>> {
+        let sql = self.locking(&USER_BY_PUBLIC_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, UserRow>(sql)
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+
+    /// The user with integer id `id`, read and locked (see `locks`).
+    pub async fn user_by_id_locked(
+        &mut self,
+        id: i64,
+        lock: RowLock,
+    ) -> StoreResult<Option<UserRow>> {
+        let sql = self.locking(&USER_BY_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, UserRow>(sql)
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+}
 
 impl Exec<'_> {
     pub async fn user_by_public_id(self, id: &PublicId) -> StoreResult<Option<UserRow>> {
@@ -158,12 +196,13 @@ impl Tx {
     pub async fn insert_user(&mut self, user: &NewUser<'_>, now: Millis) -> StoreResult<i64> {
         Ok(on_tx!(self, |c| {
             sqlx::query_scalar(
-                "INSERT INTO users (public_id, org_id, name, email, email_key, role, partner, \
-                 password_hash, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                "INSERT INTO users (public_id, org_id, root_id, name, email, email_key, role, \
+                 partner, password_hash, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
             )
             .bind(user.public_id.to_string())
             .bind(user.org_id)
+            .bind(user.root_id)
             .bind(user.name)
             .bind(user.email.as_str())
             .bind(user.email.key())

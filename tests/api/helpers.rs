@@ -166,6 +166,7 @@ impl TestApp {
             master_key: None,
             region: "us".into(),
             read_cache_ttl: ttl,
+            quotas: orghub::service::Quotas::default(),
         };
         Self::spawn_on(data, dir).await
     }

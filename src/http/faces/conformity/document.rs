@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::{Kind, TextProblem};
 use crate::http::kit::{BodyProblem, Face, JsonObject, Scheme, internal};
-use crate::service::{Conflict, FieldRule, Forbidden, Invalid, ServiceError, TextField};
+use crate::service::{Conflict, FieldRule, Forbidden, Invalid, Quota, ServiceError, TextField};
 
 pub const MEDIA_TYPE: &str = "application/vnd.api+json";
 
@@ -273,6 +273,17 @@ impl From<ServiceError> for ConformityError {
                     Kind::CloudAccount => format!("Account {id} was not found"),
                     Kind::ExternalId => format!("External ID {id} was not found"),
                 },
+            ),
+            ServiceError::Forbidden(Forbidden::QuotaExceeded { quota, limit }) => Self::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "The organisation tree has reached its limit of {limit} {}",
+                    match quota {
+                        Quota::Organizations => "organisations",
+                        Quota::Users => "users",
+                        Quota::ApiKeys => "API keys",
+                    }
+                ),
             ),
             ServiceError::Forbidden(Forbidden::OutsideScope { .. }) => Self::new(
                 StatusCode::FORBIDDEN,

@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 use crate::domain::{Kind, TextProblem};
 use crate::http::kit::{BodyProblem, Face, Scheme, internal};
 use crate::service::{
-    ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, ServiceError, SsoRefusal, TextField,
-    Unauthorized,
+    ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, Quota, ServiceError, SsoRefusal,
+    TextField, Unauthorized,
 };
 
 /// A text field as the Surfsight bodies name it.
@@ -221,6 +221,17 @@ impl From<ServiceError> for SurfsightError {
                     Kind::ApiKey => format!("API key {id} was not found"),
                     Kind::ExternalId => format!("External ID {id} was not found"),
                 },
+            ),
+            ServiceError::Forbidden(Forbidden::QuotaExceeded { quota, limit }) => Self::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "The organization tree has reached its limit of {limit} {}",
+                    match quota {
+                        Quota::Organizations => "organizations",
+                        Quota::Users => "users",
+                        Quota::ApiKeys => "API keys",
+                    }
+                ),
             ),
             ServiceError::Forbidden(Forbidden::NotAPartner) => Self::new(
                 StatusCode::FORBIDDEN,

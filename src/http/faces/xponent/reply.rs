@@ -12,8 +12,18 @@ use serde_json::{Map, Value, json};
 use crate::domain::{Kind, TextProblem};
 use crate::http::kit::{BodyProblem, Face, Scheme, internal, stream};
 use crate::service::{
-    Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, TextField, Unauthorized,
+    Conflict, FieldRule, Forbidden, Invalid, Quota, ServiceError, ServiceResult, TextField,
+    Unauthorized,
 };
+
+/// What a quota counts, in the plural.
+fn quota_items(quota: Quota) -> &'static str {
+    match quota {
+        Quota::Organizations => "organizations",
+        Quota::Users => "users",
+        Quota::ApiKeys => "API keys",
+    }
+}
 
 /// A text field as the Xponent bodies name it.
 fn field_name(field: TextField) -> &'static str {
@@ -223,6 +233,10 @@ impl From<ServiceError> for XponentError {
                     "Template with id '{template}' not allowed for use in projects in organization with '{org}'"
                 ),
                 Forbidden::NotAPartner => "Only partners can create organizations".to_owned(),
+                Forbidden::QuotaExceeded { quota, limit } => format!(
+                    "The organization tree has reached its limit of {limit} {}",
+                    quota_items(quota)
+                ),
             }),
             ServiceError::Conflict(conflict) => Self::conflict(match conflict {
                 Conflict::OrganizationName { name } => {
