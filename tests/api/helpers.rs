@@ -159,6 +159,15 @@ impl TestApp {
     /// A server whose cached reads live `ttl` (a long one shows that a behaviour does not
     /// depend on a cache expiring).
     pub async fn spawn_with_read_cache(ttl: std::time::Duration) -> Self {
+        Self::spawn_with(ttl, orghub::service::Quotas::default()).await
+    }
+
+    /// A server with these quotas per tenant.
+    pub async fn spawn_with_quotas(quotas: orghub::service::Quotas) -> Self {
+        Self::spawn_with(orghub::service::ttl::READ_CACHE, quotas).await
+    }
+
+    async fn spawn_with(ttl: std::time::Duration, quotas: orghub::service::Quotas) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data = DataSettings {
             data_dir: dir.path().to_path_buf(),
@@ -166,7 +175,7 @@ impl TestApp {
             master_key: None,
             region: "us".into(),
             read_cache_ttl: ttl,
-            quotas: orghub::service::Quotas::default(),
+            quotas,
         };
         Self::spawn_on(data, dir).await
     }
@@ -408,6 +417,60 @@ impl TestApp {
                 sqlx::raw_sql(statement).execute(&mut conn).await.unwrap();
             }
         }
+    }
+
+    /// The rows of a query of three integer columns (NULL read as -1), run behind orghub's
+    /// back: what the tables hold, whatever the services would say.
+    pub async fn raw_triples(&self, sql: &str) -> Vec<(i64, i64, i64)> {
+        let statement = sqlx::AssertSqlSafe(sql.to_owned());
+        match &self.data.database_url {
+            Some(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::query_as(statement)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap()
+            }
+            None => {
+                let path = self.dir.path().join("orghub.sqlite3");
+                let mut conn =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await
+                        .unwrap();
+                sqlx::query_as(statement)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap()
+            }
+        }
+    }
+
+    /// Checks the organization tree behind orghub's back: each path is its parent's path
+    /// followed by its own id (so no organization is its own ancestor), each root's path is
+    /// its id alone, and each tenant's counts are what its tree holds.
+    pub async fn assert_tree_is_sound(&self) {
+        let broken = self
+            .raw_triples(
+                "SELECT o.id, COALESCE(o.parent_id, -1), CAST(0 AS BIGINT) FROM organizations o \
+                 LEFT JOIN organizations p ON p.id = o.parent_id \
+                 WHERE (p.id IS NULL AND (o.parent_id IS NOT NULL \
+                        OR o.path <> '/' || CAST(o.id AS TEXT) || '/')) \
+                    OR (p.id IS NOT NULL AND o.path <> p.path || CAST(o.id AS TEXT) || '/') \
+                    OR o.root_id IS NULL",
+            )
+            .await;
+        assert!(
+            broken.is_empty(),
+            "organizations with broken paths: {broken:?}"
+        );
+        let miscounted = self
+            .raw_triples(
+                "SELECT t.root_id, t.orgs, t.users FROM tenant_usage t \
+                 WHERE t.orgs <> (SELECT count(*) FROM organizations o WHERE o.root_id = t.root_id) \
+                    OR t.users <> (SELECT count(*) FROM users u WHERE u.root_id = t.root_id)",
+            )
+            .await;
+        assert!(miscounted.is_empty(), "tenants miscounted: {miscounted:?}");
     }
 
     /// Every row of every table as text: what a thief of the database would read.

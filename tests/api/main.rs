@@ -11,6 +11,7 @@ mod cross_face;
 mod helpers;
 mod hostile_data;
 mod integrity;
+mod races;
 mod smoke;
 mod surfsight;
 mod xponent_orgs_projects;
