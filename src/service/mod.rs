@@ -118,14 +118,6 @@ impl Services {
     /// Starts the group-commit writers: call it inside a tokio runtime. Fails when the store's
     /// token writer (on SQLite, a connection of its own) or its thread cannot be had.
     pub fn new(store: Store, sealer: Sealer, config: ServiceConfig) -> anyhow::Result<Self> {
-        // A subtree listed here may have changed on another node of a shared PostgreSQL, and a
-        // client would not see its own write there: only the embedded database, which this
-        // process alone writes organizations to, caches subtrees.
-        let subtree_ttl = if store.is_embedded() {
-            config.read_cache_ttl
-        } else {
-            Duration::ZERO
-        };
         let tokens = store
             .token_writer()
             .context("opening the store's token writer")?;
@@ -139,7 +131,7 @@ impl Services {
             .context("starting the organizations' writer")?,
             throttle: Arc::default(),
             actors: Arc::new(ReadCache::new(config.read_cache_ttl, 10_000)),
-            subtrees: Arc::new(ReadCache::new(subtree_ttl, 1_000)),
+            subtrees: Arc::new(ReadCache::new(config.read_cache_ttl, 1_000)),
             token_owners: Arc::new(ReadCache::new(config.read_cache_ttl, 10_000)),
             store,
             sealer,

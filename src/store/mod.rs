@@ -6,6 +6,7 @@
 //! statement once per driver so the methods are written once.
 
 mod api_keys;
+mod changes;
 mod cloud_accounts;
 mod decode;
 mod direct;
@@ -90,6 +91,8 @@ pub struct Store {
     /// How many write transactions this process has committed that may change what the
     /// service caches (see `Store::changes`).
     changes: Arc<AtomicU64>,
+    /// Changes committed by any process sharing the database (see `changes.rs`).
+    feed: Arc<changes::ChangeFeed>,
 }
 
 #[derive(Clone)]
@@ -194,6 +197,7 @@ pub(crate) use {on_exec, on_pool, on_tx};
 impl Store {
     /// Connects and applies the migrations.
     pub async fn open(location: Location<'_>) -> StoreResult<Self> {
+        let feed;
         let db = match location {
             Location::SqliteFile(path) => {
                 let options = SQLITE_PRAGMAS.iter().fold(
@@ -216,6 +220,7 @@ impl Store {
                     .max_connections(read_pool_size())
                     .connect_with(options.read_only(true))
                     .await?;
+                feed = changes::ChangeFeed::Sqlite(changes::SqliteWatch::open(path)?);
                 Db::Sqlite {
                     read,
                     write,
@@ -229,15 +234,17 @@ impl Store {
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await?;
                 POSTGRES_MIGRATIONS.run(&pool).await?;
+                feed = changes::ChangeFeed::Postgres(changes::PostgresFeed::start(options));
                 Db::Postgres(pool)
             }
         };
         Ok(Self {
             db,
             changes: Arc::default(),
+            feed: Arc::new(feed),
         })
     }
 
@@ -271,11 +278,15 @@ impl Store {
         })
     }
 
-    /// The number of changes this process has committed (see `begin`). A value read before a
-    /// query and still current afterwards means no change of this process can have made the
-    /// query's answer stale. Changes made by other processes are not counted.
+    /// A count of the changes committed to the database (see `begin`): by this process, at
+    /// once, and by any other process sharing the database, as soon as this one can know
+    /// (see `changes.rs`). A value read before a query and still current afterwards means no
+    /// change can have made the query's answer stale.
     pub fn changes(&self) -> u64 {
-        self.changes.load(Ordering::Acquire)
+        // Both only grow: their sum changes whenever either does.
+        self.changes
+            .load(Ordering::Acquire)
+            .wrapping_add(self.feed.generation())
     }
 
     /// A synchronous write connection of its own (SQLite only; `None` on PostgreSQL).
@@ -339,16 +350,33 @@ impl Store {
             }
             Db::Postgres(pool) => pool.close().await,
         }
+        self.feed.stop();
     }
 }
 
 impl Tx {
     /// Commits, then counts the change. A failed commit is counted too: whether it took
     /// effect is unknown, so caches must not trust what they read before it.
-    pub async fn commit(self) -> StoreResult<()> {
-        let committed = match self.conn {
-            TxConn::Sqlite(tx) => tx.commit().await,
-            TxConn::Postgres(tx) => tx.commit().await,
+    pub async fn commit(mut self) -> StoreResult<()> {
+        // Announced in the transaction itself, so that other processes hear of it exactly
+        // when it is committed (see `changes.rs`).
+        let announced = match (&self.changes, &mut self.conn) {
+            (None, _) => Ok(()),
+            (Some(_), TxConn::Sqlite(tx)) => sqlx::query(changes::SQLITE_ANNOUNCE)
+                .execute(&mut **tx)
+                .await
+                .map(drop),
+            (Some(_), TxConn::Postgres(tx)) => sqlx::query(changes::POSTGRES_ANNOUNCE)
+                .execute(&mut **tx)
+                .await
+                .map(drop),
+        };
+        let committed = match announced {
+            Ok(()) => match self.conn {
+                TxConn::Sqlite(tx) => tx.commit().await,
+                TxConn::Postgres(tx) => tx.commit().await,
+            },
+            Err(error) => Err(error),
         };
         if let Some(changes) = &self.changes {
             changes.fetch_add(1, Ordering::AcqRel);

@@ -8,7 +8,7 @@ use crate::helpers::{TestApp, fresh_nonce, token_hash};
 use serde_json::{Value, json};
 
 /// `orghub <args>` on the test app's own database (it may be running).
-fn orghub(app: &TestApp, args: &[&str]) -> std::process::Output {
+pub(crate) fn orghub(app: &TestApp, args: &[&str]) -> std::process::Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_orghub"));
     command.args(args).arg("--data-dir").arg(app.dir.path());
     if let Some(url) = &app.data.database_url {
@@ -20,11 +20,11 @@ fn orghub(app: &TestApp, args: &[&str]) -> std::process::Output {
         .expect("orghub runs")
 }
 
-fn stdout(output: &std::process::Output) -> String {
+pub(crate) fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
-fn stderr(output: &std::process::Output) -> String {
+pub(crate) fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).trim().to_owned()
 }
 
@@ -175,7 +175,11 @@ async fn secret_key_rotates_an_owner_key_and_refuses_a_member() {
 }
 
 /// `POST /xponent/token` for `user` with the hash of `secret` and a fresh nonce.
-async fn request_owner_token(app: &TestApp, user: &str, secret: &str) -> crate::helpers::Reply {
+pub(crate) async fn request_owner_token(
+    app: &TestApp,
+    user: &str,
+    secret: &str,
+) -> crate::helpers::Reply {
     let nonce = fresh_nonce();
     let body = json!({ "userId": user, "nonce": nonce, "hash": token_hash(secret, &nonce) });
     app.send("POST", "/xponent/token", None, Some(&body.to_string()))
@@ -183,7 +187,7 @@ async fn request_owner_token(app: &TestApp, user: &str, secret: &str) -> crate::
 }
 
 /// Runs `orghub secret-key` for `user` and returns the new key.
-fn secret_key_from_the_cli(app: &TestApp, user: &str) -> String {
+pub(crate) fn secret_key_from_the_cli(app: &TestApp, user: &str) -> String {
     let output = orghub(app, &["secret-key", "--user", user]);
     assert!(output.status.success(), "{}", stderr(&output));
     stdout(&output)

@@ -205,6 +205,14 @@ impl TestApp {
         }
     }
 
+    /// A second server on this one's database: for the database, another process (its own
+    /// connections, caches and change listener). Its own `dir` is an empty placeholder: the
+    /// raw helpers work on the first server.
+    pub async fn spawn_beside(&self) -> Self {
+        let placeholder = tempfile::tempdir().expect("a temporary directory");
+        Self::spawn_on(self.data.clone(), placeholder).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

@@ -5,12 +5,14 @@
 //! `ORGHUB_TEST_DATABASE_URL=postgres://…` runs them on PostgreSQL (a database per test);
 //! `TEST_LOG=1` shows the server's logs (`RUST_LOG` filters them).
 
+mod caches;
 mod cli;
 mod conformity;
 mod cross_face;
 mod helpers;
 mod hostile_data;
 mod integrity;
+mod isolation;
 mod races;
 mod smoke;
 mod surfsight;

@@ -15,8 +15,8 @@ use crate::http::AppState;
 use crate::http::kit;
 pub use document::Conformity;
 
-pub fn router() -> Router<AppState> {
-    let routes = Router::new()
+fn routes() -> kit::Routes<AppState> {
+    kit::Routes::new()
         .route("/api-keys", get(api_keys::list))
         .route("/organisation/external-id", get(external_ids::organisation))
         .route("/external-ids", post(external_ids::create))
@@ -27,6 +27,14 @@ pub fn router() -> Router<AppState> {
                 .patch(accounts::update)
                 .delete(accounts::delete),
         )
-        .route("/accounts/{account_id}/access", get(accounts::access));
-    kit::finish::<Conformity, _>(routes)
+        .route("/accounts/{account_id}/access", get(accounts::access))
+}
+
+pub fn router() -> Router<AppState> {
+    kit::finish::<Conformity, _>(routes())
+}
+
+/// Every path of the face (relative to its base path), for the tests that must cover them all.
+pub fn paths() -> Vec<&'static str> {
+    routes().paths()
 }
