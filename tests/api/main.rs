@@ -16,5 +16,6 @@ mod isolation;
 mod races;
 mod smoke;
 mod surfsight;
+mod tenants;
 mod xponent_orgs_projects;
 mod xponent_token_users;
