@@ -241,11 +241,13 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        Ok(Self {
+        let store = Self {
             db,
             changes: Arc::default(),
             feed: Arc::new(feed),
-        })
+        };
+        store.rekey_emails().await?;
+        Ok(store)
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
@@ -421,5 +423,100 @@ mod tests {
                 .unwrap()
         });
         assert_eq!(names, ["Org"]);
+    }
+
+    /// `0007` on a database that already holds trees: each organization and user gets its
+    /// tree, each tenant its counts, and names become unique per tree.
+    #[tokio::test]
+    async fn the_tenants_migration_keeps_existing_trees_and_counts_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .pragma("foreign_keys", "ON");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let before = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(
+                SQLITE_MIGRATIONS
+                    .migrations
+                    .iter()
+                    .filter(|m| m.version < 7)
+                    .cloned()
+                    .collect(),
+            ),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        before.run(&pool).await.unwrap();
+        sqlx::raw_sql(
+            "INSERT INTO organizations (id, public_id, name, parent_id, path, region, created_at, updated_at) VALUES \
+               (1, 'a', 'A', NULL, '/1/', 'us', 1, 1), (2, 'b', 'B', 1, '/1/2/', 'us', 1, 1), \
+               (3, 'c', 'C', NULL, '/3/', 'us', 1, 1), (4, 'd', 'D', 3, '/3/4/', 'us', 1, 1), \
+               (9, 'gone', 'Gone', 3, '/3/9/', 'us', 1, 1); \
+             DELETE FROM organizations WHERE id = 9; \
+             INSERT INTO users (public_id, org_id, name, email, email_key, role, created_at, updated_at) VALUES \
+               ('u1', 2, 'U', 'u1@x', 'u1@x', 'Member', 1, 1), ('u2', 4, 'V', 'u2@x', 'u2@x', 'Member', 1, 1), \
+               ('u3', 4, 'W', 'u3@x', 'u3@x', 'Member', 1, 1), \
+               ('u4', 2, 'K', 'ＫIM@x', 'ｋim@x', 'Member', 1, 1);",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+
+        let store = Store::open(Location::SqliteFile(&path)).await.unwrap();
+        let trees: Vec<(i64, i64)> = on_pool!(store, |c| {
+            sqlx::query_as("SELECT id, root_id FROM organizations ORDER BY id")
+                .fetch_all(c)
+                .await
+                .unwrap()
+        });
+        assert_eq!(trees, [(1, 1), (2, 1), (3, 3), (4, 3)]);
+        let usage: Vec<(i64, i64, i64)> = on_pool!(store, |c| {
+            sqlx::query_as("SELECT root_id, orgs, users FROM tenant_usage ORDER BY root_id")
+                .fetch_all(c)
+                .await
+                .unwrap()
+        });
+        assert_eq!(usage, [(1, 2, 2), (3, 2, 2)]);
+        // An old key in a compatibility form is the NFKC one now.
+        let key: String = on_pool!(store, |c| {
+            sqlx::query_scalar("SELECT email_key FROM users WHERE public_id = 'u4'")
+                .fetch_one(c)
+                .await
+                .unwrap()
+        });
+        assert_eq!(key, "kim@x");
+
+        let mut tx = store.begin().await.unwrap();
+        let path_3 = crate::domain::OrgPath::root(3);
+        let id = tx
+            .insert_org(
+                &crate::domain::PublicId::new(),
+                "B",
+                Some((3, &path_3)),
+                "us",
+                2,
+            )
+            .await
+            .unwrap();
+        assert!(id > 9, "no id of a deleted organization comes back: {id}");
+        let again = tx
+            .insert_org(
+                &crate::domain::PublicId::new(),
+                "D",
+                Some((3, &path_3)),
+                "us",
+                2,
+            )
+            .await;
+        assert!(matches!(
+            again,
+            Err(StoreError::Unique(UniqueKey::OrganizationName))
+        ));
     }
 }

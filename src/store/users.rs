@@ -285,6 +285,51 @@ impl Tx {
     }
 }
 
+impl super::Store {
+    /// Recomputes the comparison keys of emails that are not plain ASCII, whose keys were once
+    /// lower case only and are now NFKC then lower case (`Email::key`): without it, an old
+    /// address in a compatibility form would no longer match at sign-in. Run at every open;
+    /// it reads only the rows it may change, and writes none once they are right. A key that
+    /// would collide with another account's is left as it was (and logged): an operator must
+    /// decide which account keeps the address. Returns how many keys changed.
+    pub(super) async fn rekey_emails(&self) -> StoreResult<u64> {
+        let sql = match &self.db {
+            super::Db::Sqlite { .. } => {
+                "SELECT id, email_key FROM users WHERE email_key GLOB '*[^ -~]*'"
+            }
+            super::Db::Postgres(_) => "SELECT id, email_key FROM users WHERE email_key ~ '[^ -~]'",
+        };
+        let rows: Vec<(i64, String)> =
+            super::on_pool!(self, |c| sqlx::query_as(sql).fetch_all(c).await?);
+        let mut changed = 0;
+        for (id, key) in rows {
+            let rekeyed = crate::domain::email_key_of(&key);
+            if rekeyed == key {
+                continue;
+            }
+            let mut tx = self.begin().await?;
+            let updated = on_tx!(tx, |c| {
+                sqlx::query("UPDATE users SET email_key = $1 WHERE id = $2")
+                    .bind(&rekeyed)
+                    .bind(id)
+                    .execute(c)
+                    .await
+                    .map(|done| done.rows_affected())
+            });
+            match updated {
+                Ok(_) => {
+                    tx.commit().await?;
+                    changed += 1;
+                }
+                Err(error) => {
+                    tracing::warn!(user = id, error = %error, "an email's key was left as it was");
+                }
+            }
+        }
+        Ok(changed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
