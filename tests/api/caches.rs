@@ -2,6 +2,10 @@
 //! subtree) is dropped on the next request after a change made by any process sharing the
 //! database: a second server, or an operator command. Every server here keeps its cached
 //! reads for an hour, so a refusal cannot come from an entry that happened to expire.
+//!
+//! On SQLite the next request asks the file itself; on PostgreSQL the change is heard by a
+//! notification, a moment after the commit: the tests wait until it is (`until_change_heard`,
+//! which returns at once on SQLite), never for a cache to expire.
 
 use std::time::Duration;
 
@@ -55,10 +59,12 @@ async fn a_user_deleted_through_one_server_is_refused_at_once_by_the_other() {
             .await
             .xponent_items("organizations");
     }
+    let before = second.services.store().changes();
     first
         .delete(&format!("/xponent/user/{user}"), &token)
         .await
         .xponent_items("users");
+    second.until_change_heard(before).await;
     second
         .get("/xponent/org", &user_token)
         .await
@@ -81,6 +87,7 @@ async fn a_role_taken_away_through_one_server_counts_at_once_on_the_other() {
             .await
             .xponent_items("organizations");
     }
+    let heard = second.services.store().changes();
     first
         .put(
             &format!("/xponent/user/{user}"),
@@ -89,6 +96,7 @@ async fn a_role_taken_away_through_one_server_counts_at_once_on_the_other() {
         )
         .await
         .xponent_items("users");
+    second.until_change_heard(heard).await;
     second
         .put(
             &format!("/xponent/org/{child}"),
@@ -109,7 +117,9 @@ async fn an_organization_created_through_one_server_is_listed_at_once_by_the_oth
         .await
         .xponent_items("organizations");
     assert_eq!(before.len(), 1);
+    let heard = second.services.store().changes();
     first.create_org(&token, "Seen everywhere", None).await;
+    second.until_change_heard(heard).await;
     let after = second
         .get("/xponent/org", &token)
         .await
@@ -129,7 +139,9 @@ async fn a_key_rotated_by_the_cli_refuses_the_old_one_at_once() {
     request_owner_token(&app, &boot.user_id, &boot.secret_key)
         .await
         .xponent_items("tokens");
+    let heard = app.services.store().changes();
     secret_key_from_the_cli(&app, &boot.user_id);
+    app.until_change_heard(heard).await;
     request_owner_token(&app, &boot.user_id, &boot.secret_key)
         .await
         .assert_xponent_error(401, "Unauthorized - Hash does not match");
@@ -147,7 +159,9 @@ async fn the_cli_and_a_second_server_agree_on_a_revocation() {
         .await
         .conformity_data();
     let key_id = keys[0]["id"].as_str().unwrap().to_owned();
+    let heard = second.services.store().changes();
     let output = crate::cli::orghub(&first, &["api-key", "revoke", &key_id]);
+    second.until_change_heard(heard).await;
     assert!(output.status.success(), "{}", crate::cli::stderr(&output));
     for app in [&first, &second] {
         app.conformity("GET", "/api-keys", &key, None)

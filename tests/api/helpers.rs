@@ -213,6 +213,20 @@ impl TestApp {
         Self::spawn_on(self.data.clone(), placeholder).await
     }
 
+    /// Returns once this server has counted a change committed elsewhere since `before` (a
+    /// value of `Store::changes`). On SQLite it has at once (the next look asks the file); on
+    /// PostgreSQL a notification must arrive first, a moment after the commit.
+    /// A change never heard (the feed is broken) fails the test instead of hanging it.
+    pub async fn until_change_heard(&self, before: u64) {
+        for _ in 0..10_000 {
+            if self.services.store().changes() != before {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        panic!("this server never heard of the change");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
