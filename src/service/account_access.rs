@@ -19,7 +19,7 @@ pub(super) async fn org_account(
 ) -> ServiceResult<CloudAccountRow> {
     exec.cloud_account_by_public_id(id)
         .await
-        .context("reading (cloud account by public id)")?
+        .context("reading cloud account by public id")?
         .filter(|account| account.org_id == actor.org_id)
         .ok_or_else(|| ServiceError::NotFound {
             kind: Kind::CloudAccount,

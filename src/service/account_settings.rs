@@ -40,13 +40,13 @@ impl Services {
             .read()
             .cloud_accounts_of_org(actor.org_id)
             .await
-            .context("reading (cloud accounts of org)")?;
+            .context("reading cloud accounts of org")?;
         let clouds: HashMap<i64, _> = self
             .store
             .read()
             .account_clouds_of_org(actor.org_id)
             .await
-            .context("reading (account clouds of org)")?
+            .context("reading account clouds of org")?
             .into_iter()
             .map(|cloud| (cloud.account_id, cloud))
             .collect();
@@ -56,7 +56,7 @@ impl Services {
             .read()
             .rule_settings_of_org(actor.org_id)
             .await
-            .context("reading (rule settings of org)")?
+            .context("reading rule settings of org")?
         {
             rules.entry(row.account_id).or_default().push(row.into());
         }
@@ -86,13 +86,13 @@ impl Services {
             .read()
             .account_cloud(row.id)
             .await
-            .context("reading (account cloud)")?;
+            .context("reading account cloud")?;
         let rules = self
             .store
             .read()
             .rule_settings_of_account(row.id)
             .await
-            .context("reading (rule settings of account)")?;
+            .context("reading rule settings of account")?;
         Ok(ConformityAccount::new(
             CloudAccount::from(row),
             cloud.as_ref(),
@@ -141,7 +141,7 @@ impl Services {
                 .exec()
                 .account_cloud(account.id)
                 .await
-                .context("reading (account cloud)")?;
+                .context("reading account cloud")?;
             let kind = cloud.as_ref().map_or(Cloud::Aws, Cloud::from_row).kind();
             if disables_regions && kind != CloudType::Aws {
                 return Err(ServiceError::Invalid(Invalid::DisabledRegionsOutsideAws));
@@ -155,7 +155,7 @@ impl Services {
             }
             tx.put_bot_settings(account.id, &Value::Object(stored).to_string(), now)
                 .await
-                .context("writing (put bot settings)")?;
+                .context("storing Bot settings")?;
             tx.insert_event(
                 account_event(actor, EventType::CloudAccountUpdated, account),
                 now,
@@ -183,7 +183,7 @@ impl Services {
             .read()
             .rule_settings_of_account(account.id)
             .await
-            .context("reading (rule settings of account)")?;
+            .context("reading rule settings of account")?;
         Ok(AccountRules {
             account_public_id: account.public_id.to_string(),
             org_public_id: account.org_public_id.to_string(),
@@ -226,7 +226,7 @@ impl Services {
             .exec()
             .account_cloud(account.id)
             .await
-            .context("reading (account cloud)")?;
+            .context("reading account cloud")?;
         let kind = cloud.as_ref().map_or(Cloud::Aws, Cloud::from_row).kind();
         let noted_by = actor.user.as_ref().map(|user| user.public_id.to_string());
         let now = now_millis();
@@ -248,7 +248,7 @@ impl Services {
                 now,
             )
             .await
-            .context("writing (put rule setting)")?;
+            .context("storing a rule setting")?;
         }
         tx.insert_event(
             account_event(actor, EventType::CloudAccountUpdated, &account),

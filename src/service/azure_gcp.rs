@@ -122,7 +122,7 @@ async fn insert_account(
             now,
         )
         .await
-        .context("writing (insert cloud account)")?;
+        .context("inserting a cloud account")?;
     Ok((id, public_id))
 }
 
@@ -175,7 +175,7 @@ impl Services {
             .exec()
             .active_directory_by_key(actor.org_id, &key)
             .await
-            .context("reading (active directory by key)")?
+            .context("reading active directory by key")?
             .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("inserted above")))?;
         tx.insert_event(
             event(
@@ -204,7 +204,7 @@ impl Services {
             .read()
             .active_directory_by_key(actor.org_id, &guid_key(directory_id))
             .await
-            .context("reading (active directory by key)")?
+            .context("reading active directory by key")?
             .ok_or_else(|| ServiceError::NotFound {
                 kind: Kind::ActiveDirectory,
                 id: directory_id.to_owned(),
@@ -215,7 +215,7 @@ impl Services {
             .read()
             .subscriptions_of_directory(directory.id)
             .await
-            .context("reading (subscriptions of directory)")?;
+            .context("reading subscriptions of directory")?;
         Ok(rows.into_iter().map(RegisteredAccount::from).collect())
     }
 
@@ -233,7 +233,7 @@ impl Services {
             .exec()
             .active_directory_by_key(actor.org_id, &guid_key(request.active_directory_id))
             .await
-            .context("reading (active directory by key)")?
+            .context("reading active directory by key")?
             .ok_or_else(|| {
                 ServiceError::Invalid(Invalid::NotRegistered {
                     what: Registration::ActiveDirectory,
@@ -317,7 +317,7 @@ impl Services {
             .exec()
             .gcp_organisation_by_public_id(&public_id)
             .await
-            .context("reading (gcp organisation by public id)")?
+            .context("reading GCP organisation by public id")?
             .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("inserted above")))?;
         tx.insert_event(
             event(
@@ -346,7 +346,7 @@ impl Services {
             .read()
             .gcp_organisation_by_public_id(id)
             .await
-            .context("reading (gcp organisation by public id)")?
+            .context("reading GCP organisation by public id")?
             .filter(|organisation| organisation.org_id == actor.org_id)
             .ok_or_else(|| ServiceError::NotFound {
                 kind: Kind::GcpOrganisation,
@@ -358,7 +358,7 @@ impl Services {
             .read()
             .projects_of_gcp_organisation(organisation.id)
             .await
-            .context("reading (projects of gcp organisation)")?;
+            .context("reading projects of GCP organisation")?;
         Ok(rows.into_iter().map(RegisteredAccount::from).collect())
     }
 
@@ -376,7 +376,7 @@ impl Services {
             .exec()
             .gcp_organisation_by_unique_id(actor.org_id, request.service_account_unique_id)
             .await
-            .context("reading (gcp organisation by unique id)")?
+            .context("reading GCP organisation by unique id")?
             .ok_or_else(|| {
                 ServiceError::Invalid(Invalid::NotRegistered {
                     what: Registration::GcpServiceAccount,

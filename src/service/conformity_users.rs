@@ -84,7 +84,7 @@ async fn org_user(
 ) -> ServiceResult<ConformityUserRow> {
     exec.conformity_user_by_public_id(id)
         .await
-        .context("reading (conformity user by public id)")?
+        .context("reading conformity user by public id")?
         .filter(|user| user.org_id == actor.org_id)
         .ok_or_else(|| ServiceError::NotFound {
             kind: Kind::User,
@@ -112,12 +112,12 @@ async fn put_access(
             .exec()
             .cloud_account_by_public_id(&id)
             .await
-            .context("reading (cloud account by public id)")?
+            .context("reading cloud account by public id")?
             .filter(|account| account.org_id == actor.org_id)
             .ok_or_else(unknown)?;
         tx.put_account_access(user_id, account.id, entry.level.as_str())
             .await
-            .context("writing (put account access)")?;
+            .context("storing an access level")?;
     }
     Ok(())
 }
@@ -129,7 +129,7 @@ impl Services {
             .read()
             .account_access_of_user(row.id)
             .await
-            .context("reading (account access of user)")?;
+            .context("reading account access of user")?;
         Ok(ConformityUser::from_row(row, access_of(access)))
     }
 
@@ -161,13 +161,13 @@ impl Services {
             .read()
             .conformity_users_of_org(actor.org_id)
             .await
-            .context("reading (conformity users of org)")?;
+            .context("reading conformity users of org")?;
         let mut access = self
             .store
             .read()
             .account_access_of_org(actor.org_id)
             .await
-            .context("reading (account access of org)")?
+            .context("reading account access of org")?
             .into_iter()
             .peekable();
         let mut users = Vec::with_capacity(rows.len());
@@ -233,13 +233,13 @@ impl Services {
             origin,
         )
         .await
-        .context("writing (insert conformity user)")?;
+        .context("storing a Conformity user")?;
         put_access(&mut tx, actor, id, invite.access).await?;
         let row = tx
             .exec()
             .conformity_user_by_id(id)
             .await
-            .context("reading (conformity user by id)")?
+            .context("reading conformity user by id")?
             .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("inserted above")))?;
         tx.insert_event(user_event(actor, EventType::UserCreated, &row), now)
             .await
@@ -265,7 +265,7 @@ impl Services {
         let now = now_millis();
         tx.set_conformity_role(user.id, role.role().as_str(), role.as_str(), now)
             .await
-            .context("reading (role)")?;
+            .context("setting a user's Conformity role")?;
         put_access(&mut tx, actor, user.id, access).await?;
         tx.insert_event(user_event(actor, EventType::UserUpdated, &user), now)
             .await
@@ -286,9 +286,7 @@ impl Services {
             }));
         }
         actor.administer_user(&standing(&find_user(tx.exec(), id).await?))?;
-        tx.delete_user(user.id)
-            .await
-            .context("writing (delete user)")?;
+        tx.delete_user(user.id).await.context("deleting a user")?;
         tx.insert_event(
             user_event(actor, EventType::UserDeleted, &user),
             now_millis(),

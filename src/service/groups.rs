@@ -46,7 +46,7 @@ fn administer_groups(actor: &Actor) -> ServiceResult<()> {
 async fn org_group(exec: Exec<'_>, actor: &Actor, id: &PublicId) -> ServiceResult<GroupRow> {
     exec.group_by_public_id(id)
         .await
-        .context("reading (group by public id)")?
+        .context("reading group by public id")?
         .filter(|group| group.org_id == actor.org_id)
         .ok_or_else(|| ServiceError::NotFound {
             kind: Kind::Group,
@@ -71,7 +71,7 @@ impl Services {
             .read()
             .groups_of_org(actor.org_id)
             .await
-            .context("reading (groups of org)")?;
+            .context("reading groups of org")?;
         let accounts = self.account_tags(actor).await?;
         Ok(rows
             .into_iter()
@@ -103,7 +103,7 @@ impl Services {
             now,
         )
         .await
-        .context("writing (insert group)")?;
+        .context("inserting a group")?;
         let row = org_group(tx.exec(), actor, &public_id).await?;
         tx.insert_event(group_event(actor, EventType::GroupCreated, &row), now)
             .await
@@ -133,7 +133,7 @@ impl Services {
             now,
         )
         .await
-        .context("writing (update group)")?;
+        .context("updating a group")?;
         let updated = org_group(tx.exec(), actor, id).await?;
         tx.insert_event(group_event(actor, EventType::GroupUpdated, &updated), now)
             .await
@@ -148,7 +148,7 @@ impl Services {
         administer_groups(actor)?;
         tx.delete_group(group.id)
             .await
-            .context("writing (delete group)")?;
+            .context("deleting a group")?;
         tx.insert_event(
             group_event(actor, EventType::GroupDeleted, &group),
             now_millis(),
