@@ -2,6 +2,9 @@
 
 use axum::extract::State;
 use futures_util::stream;
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use super::input::{Body, field, object_body, parse_id};
@@ -13,15 +16,44 @@ use crate::service::{Actor, Conflict, Organization, ServiceError};
 
 const EMPTY_BODY: &str = "Body cannot be empty or null";
 
-/// `parentId` is null for the caller's own organization: "that entry is the organization of
-/// the requesting user".
+/// An organization as this face shows it, serialized straight from the record. `parentId` is
+/// null for the caller's own organization: "that entry is the organization of the requesting
+/// user". Fields are in the alphabetical order the answers have always had.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OrgReply<'a> {
+    id: &'a str,
+    name: &'a str,
+    parent_id: Option<&'a str>,
+}
+
+impl<'a> OrgReply<'a> {
+    fn new(org: &'a Organization, actor_org: &str) -> Self {
+        Self {
+            id: &org.public_id,
+            name: &org.name,
+            parent_id: (org.public_id != actor_org)
+                .then_some(org.parent_public_id.as_deref())
+                .flatten(),
+        }
+    }
+}
+
 fn org_json(org: &Organization, actor: &Actor) -> Value {
-    let parent = if org.public_id == actor.org_public_id {
-        None
-    } else {
-        org.parent_public_id.as_deref()
-    };
-    json!({ "id": org.public_id, "name": org.name, "parentId": parent })
+    serde_json::to_value(OrgReply::new(org, &actor.org_public_id)).expect("an org serializes")
+}
+
+/// An organization of a streamed list, with the caller's organization (whose parent is not
+/// shown).
+struct ListedOrg {
+    org: Organization,
+    caller_org: Arc<str>,
+}
+
+impl Serialize for ListedOrg {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        OrgReply::new(&self.org, &self.caller_org).serialize(serializer)
+    }
 }
 
 /// Streamed a page at a time, so a request holds one page in memory, whatever the subtree.
@@ -30,11 +62,18 @@ pub async fn list(
     Caller(actor, _): Caller<Xponent>,
 ) -> XponentResult {
     let pages = state.services.list_orgs(&actor);
-    let pages = stream::try_unfold((pages, actor), |(mut pages, actor)| async move {
+    let caller_org: Arc<str> = actor.org_public_id.as_str().into();
+    let pages = stream::try_unfold((pages, caller_org), |(mut pages, caller_org)| async move {
         let page = pages.next_page().await?;
         Ok(page.map(|orgs| {
-            let items = orgs.iter().map(|o| org_json(o, &actor)).collect();
-            (items, (pages, actor))
+            let items = orgs
+                .into_iter()
+                .map(|org| ListedOrg {
+                    org,
+                    caller_org: caller_org.clone(),
+                })
+                .collect();
+            (items, (pages, caller_org))
         }))
     });
     ok_paged("organizations", pages).await

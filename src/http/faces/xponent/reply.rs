@@ -39,9 +39,10 @@ fn ok_metadata(mut metadata: Map<String, Value>, num_items: usize) -> Value {
 /// As `ok`, for a list read page by page (never all at once): the body is streamed as
 /// `{"<key>":[…],"metadata":{…}}`, the items first so that `numItems` (how many were sent) can
 /// be written last (see `kit::stream::json_array`).
-pub async fn ok_paged<S>(key: &str, pages: S) -> XponentResult
+pub async fn ok_paged<T, S>(key: &str, pages: S) -> XponentResult
 where
-    S: Stream<Item = ServiceResult<Vec<Value>>> + Send + 'static,
+    T: serde::Serialize + Send + 'static,
+    S: Stream<Item = ServiceResult<Vec<T>>> + Send + 'static,
 {
     let mut opening = b"{".to_vec();
     serde_json::to_writer(&mut opening, key).expect("a string serializes");
