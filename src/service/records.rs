@@ -2,7 +2,7 @@
 
 use crate::domain::connection::ConnectionProblem;
 use crate::domain::{Millis, Role};
-use crate::store::{OrgRow, ProjectRow, TemplateRow, UserRow};
+use crate::store::{ListedUserRow, OrgRow, ProjectRow, TemplateRow, UserRow};
 
 #[derive(Debug, Clone)]
 pub struct Organization {
@@ -50,6 +50,19 @@ pub struct User {
 
 impl User {
     pub(crate) fn from_row(row: UserRow, projects: Vec<ProjectMembership>) -> Self {
+        Self {
+            id: row.id,
+            public_id: row.public_id.to_string(),
+            name: row.name,
+            email: row.email.to_string(),
+            org_public_id: row.org_public_id.to_string(),
+            role: row.role,
+            partner: row.partner,
+            projects,
+        }
+    }
+
+    pub(crate) fn listed(row: ListedUserRow, projects: Vec<ProjectMembership>) -> Self {
         Self {
             id: row.id,
             public_id: row.public_id.to_string(),

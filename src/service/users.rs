@@ -157,7 +157,7 @@ impl UserPages {
             rows.into_iter()
                 .map(|row| {
                     let projects = memberships.remove(&row.id).unwrap_or_default();
-                    User::from_row(row, projects)
+                    User::listed(row, projects)
                 })
                 .collect(),
         ))

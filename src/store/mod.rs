@@ -58,7 +58,7 @@ pub use projects::{ConnectionRow, NewConnection, ProjectRow};
 pub use templates::{TemplateConnectionRow, TemplateRow};
 pub use token_writer::{NonceToken, TokenWriter};
 pub use tokens::{NewToken, TakenToken, TokenActorRow};
-pub use users::{NewUser, UserRow};
+pub use users::{ListedUserRow, NewUser, UserRow};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 

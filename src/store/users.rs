@@ -19,6 +19,19 @@ pub struct UserRow {
     pub token_epoch: i64,
 }
 
+/// A user as a list shows it: what `GET /xponent/user` answers with, and nothing else (no
+/// secret, no path); each column less is one copy less per row of a 100,000-user list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedUserRow {
+    pub id: i64,
+    pub public_id: PublicId,
+    pub org_public_id: PublicId,
+    pub name: String,
+    pub email: Email,
+    pub role: Role,
+    pub partner: bool,
+}
+
 pub struct NewUser<'a> {
     pub public_id: &'a PublicId,
     pub org_id: i64,
@@ -60,12 +73,10 @@ macro_rules! select_user {
 /// join order on SQLite, whose planner otherwise prefers the path index; PostgreSQL reorders
 /// it freely and picks the walk from its statistics.
 ///
-/// A list shows no secret: the password hash and the sealed secret key are left NULL, which
-/// also spares copying them out of 100,000 rows.
+/// The columns are those of `ListedUserRow`: a list shows no secret.
 const USERS_PAGE: &str = concat!(
-    "SELECT u.id, u.public_id, u.org_id, o.public_id AS org_public_id, o.path AS org_path, ",
-    "u.name, u.email, u.role, u.partner, NULL AS password_hash, NULL AS secret_key_sealed, ",
-    "u.region, u.token_epoch ",
+    "SELECT u.id, u.public_id, o.public_id AS org_public_id, u.name, u.email, u.role, ",
+    "u.partner ",
     "FROM users u CROSS JOIN organizations o ",
     "WHERE o.id = u.org_id AND u.id > $3 AND o.path >= $1 AND o.path < $2 ",
     "ORDER BY u.id LIMIT $4"
@@ -115,9 +126,9 @@ impl Exec<'_> {
         root: &OrgPath,
         after: i64,
         limit: i64,
-    ) -> StoreResult<Vec<UserRow>> {
+    ) -> StoreResult<Vec<ListedUserRow>> {
         Ok(on_exec!(self, |c| {
-            sqlx::query_as::<_, UserRow>(USERS_PAGE)
+            sqlx::query_as::<_, ListedUserRow>(USERS_PAGE)
                 .bind(root.as_str())
                 .bind(root.subtree_upper_bound())
                 .bind(after)
