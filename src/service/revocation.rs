@@ -1,8 +1,8 @@
 //! Operator revocations behind the command line: one bearer token, every token of a user, and
 //! an organization's SSO secret with the admin tokens issued on it. No actor: whoever runs
 //! `orghub` on the server's database is trusted. A running server that cached a revoked
-//! token's actor drops it at once if the change was its own, else within its read cache's
-//! lifetime (2 s).
+//! token's actor drops it on its next request, whichever process made the change (see
+//! `store::changes`; on PostgreSQL once the change's notification has arrived).
 
 use anyhow::Context;
 

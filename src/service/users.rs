@@ -212,6 +212,19 @@ impl Services {
                 Ok((email, role.unwrap_or(Role::Member)))
             })
             .collect::<ServiceResult<Vec<_>>>()?;
+        // A tree already at its quota is refused before any password is hashed (and again,
+        // authoritatively, under its lock below).
+        if let Some(usage) = self
+            .store
+            .read()
+            .tenant_usage(org.path.root_id())
+            .await
+            .context("reading a tenant's usage")?
+        {
+            self.config
+                .quotas
+                .check(Quota::Users, usage.users, requests.len())?;
+        }
         let mut password_hashes = Vec::with_capacity(requests.len());
         for request in requests {
             password_hashes

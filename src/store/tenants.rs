@@ -1,13 +1,28 @@
 //! Tenants: each root organization's tree, its usage (kept by triggers, see the `0007`
 //! migration) and its lock.
 
-use super::{StoreResult, Tx, on_tx};
+use super::{Exec, StoreResult, Tx, on_exec, on_tx};
 
 /// How many organizations (root included) and users a tree holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct TenantUsage {
     pub orgs: i64,
     pub users: i64,
+}
+
+impl Exec<'_> {
+    /// The usage of the tenant at `root_id`, unlocked: for a refusal before costly work only
+    /// (the quota is checked again under the tenant's lock, see `Tx::lock_tenant`).
+    pub async fn tenant_usage(self, root_id: i64) -> StoreResult<Option<TenantUsage>> {
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, TenantUsage>(
+                "SELECT orgs, users FROM tenant_usage WHERE root_id = $1",
+            )
+            .bind(root_id)
+            .fetch_optional(c)
+            .await?
+        }))
+    }
 }
 
 impl Tx {

@@ -32,10 +32,20 @@ async fn user_with_token(
     token: &str,
     role: &str,
 ) -> (String, String) {
+    user_of_org_with_token(app, &boot.organization_id, token, role).await
+}
+
+/// A user of organization `org`, with a password, and its Surfsight token.
+async fn user_of_org_with_token(
+    app: &TestApp,
+    org: &str,
+    token: &str,
+    role: &str,
+) -> (String, String) {
     let email = format!("{}-user@root.test", role.to_lowercase());
     let user = app
         .post(
-            &format!("/xponent/user/org/{}", boot.organization_id),
+            &format!("/xponent/user/org/{org}"),
             token,
             &json!([{ "name": role, "email": email, "role": role, "password": OWNER_PASSWORD }]),
         )
@@ -75,8 +85,11 @@ async fn a_user_deleted_through_one_server_is_refused_at_once_by_the_other() {
 
 #[tokio::test]
 async fn a_role_taken_away_through_one_server_counts_at_once_on_the_other() {
-    let (first, second, boot, token) = two_servers().await;
-    let (user, user_token) = user_with_token(&first, &boot, &token, "Owner").await;
+    let (first, second, _, token) = two_servers().await;
+    // An Owner of a child organization: the root's Owner administers it (a fellow Owner of
+    // the root's own organization it may not).
+    let below = first.create_org(&token, "Below", None).await;
+    let (user, user_token) = user_of_org_with_token(&first, &below, &token, "Owner").await;
     let child = second
         .create_org(&user_token, "Made by an Owner", None)
         .await;

@@ -343,3 +343,88 @@ async fn a_look_alike_email_is_the_same_account() {
     }
     app.stop().await;
 }
+
+/// The Cloud Conformity routes added for Terraform follow the same text rules: names of users,
+/// directories and GCP organisations and projects, and rule notes.
+#[tokio::test]
+async fn conformity_refuses_hostile_texts_on_its_terraform_routes() {
+    let app = TestApp::spawn().await;
+    let (boot, _) = app.root_with_token().await;
+    let key = boot.api_key.clone();
+    let account = app.conformity_add_account(&key, "Prod").await;
+    let account = account["id"].as_str().unwrap().to_owned();
+    let invite = |first: &str, last: &str| {
+        json!({ "data": { "attributes": {
+            "firstName": first, "lastName": last, "email": "eve@root.test", "role": "USER",
+        } } })
+    };
+    let cases: Vec<(&str, String, Value, String, &str)> = vec![
+        (
+            "POST",
+            "/users".into(),
+            invite("nul\u{0}byte", "Doe"),
+            format!("firstName {FORBIDDEN}"),
+            "/data/attributes/firstName",
+        ),
+        (
+            "POST",
+            "/users/sso".into(),
+            invite("Eve", &"n".repeat(201)),
+            "lastName must be at most 200 characters".into(),
+            "/data/attributes/lastName",
+        ),
+        (
+            "POST",
+            "/azure/active-directories".into(),
+            json!({ "data": { "attributes": {
+                "name": "\u{202E}gnp.exe", "directoryId": crate::helpers::AZURE_DIRECTORY,
+                "applicationId": crate::helpers::AZURE_APPLICATION,
+                "applicationKey": crate::helpers::AZURE_APPLICATION_KEY,
+            } } }),
+            format!("name {FORBIDDEN}"),
+            "/data/attributes/name",
+        ),
+        (
+            "POST",
+            "/gcp/organisations".into(),
+            json!({ "data": { "serviceAccountName": "esc\u{1b}[31m",
+                "serviceAccountKeyJson": crate::helpers::gcp_key() } }),
+            format!("serviceAccountName {FORBIDDEN}"),
+            "/data/serviceAccountName",
+        ),
+        (
+            "PATCH",
+            format!("/accounts/{account}/settings/rules/S3-021"),
+            json!({ "data": { "attributes": { "note": "line\nbreak", "ruleSetting": {
+                "id": "S3-021", "enabled": true, "riskLevel": "HIGH" } } } }),
+            format!("note {FORBIDDEN}"),
+            "/data/attributes/note",
+        ),
+    ];
+    for (method, path, body, detail, pointer) in cases {
+        app.conformity(method, &path, &key, Some(&body))
+            .await
+            .assert_conformity_error(422, &detail, Some(pointer));
+    }
+    // Nothing was written.
+    let users = app
+        .conformity("GET", "/users", &key, None)
+        .await
+        .conformity_data();
+    assert_eq!(users.as_array().unwrap().len(), 1);
+    let rules = app
+        .conformity(
+            "GET",
+            &format!("/accounts/{account}/settings/rules"),
+            &key,
+            None,
+        )
+        .await
+        .conformity_data();
+    assert_eq!(
+        rules["attributes"]["settings"]["rules"],
+        json!([]),
+        "{rules}"
+    );
+    app.stop().await;
+}

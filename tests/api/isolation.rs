@@ -11,7 +11,11 @@ use std::collections::BTreeSet;
 use jsonwebtoken::Algorithm;
 use serde_json::json;
 
-use crate::helpers::{OWNER_PASSWORD, TestApp, sso_jwt, sso_timestamp};
+use crate::conformity_clouds::{azure_account, gcp_organisation};
+use crate::helpers::{
+    AZURE_APPLICATION, AZURE_APPLICATION_KEY, AZURE_DIRECTORY, AZURE_SUBSCRIPTION, GCP_UNIQUE_ID,
+    OWNER_PASSWORD, TestApp, gcp_key, sso_jwt, sso_timestamp,
+};
 
 /// How a route is reached on each face.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -39,8 +43,9 @@ const OWN: &[u16] = &[200, 403, 404];
 struct Route {
     face: Face,
     method: &'static str,
-    /// As in the face's router; `{org_id}`, `{user_id}`, `{project_id}` and `{account_id}`
-    /// name the victim's records.
+    /// As in the face's router; `{org_id}`, `{user_id}`, `{project_id}`, `{account_id}`,
+    /// `{group_id}`, `{organisation_id}` (a GCP organisation) and `{directory_id}` (an Azure
+    /// active directory) name the victim's records, `{rule_id}` a rule it has a setting for.
     path: &'static str,
     /// `{org_id}`… are replaced here too; `{external_id}` is the victim's external ID.
     body: Option<&'static str>,
@@ -208,11 +213,151 @@ fn table() -> Vec<Route> {
             None,
             REFUSED,
         ),
+        // Azure and GCP accounts of one's own, naming the victim's directory and service
+        // account: they are not one's own (before one registers the same ones below).
+        route(
+            Conformity,
+            "POST",
+            "/accounts/azure",
+            Some(
+                r#"{"data":{"attributes":{"name":"Intruder","access":{"subscriptionId":"{azure_subscription}","activeDirectoryId":"{directory_id}"}}}}"#,
+            ),
+            &[403, 422],
+        ),
+        route(
+            Conformity,
+            "POST",
+            "/accounts/gcp",
+            Some(
+                r#"{"data":{"attributes":{"name":"Intruder","access":{"projectId":"intruder-1","projectName":"Intruder","serviceAccountUniqueId":"{gcp_unique_id}"}}}}"#,
+            ),
+            &[403, 422],
+        ),
+        route(
+            Conformity,
+            "PATCH",
+            "/accounts/{account_id}/settings/bot",
+            Some(r#"{"data":{"attributes":{"settings":{"bot":{"delay":9}}}}}"#),
+            REFUSED,
+        ),
+        route(
+            Conformity,
+            "GET",
+            "/accounts/{account_id}/settings/rules",
+            None,
+            REFUSED,
+        ),
+        route(
+            Conformity,
+            "PATCH",
+            "/accounts/{account_id}/settings/rules",
+            Some(
+                r#"{"data":{"attributes":{"ruleSettings":[{"id":"{rule_id}","enabled":false,"riskLevel":"LOW"}]}}}"#,
+            ),
+            REFUSED,
+        ),
+        route(
+            Conformity,
+            "GET",
+            "/accounts/{account_id}/settings/rules/{rule_id}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Conformity,
+            "PATCH",
+            "/accounts/{account_id}/settings/rules/{rule_id}",
+            Some(
+                r#"{"data":{"attributes":{"note":"pwned","ruleSetting":{"id":"{rule_id}","enabled":false,"riskLevel":"LOW"}}}}"#,
+            ),
+            REFUSED,
+        ),
+        route(
+            Conformity,
+            "GET",
+            "/azure/active-directories/{directory_id}/subscriptions",
+            None,
+            REFUSED,
+        ),
+        // The same directory and service account, registered for oneself: allowed, and
+        // nothing of the victim's comes with them.
+        route(
+            Conformity,
+            "POST",
+            "/azure/active-directories",
+            Some(
+                r#"{"data":{"attributes":{"name":"Intruder","directoryId":"{directory_id}","applicationId":"{azure_application}","applicationKey":"intruder key"}}}"#,
+            ),
+            &[200, 403],
+        ),
+        route(
+            Conformity,
+            "GET",
+            "/gcp/organisations/{organisation_id}/projects",
+            None,
+            REFUSED,
+        ),
+        route(
+            Conformity,
+            "POST",
+            "/gcp/organisations",
+            Some(r#"{"data":{"serviceAccountName":"Intruder","serviceAccountKeyJson":{gcp_key}}}"#),
+            &[200, 403],
+        ),
+        route(Conformity, "GET", "/groups", None, OWN),
+        route(
+            Conformity,
+            "POST",
+            "/groups",
+            Some(r#"{"data":{"attributes":{"name":"Intruders","tags":["pci"]}}}"#),
+            OWN,
+        ),
+        route(Conformity, "GET", "/groups/{group_id}", None, REFUSED),
+        route(
+            Conformity,
+            "PATCH",
+            "/groups/{group_id}",
+            Some(r#"{"data":{"attributes":{"name":"Pwned group"}}}"#),
+            REFUSED,
+        ),
+        route(Conformity, "DELETE", "/groups/{group_id}", None, REFUSED),
+        route(Conformity, "GET", "/users", None, OWN),
+        // Invitations of one's own, with the victim's account in the access list.
+        route(
+            Conformity,
+            "POST",
+            "/users",
+            Some(
+                r#"{"data":{"attributes":{"firstName":"In","lastName":"Truder","email":"invited@intruder.test","role":"USER","accessList":[{"account":"{account_id}","level":"FULL"}]}}}"#,
+            ),
+            &[403, 422],
+        ),
+        route(Conformity, "GET", "/users/whoami", None, OWN),
+        route(
+            Conformity,
+            "POST",
+            "/users/sso",
+            Some(
+                r#"{"data":{"attributes":{"firstName":"In","lastName":"Truder","email":"sso@intruder.test","role":"USER","accessList":[{"account":"{account_id}","level":"FULL"}]}}}"#,
+            ),
+            &[403, 422],
+        ),
+        route(Conformity, "GET", "/users/{user_id}", None, REFUSED),
+        route(
+            Conformity,
+            "PATCH",
+            "/users/{user_id}",
+            Some(r#"{"data":{"role":"ADMIN"}}"#),
+            REFUSED,
+        ),
+        route(Conformity, "DELETE", "/users/{user_id}", None, REFUSED),
     ]
 }
 
 /// The victim: a root with a child organization (created through Surfsight, so that it has an
-/// SSO secret), a user, a project and a cloud account, each named so that it shows.
+/// SSO secret), a user, a project, a cloud account (with Bot and rule settings), an Azure
+/// directory and account, a GCP organisation and a group, each named so that it shows where
+/// it can be.
 struct Victim {
     org: String,
     owner: String,
@@ -220,6 +365,8 @@ struct Victim {
     project: String,
     account: String,
     external_id: String,
+    gcp_organisation: String,
+    group: String,
     /// The child organization: its UUID, its integer id and its SSO secret.
     child: String,
     child_int: i64,
@@ -284,6 +431,39 @@ async fn victim(app: &TestApp) -> Victim {
         .as_str()
         .unwrap()
         .to_owned();
+    let azure = azure_account(app, &boot.api_key).await;
+    let gcp = gcp_organisation(app, &boot.api_key).await;
+    app.conformity(
+        "PATCH",
+        &format!("/accounts/{account}/settings/bot"),
+        &boot.api_key,
+        Some(&json!({ "data": { "attributes": { "settings": { "bot": { "delay": 2 } } } } })),
+    )
+    .await
+    .conformity_data();
+    app.conformity(
+        "PATCH",
+        &format!("/accounts/{account}/settings/rules/{RULE}"),
+        &boot.api_key,
+        Some(
+            &json!({ "data": { "attributes": { "note": "VICTIM note", "ruleSetting": {
+            "id": RULE, "enabled": true, "riskLevel": "HIGH" } } } }),
+        ),
+    )
+    .await
+    .conformity_data();
+    let group = app
+        .conformity(
+            "POST",
+            "/groups",
+            &boot.api_key,
+            Some(&json!({ "data": { "attributes": { "name": "VICTIM group", "tags": ["pci"] } } })),
+        )
+        .await
+        .conformity_data()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let markers = vec![
         boot.organization_id.clone(),
         boot.user_id.clone(),
@@ -291,6 +471,11 @@ async fn victim(app: &TestApp) -> Victim {
         project.clone(),
         account.clone(),
         external_id.clone(),
+        azure.clone(),
+        gcp.clone(),
+        group.clone(),
+        AZURE_APPLICATION_KEY.into(),
+        "TUlJRXZ3".into(),
         "VICTIM".into(),
         "victim.test".into(),
         "223334445555".into(),
@@ -302,6 +487,8 @@ async fn victim(app: &TestApp) -> Victim {
         project,
         account,
         external_id,
+        gcp_organisation: gcp,
+        group,
         child,
         child_int,
         child_sso_secret,
@@ -375,8 +562,19 @@ async fn callers(app: &TestApp, victim: &Victim) -> Vec<Caller> {
     ]
 }
 
+/// The rule the victim has a setting for.
+const RULE: &str = "S3-021";
+
 fn fill(template: &str, victim: &Victim, caller: &Caller) -> String {
     template
+        .replace("{group_id}", &victim.group)
+        .replace("{organisation_id}", &victim.gcp_organisation)
+        .replace("{directory_id}", AZURE_DIRECTORY)
+        .replace("{rule_id}", RULE)
+        .replace("{azure_subscription}", AZURE_SUBSCRIPTION)
+        .replace("{azure_application}", AZURE_APPLICATION)
+        .replace("{gcp_unique_id}", GCP_UNIQUE_ID)
+        .replace("{gcp_key}", &gcp_key().to_string())
         .replace("{org_id}", &victim.org)
         .replace("{user_id}", &victim.user)
         .replace("{project_id}", &victim.project)

@@ -96,12 +96,15 @@ async fn race_of_a_move_and_a_deletion_leaves_a_sound_tree() {
 #[tokio::test]
 async fn race_of_an_update_and_a_deletion_of_one_user_never_fails() {
     let app = TestApp::spawn().await;
-    let (boot, token) = app.root_with_token().await;
+    let (_, token) = app.root_with_token().await;
+    // Users of a child organization: made Owners by the update, the root's Owner still
+    // administers them (a fellow Owner of its own organization it may not).
+    let below = app.create_org(&token, "Below", None).await;
     let mut failed = Vec::new();
     for round in 0..ROUNDS {
         let user = app
             .post(
-                &format!("/xponent/user/org/{}", boot.organization_id),
+                &format!("/xponent/user/org/{below}"),
                 &token,
                 &json!([{ "name": "U", "email": format!("u{round}@root.test") }]),
             )

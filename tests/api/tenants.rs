@@ -184,3 +184,75 @@ async fn api_keys_past_the_quota_are_refused() {
     );
     app.stop().await;
 }
+
+/// Users invited through Cloud Conformity count as any other user, and hooks count against
+/// their own quota.
+#[tokio::test]
+async fn conformity_invitations_and_hooks_count_against_their_quotas() {
+    let app = TestApp::spawn_with_quotas(Quotas {
+        users: 2,
+        hooks: 1,
+        ..Quotas::default()
+    })
+    .await;
+    let (boot, _) = app.root_with_token().await;
+    let invite = |email: &str| {
+        json!({ "data": { "attributes": {
+            "firstName": "In", "lastName": "Vited", "email": email, "role": "USER",
+        } } })
+    };
+    app.conformity(
+        "POST",
+        "/users",
+        &boot.api_key,
+        Some(&invite("in@root.test")),
+    )
+    .await
+    .conformity_data();
+    app.conformity(
+        "POST",
+        "/users",
+        &boot.api_key,
+        Some(&invite("out@root.test")),
+    )
+    .await
+    .assert_conformity_error(
+        403,
+        "The organisation tree has reached its limit of 2 users",
+        None,
+    );
+    app.assert_tree_is_sound().await;
+
+    let org = orghub::domain::PublicId::parse(&boot.organization_id).unwrap();
+    let hook = |url: &str| orghub::service::HookRequest {
+        org,
+        url: url.to_owned(),
+        types: Vec::new(),
+        include_descendants: true,
+        max_in_flight: None,
+    };
+    app.services
+        .create_hook(&hook("https://hooks.example.test/one"))
+        .await
+        .unwrap();
+    let refused = app
+        .services
+        .create_hook(&hook("https://hooks.example.test/two"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        orghub::cli::describe(&refused),
+        "the organization tree has reached its limit of 1 hooks"
+    );
+    // Another tenant has room of its own.
+    let other = app.bootstrap("Other", "owner@other.test").await;
+    let other_org = orghub::domain::PublicId::parse(&other.organization_id).unwrap();
+    app.services
+        .create_hook(&orghub::service::HookRequest {
+            org: other_org,
+            ..hook("https://hooks.example.test/other")
+        })
+        .await
+        .unwrap();
+    app.stop().await;
+}
