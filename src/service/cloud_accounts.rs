@@ -135,6 +135,8 @@ impl Services {
             .begin()
             .await
             .context("starting to create an external ID")?;
+        // The external ID refers to the organisation: it must not go meanwhile.
+        lock_actor_org(&mut tx, actor, RowLock::KeyShare).await?;
         tx.insert_external_id(&id, actor.org_id, valid_until, now)
             .await
             .context("storing a temporary external ID")?;
