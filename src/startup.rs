@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 use crate::crypto::{MasterKey, Sealer};
 use crate::hooks::HookSettings;
 use crate::http::{AppState, app};
-use crate::service::{Limits, ServiceConfig, Services};
+use crate::service::{Limits, Quotas, ServiceConfig, Services};
 use crate::store::{Location, Store};
 
 /// Where the data lives and how secrets are sealed: what every command needs.
@@ -35,6 +35,8 @@ pub struct DataSettings {
     /// Limits on guessing and costly work (`Limits::default()` unless `serve` flags or a
     /// test say otherwise).
     pub limits: Limits,
+    /// What one tenant (a root organization's tree) may hold.
+    pub quotas: Quotas,
 }
 
 pub const SQLITE_FILE: &str = "orghub.sqlite3";
@@ -66,6 +68,7 @@ pub async fn open_services(settings: &DataSettings) -> anyhow::Result<Services> 
             region: settings.region.clone(),
             read_cache_ttl: settings.read_cache_ttl,
             limits: settings.limits.clone(),
+            quotas: settings.quotas,
         },
     )
 }

@@ -1,7 +1,9 @@
 //! Domain errors in words for a terminal.
 
-use crate::domain::Kind;
-use crate::service::{Conflict, FieldRule, Forbidden, Invalid, ServiceError, Unauthorized};
+use crate::domain::{Kind, TextProblem};
+use crate::service::{
+    Conflict, FieldRule, Forbidden, Invalid, Quota, ServiceError, TextField, Unauthorized,
+};
 
 pub fn describe(error: &ServiceError) -> String {
     match error {
@@ -28,6 +30,15 @@ pub fn describe(error: &ServiceError) -> String {
         ServiceError::Forbidden(Forbidden::UserOutOfReach { id }) => {
             format!("user {id} holds rights the caller does not")
         }
+        ServiceError::Forbidden(Forbidden::QuotaExceeded { quota, limit }) => format!(
+            "the organization tree has reached its limit of {limit} {}",
+            match quota {
+                Quota::Organizations => "organizations",
+                Quota::Users => "users",
+                Quota::ApiKeys => "API keys",
+                Quota::Hooks => "hooks",
+            }
+        ),
         ServiceError::Forbidden(other) => format!("not allowed: {other:?}"),
         ServiceError::Conflict(Conflict::OrganizationName { name }) => {
             format!("the organization name '{name}' is already in use")
@@ -53,6 +64,30 @@ pub fn describe(error: &ServiceError) -> String {
         },
         ServiceError::Invalid(Invalid::TooManyItems { max }) => {
             format!("at most {max} items at once")
+        }
+        ServiceError::Invalid(Invalid::Text { field, problem }) => {
+            let field = match field {
+                TextField::Name => "the name",
+                TextField::OwnerName => "the owner's name",
+                TextField::Email => "the email",
+                TextField::Description => "the description",
+                TextField::Environment => "the environment",
+                TextField::Tags => "a tag",
+                TextField::Type => "the type",
+                TextField::ConnectionName => "a connection's name",
+                TextField::FirstName => "the first name",
+                TextField::LastName => "the last name",
+                TextField::ServiceAccountName => "the service account's name",
+                TextField::ProjectName => "the project's name",
+                TextField::Note => "the note",
+            };
+            match problem {
+                TextProblem::Blank => format!("{field} must not be blank"),
+                TextProblem::TooLong { max } => format!("{field} must be at most {max} characters"),
+                TextProblem::ForbiddenCharacter => format!(
+                    "{field} must not contain control characters or bidirectional overrides"
+                ),
+            }
         }
         ServiceError::Invalid(other) => format!("invalid: {other:?}"),
         ServiceError::Unauthorized(Unauthorized::TokenInvalid) => "the token is not valid".into(),

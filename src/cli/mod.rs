@@ -18,7 +18,9 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::PublicId;
-use crate::service::{BootstrapRequest, DEFAULT_TOKENS_PER_SECOND, OrgRef, Rate, TemplateImport};
+use crate::service::{
+    BootstrapRequest, DEFAULT_TOKENS_PER_SECOND, OrgRef, Quotas, Rate, TemplateImport,
+};
 use crate::startup::{Application, DataSettings, ServeLimits, open_services, shutdown_signal};
 use crate::telemetry::{self, LogFormat};
 
@@ -274,6 +276,19 @@ pub struct DataArgs {
     /// The region this server serves (tokens of another region are refused).
     #[arg(long, env = "ORGHUB_REGION", default_value = "us")]
     pub region: String,
+    /// The most organizations one root organization's tree may hold (its root included).
+    #[arg(long, env = "ORGHUB_MAX_ORGS_PER_ROOT", default_value_t = Quotas::default().orgs)]
+    pub max_orgs_per_root: u64,
+    /// The most users one root organization's tree may hold.
+    #[arg(long, env = "ORGHUB_MAX_USERS_PER_ROOT", default_value_t = Quotas::default().users)]
+    pub max_users_per_root: u64,
+    /// The most API keys the users of one root organization's tree may hold (revoked ones
+    /// included).
+    #[arg(long, env = "ORGHUB_MAX_API_KEYS_PER_ROOT", default_value_t = Quotas::default().api_keys)]
+    pub max_api_keys_per_root: u64,
+    /// The most hooks the organizations of one root organization's tree may have.
+    #[arg(long, env = "ORGHUB_MAX_HOOKS_PER_ROOT", default_value_t = Quotas::default().hooks)]
+    pub max_hooks_per_root: u64,
 }
 
 impl DataArgs {
@@ -286,6 +301,12 @@ impl DataArgs {
             region: self.region.clone(),
             read_cache_ttl: crate::service::ttl::READ_CACHE,
             limits: crate::service::Limits::default(),
+            quotas: Quotas {
+                orgs: self.max_orgs_per_root,
+                users: self.max_users_per_root,
+                api_keys: self.max_api_keys_per_root,
+                hooks: self.max_hooks_per_root,
+            },
         }
     }
 }

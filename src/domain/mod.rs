@@ -8,13 +8,15 @@ mod email;
 pub mod events;
 mod ids;
 mod role;
+pub mod text;
 mod token_kind;
 mod tree;
 
 pub use api_key_status::ApiKeyStatus;
-pub use email::Email;
+pub use email::{Email, EmailProblem, key_of as email_key_of};
 pub use ids::PublicId;
 pub use role::Role;
+pub use text::{FreeText, Label, Name, TextProblem};
 pub use token_kind::TokenKind;
 pub use tree::OrgPath;
 

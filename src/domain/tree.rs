@@ -43,6 +43,11 @@ impl OrgPath {
         bound
     }
 
+    /// The id of the root of this organization's tree: its tenant.
+    pub fn root_id(&self) -> i64 {
+        self.ids().next().unwrap_or_default()
+    }
+
     /// The ids from the root down to this organization itself.
     pub fn ids(&self) -> impl Iterator<Item = i64> + '_ {
         self.0.split('/').filter_map(|s| s.parse().ok())
@@ -76,6 +81,7 @@ mod tests {
         assert!(!root.child(50).is_within(&child));
         assert_eq!(grandchild.ids().collect::<Vec<_>>(), vec![1, 5, 23]);
         assert_eq!(grandchild.depth(), 3);
+        assert_eq!(grandchild.root_id(), 1);
     }
 
     #[test]

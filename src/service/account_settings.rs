@@ -9,15 +9,16 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::Services;
-use super::account_access::{account_event, administer_accounts, org_account};
+use super::account_access::{account_event, administer_accounts, org_account, org_account_locked};
 use super::actor::Actor;
 use super::conformity_records::{AccountRules, Cloud, ConformityAccount, RuleSetting};
-use super::error::{Invalid, ServiceError, ServiceResult};
+use super::error::{Invalid, ServiceError, ServiceResult, TextField};
+use super::lookup::parse_free_text;
 use super::records::CloudAccount;
 use crate::domain::conformity::CloudType;
 use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::CloudAccountRow;
+use crate::store::{CloudAccountRow, RowLock};
 
 /// The Bot settings member that only AWS accounts may have.
 const DISABLED_REGIONS: &str = "disabledRegions";
@@ -124,12 +125,24 @@ impl Services {
         let mut tx = self.store.begin().await.context("starting a transaction")?;
         let main = org_account(tx.exec(), actor, id).await?;
         administer_accounts(actor)?;
-        let mut targets = vec![main];
+        let mut seen = vec![main];
         for other in other_accounts {
             let account = org_account(tx.exec(), actor, other).await?;
-            if targets.iter().all(|t| t.id != account.id) {
-                targets.push(account);
+            if seen.iter().all(|t| t.id != account.id) {
+                seen.push(account);
             }
+        }
+        // Each account's settings are read, changed and written back: the rows are locked
+        // first (in id order, so that two such changes never wait for each other in a
+        // circle) and read again, so that a concurrent change is not lost.
+        let mut order: Vec<(i64, PublicId)> = seen.iter().map(|a| (a.id, a.public_id)).collect();
+        order.sort_unstable_by_key(|(id, _)| *id);
+        for (_, public_id) in &order {
+            org_account_locked(&mut tx, actor, public_id, RowLock::Update).await?;
+        }
+        let mut targets = Vec::with_capacity(seen.len());
+        for account in &seen {
+            targets.push(org_account(tx.exec(), actor, &account.public_id).await?);
         }
         let disables_regions = bot
             .get(DISABLED_REGIONS)
@@ -219,9 +232,15 @@ impl Services {
         settings: &[NewRuleSetting],
         note: Option<&str>,
     ) -> ServiceResult<AccountRules> {
+        if let Some(note) = note.filter(|note| !note.is_empty()) {
+            parse_free_text(note, TextField::Note)?;
+        }
         let mut tx = self.store.begin().await.context("starting a transaction")?;
         let account = org_account(tx.exec(), actor, id).await?;
         administer_accounts(actor)?;
+        // Locked: rule settings of one account change one after another (they are listed in
+        // the order of their last change), and not while the account is deleted.
+        org_account_locked(&mut tx, actor, id, RowLock::Update).await?;
         let cloud = tx
             .exec()
             .account_cloud(account.id)

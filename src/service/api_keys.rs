@@ -8,11 +8,13 @@ use super::actor::{Actor, ActorUser};
 use super::error::{ServiceError, ServiceResult, Unauthorized};
 use super::event_data;
 use super::events::{Origin, event};
-use super::lookup::find_user;
+use super::lookup::{find_user, find_user_locked, lock_tenant};
+use super::quotas::Quota;
 use super::records::ApiKey;
 use crate::crypto;
 use crate::domain::events::EventType;
 use crate::domain::{ApiKeyStatus, Kind, PublicId, TokenKind, now_millis};
+use crate::store::RowLock;
 
 const API_KEY_CHARS: usize = 64;
 
@@ -94,7 +96,16 @@ impl Services {
             .begin()
             .await
             .context("starting to create an API key")?;
-        let user = find_user(tx.exec(), user_id).await?;
+        // Counted under the tenant's lock (see `quotas`), the user locked against deletion.
+        let seen = find_user(tx.exec(), user_id).await?;
+        let root_id = seen.org_path.root_id();
+        lock_tenant(&mut tx, root_id).await?;
+        let user = find_user_locked(&mut tx, user_id, RowLock::KeyShare).await?;
+        let keys = tx
+            .count_tenant_api_keys(root_id)
+            .await
+            .context("counting a tenant's API keys")?;
+        self.config.quotas.check(Quota::ApiKeys, keys, 1)?;
         let key = crypto::random_alphanumeric(API_KEY_CHARS);
         let public_id = PublicId::new();
         let now = now_millis();
@@ -133,8 +144,7 @@ impl Services {
             .await
             .context("starting to revoke an API key")?;
         let row = tx
-            .exec()
-            .api_key_by_public_id(key_id)
+            .api_key_locked(key_id, RowLock::Update)
             .await
             .with_context(|| format!("reading API key {key_id}"))?
             .ok_or_else(|| ServiceError::NotFound {

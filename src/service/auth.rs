@@ -110,9 +110,9 @@ impl Services {
                 .context("deleting an expired login token")?;
             return Err(invalid());
         }
+        // Locked against its deletion until the session token that refers to it is in.
         let user = tx
-            .exec()
-            .user_by_id(user_id)
+            .user_by_id_locked(user_id, crate::store::RowLock::KeyShare)
             .await
             .with_context(|| format!("reading user {user_id} of a login token"))?
             .filter(|user| user.token_epoch == taken.epoch)

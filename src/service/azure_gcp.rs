@@ -6,19 +6,22 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::Services;
-use super::account_access::{account_event, administer_accounts, org_account};
+use super::account_access::{account_event, administer_accounts, check_account_texts, org_account};
 use super::actor::Actor;
 use super::conformity_records::{
     ActiveDirectory, ConformityAccount, GcpOrganisation, RegisteredAccount,
 };
-use super::error::{Conflict, Invalid, Registration, ServiceError, ServiceResult, on_unique};
+use super::error::{
+    Conflict, Invalid, Registration, ServiceError, ServiceResult, TextField, on_unique,
+};
 use super::events::{Origin, event};
+use super::lookup::{lock_actor_org, parse_name};
 use crate::crypto::SealContext;
 use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
 use crate::store::{
     ActiveDirectoryRow, GcpOrganisationRow, NewActiveDirectory, NewCloudAccount,
-    NewGcpOrganisation, RegisteredAccountRow, Tx, UniqueKey,
+    NewGcpOrganisation, RegisteredAccountRow, RowLock, Tx, UniqueKey,
 };
 
 pub struct NewActiveDirectoryRequest<'a> {
@@ -94,6 +97,15 @@ fn guid_key(guid: &str) -> String {
     guid.to_ascii_lowercase()
 }
 
+/// Checks what every new account has against the text rules.
+fn check_basics(basics: &NewAccountBasics<'_>) -> ServiceResult<()> {
+    check_account_texts(
+        Some(basics.name),
+        Some(basics.environment),
+        Some(basics.tags),
+    )
+}
+
 fn tags_json(tags: &[String]) -> String {
     serde_json::Value::from(tags).to_string()
 }
@@ -134,6 +146,7 @@ impl Services {
         request: NewActiveDirectoryRequest<'_>,
     ) -> ServiceResult<ActiveDirectory> {
         administer_accounts(actor)?;
+        parse_name(request.name, TextField::Name)?;
         let key = guid_key(request.directory_id);
         let directory_id = uuid::Uuid::parse_str(&key).context("reading a checked directory id")?;
         let sealed = self
@@ -148,6 +161,8 @@ impl Services {
             .context("sealing an application key")?;
         let now = now_millis();
         let mut tx = self.store.begin().await.context("starting a transaction")?;
+        // Rows that refer to the organisation are inserted: it must not go meanwhile.
+        lock_actor_org(&mut tx, actor, RowLock::KeyShare).await?;
         tx.insert_active_directory(
             &NewActiveDirectory {
                 org_id: actor.org_id,
@@ -227,8 +242,12 @@ impl Services {
         request: NewAzureAccountRequest<'_>,
     ) -> ServiceResult<ConformityAccount> {
         administer_accounts(actor)?;
+        check_basics(&request.basics)?;
         let now = now_millis();
         let mut tx = self.store.begin().await.context("starting a transaction")?;
+        // The organisation (and with it the directory, which only its deletion removes) must
+        // not go while the account is inserted.
+        lock_actor_org(&mut tx, actor, RowLock::KeyShare).await?;
         let directory = tx
             .exec()
             .active_directory_by_key(actor.org_id, &guid_key(request.active_directory_id))
@@ -279,6 +298,7 @@ impl Services {
         request: NewGcpOrganisationRequest<'_>,
     ) -> ServiceResult<GcpOrganisation> {
         administer_accounts(actor)?;
+        parse_name(request.service_account_name, TextField::ServiceAccountName)?;
         let public_id = PublicId::new();
         let sealed = self
             .sealer
@@ -291,6 +311,7 @@ impl Services {
             .context("sealing a service account key")?;
         let now = now_millis();
         let mut tx = self.store.begin().await.context("starting a transaction")?;
+        lock_actor_org(&mut tx, actor, RowLock::KeyShare).await?;
         tx.insert_gcp_organisation(
             &NewGcpOrganisation {
                 public_id: &public_id,
@@ -370,8 +391,13 @@ impl Services {
         request: NewGcpAccountRequest<'_>,
     ) -> ServiceResult<ConformityAccount> {
         administer_accounts(actor)?;
+        check_basics(&request.basics)?;
+        parse_name(request.project_name, TextField::ProjectName)?;
         let now = now_millis();
         let mut tx = self.store.begin().await.context("starting a transaction")?;
+        // The organisation (and with it the GCP organisation, which only its deletion
+        // removes) must not go while the account is inserted.
+        lock_actor_org(&mut tx, actor, RowLock::KeyShare).await?;
         let organisation = tx
             .exec()
             .gcp_organisation_by_unique_id(actor.org_id, request.service_account_unique_id)

@@ -5,16 +5,17 @@
 use anyhow::Context;
 use serde_json::json;
 
-use super::account_access::account_event;
+use super::account_access::{account_event, check_account_texts, org_account_locked};
 use super::actor::{Access, Actor};
 use super::error::{Invalid, ServiceError, ServiceResult};
 use super::events::{Origin, event};
+use super::lookup::lock_actor_org;
 use super::records::{CloudAccount, ExternalId};
 use super::{Services, ttl};
 use crate::domain::aws::RoleArn;
 use crate::domain::events::{EventType, rfc3339};
 use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::{CloudAccountRow, Exec, NewCloudAccount, NewEvent};
+use crate::store::{CloudAccountRow, Exec, NewCloudAccount, NewEvent, RowLock};
 
 pub struct NewCloudAccountRequest<'a> {
     pub name: &'a str,
@@ -46,6 +47,16 @@ fn external_id_event(actor: &Actor, id: &str, valid_until: Option<i64>) -> NewEv
             "singleton": valid_until.is_none(),
         }),
     )
+}
+
+/// External IDs are UUIDs: anything else names none, and is refused before it reaches a
+/// query (a NUL byte would be a database error on PostgreSQL).
+fn check_external_id_shape(text: &str) -> ServiceResult<()> {
+    uuid::Uuid::try_parse(text).map(drop).map_err(|_| {
+        ServiceError::Invalid(Invalid::ExternalId {
+            value: text.to_owned(),
+        })
+    })
 }
 
 fn tags_json(tags: &[String]) -> String {
@@ -124,6 +135,8 @@ impl Services {
             .begin()
             .await
             .context("starting to create an external ID")?;
+        // The external ID refers to the organisation: it must not go meanwhile.
+        lock_actor_org(&mut tx, actor, RowLock::KeyShare).await?;
         tx.insert_external_id(&id, actor.org_id, valid_until, now)
             .await
             .context("storing a temporary external ID")?;
@@ -142,17 +155,26 @@ impl Services {
         request: NewCloudAccountRequest<'_>,
     ) -> ServiceResult<CloudAccount> {
         self.administer_accounts(actor)?;
+        check_account_texts(
+            Some(request.name),
+            Some(request.environment),
+            Some(request.tags),
+        )?;
         let role_arn = RoleArn::parse(request.role_arn).ok_or_else(|| {
             ServiceError::Invalid(Invalid::RoleArn {
                 value: request.role_arn.to_owned(),
             })
         })?;
+        check_external_id_shape(request.external_id)?;
         let now = now_millis();
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to create a cloud account")?;
+        // The organisation's row is locked first: the account refers to it, and the first
+        // account sets its singleton external ID.
+        lock_actor_org(&mut tx, actor, RowLock::Update).await?;
         let singleton = tx
             .exec()
             .org_external_id(actor.org_id)
@@ -228,12 +250,17 @@ impl Services {
         id: &PublicId,
         changes: CloudAccountChanges,
     ) -> ServiceResult<CloudAccount> {
+        check_account_texts(
+            changes.name.as_deref(),
+            changes.environment.as_deref(),
+            changes.tags.as_deref(),
+        )?;
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to update a cloud account")?;
-        let account = find_account(tx.exec(), actor, id).await?;
+        let account = org_account_locked(&mut tx, actor, id, RowLock::Update).await?;
         self.administer_accounts(actor)?;
         let tags = tags_json(changes.tags.as_deref().unwrap_or(&account.tags.0));
         let now = now_millis();
@@ -268,7 +295,7 @@ impl Services {
             .begin()
             .await
             .context("starting to delete a cloud account")?;
-        let account = find_account(tx.exec(), actor, id).await?;
+        let account = org_account_locked(&mut tx, actor, id, RowLock::Update).await?;
         self.administer_accounts(actor)?;
         tx.delete_cloud_account(account.id)
             .await

@@ -11,14 +11,19 @@ use super::Services;
 use super::actor::{Access, Actor};
 use super::conformity_records::{AccountAccess, ConformityUser};
 use super::error::{
-    Conflict, Forbidden, Invalid, Registration, ServiceError, ServiceResult, on_unique,
+    Conflict, Forbidden, Invalid, Registration, ServiceError, ServiceResult, TextField, on_unique,
 };
 use super::events::{Origin, event};
-use super::lookup::{find_user, parse_email, standing};
+use super::lookup::{
+    find_user, find_user_locked, lock_actor_org, lock_tenant, parse_email, parse_name, standing,
+};
+use super::quotas::Quota;
 use crate::domain::conformity::{AccessLevel, ConformityRole};
 use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::{AccountAccessRow, ConformityUserRow, Exec, NewEvent, NewUser, Tx, UniqueKey};
+use crate::store::{
+    AccountAccessRow, ConformityUserRow, Exec, NewEvent, NewUser, RowLock, Tx, UniqueKey,
+};
 
 /// One entry of an access list as given: an account id (any text) and a level.
 pub struct AccessRequest {
@@ -108,11 +113,11 @@ async fn put_access(
             })
         };
         let id = PublicId::parse(&entry.account).ok_or_else(unknown)?;
+        // Locked against its deletion until the access level that refers to it is in.
         let account = tx
-            .exec()
-            .cloud_account_by_public_id(&id)
+            .cloud_account_locked(&id, RowLock::KeyShare)
             .await
-            .context("reading cloud account by public id")?
+            .context("reading and locking a cloud account")?
             .filter(|account| account.org_id == actor.org_id)
             .ok_or_else(unknown)?;
         tx.put_account_access(user_id, account.id, entry.level.as_str())
@@ -190,15 +195,24 @@ impl Services {
         invite: ConformityInvite<'_>,
     ) -> ServiceResult<ConformityUser> {
         administer_users(actor)?;
+        parse_name(invite.first_name, TextField::FirstName)?;
+        parse_name(invite.last_name, TextField::LastName)?;
         let email = parse_email(invite.email)?;
         let now = now_millis();
         let mut tx = self.store.begin().await.context("starting a transaction")?;
+        // Counted under the tenant's lock (see `quotas`); the organisation locked against its
+        // deletion until its new user is in.
+        let root_id = actor.org_path.root_id();
+        let usage = lock_tenant(&mut tx, root_id).await?;
+        lock_actor_org(&mut tx, actor, RowLock::KeyShare).await?;
+        self.config.quotas.check(Quota::Users, usage.users, 1)?;
         let public_id = PublicId::new();
         let id = tx
             .insert_user(
                 &NewUser {
                     public_id: &public_id,
                     org_id: actor.org_id,
+                    root_id,
                     name: &format!("{} {}", invite.first_name, invite.last_name),
                     email: &email,
                     role: invite.role.role(),
@@ -260,8 +274,11 @@ impl Services {
         let mut tx = self.store.begin().await.context("starting a transaction")?;
         let user = org_user(tx.exec(), actor, id).await?;
         administer_users(actor)?;
+        // Locked: a concurrent revocation waits for this change, or this change finds no user.
         // The one rule for acting on a user: no fellow Owner, no partner by a non-partner.
-        actor.administer_user(&standing(&find_user(tx.exec(), id).await?))?;
+        actor.administer_user(&standing(
+            &find_user_locked(&mut tx, id, RowLock::Update).await?,
+        ))?;
         let now = now_millis();
         tx.set_conformity_role(user.id, role.role().as_str(), role.as_str(), now)
             .await
@@ -285,7 +302,13 @@ impl Services {
                 id: user.public_id,
             }));
         }
-        actor.administer_user(&standing(&find_user(tx.exec(), id).await?))?;
+        // The tenant's lock first (its user count changes), as every counted write takes it,
+        // then the user's row, which a concurrent change may hold.
+        let seen = find_user(tx.exec(), id).await?;
+        actor.administer_user(&standing(&seen))?;
+        lock_tenant(&mut tx, seen.org_path.root_id()).await?;
+        let locked = find_user_locked(&mut tx, id, RowLock::Update).await?;
+        actor.administer_user(&standing(&locked))?;
         tx.delete_user(user.id).await.context("deleting a user")?;
         tx.insert_event(
             user_event(actor, EventType::UserDeleted, &user),

@@ -237,11 +237,11 @@ impl Services {
             .await
             .context("reading hooks failing too long")?
         {
+            // Locked: an operator's change of the hook waits for this one, or comes first.
             let Some(row) = tx
-                .exec()
-                .hook_by_id(hook.id)
+                .hook_by_id_locked(hook.id, crate::store::RowLock::Update)
                 .await
-                .context("reading a hook")?
+                .context("reading and locking a hook")?
             else {
                 continue;
             };

@@ -1,7 +1,8 @@
 //! Domain errors. They carry typed data only: each face renders them with its own status
 //! codes and message texts. An internal error carries, for the log, what was being done.
 
-use crate::domain::Kind;
+use super::quotas::Quota;
+use crate::domain::{Kind, TextProblem};
 use crate::store::{StoreError, UniqueKey};
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +65,11 @@ pub enum Forbidden {
     /// actor's own organization (see `Actor::administer_user`).
     UserOutOfReach {
         id: String,
+    },
+    /// The tenant (root organization's tree) holds as many of these as its quota allows.
+    QuotaExceeded {
+        quota: Quota,
+        limit: u64,
     },
 }
 
@@ -139,6 +145,46 @@ pub enum Invalid {
     TooManyItems {
         max: usize,
     },
+    /// A text that breaks the text rules (`domain::text`): blank, too long, or holding a
+    /// control or bidi character.
+    Text {
+        field: TextField,
+        problem: TextProblem,
+    },
+    /// A list with more than `max` items.
+    TooMany {
+        field: TextField,
+        max: usize,
+    },
+}
+
+/// The text fields of requests, for faces to name (and point at) in their own words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextField {
+    /// The name of the record the request is about (organization, user, project, account,
+    /// template).
+    Name,
+    /// `orghub bootstrap --owner-name`.
+    OwnerName,
+    Email,
+    Description,
+    /// A Cloud Conformity account's `environment`.
+    Environment,
+    /// A Cloud Conformity account's `tags`.
+    Tags,
+    /// A template's `type` (`orghub template import`).
+    Type,
+    /// A template connection's `name` (`orghub template import`).
+    ConnectionName,
+    /// A Cloud Conformity user's `firstName` and `lastName`.
+    FirstName,
+    LastName,
+    /// A Cloud Conformity GCP organisation's `serviceAccountName`.
+    ServiceAccountName,
+    /// A Cloud Conformity GCP account's `access.projectName`.
+    ProjectName,
+    /// The `note` of a Cloud Conformity rule setting.
+    Note,
 }
 
 /// What a field of a request must be.

@@ -7,11 +7,13 @@ use serde_json::json;
 use super::Services;
 use super::actor::{Access, Actor};
 use super::conformity_records::Group;
-use super::error::{ServiceError, ServiceResult};
+use super::error::{Invalid, ServiceError, ServiceResult, TextField};
 use super::events::{Origin, event};
+use super::lookup::{lock_actor_org, parse_name};
 use crate::domain::events::EventType;
+use crate::domain::text::MAX_TAGS;
 use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::{Exec, GroupRow, NewEvent};
+use crate::store::{Exec, GroupRow, NewEvent, RowLock, Tx};
 
 /// What `PATCH /groups/{id}` may change; `None` keeps the value.
 #[derive(Default)]
@@ -54,6 +56,39 @@ async fn org_group(exec: Exec<'_>, actor: &Actor, id: &PublicId) -> ServiceResul
         })
 }
 
+/// `org_group` in a write transaction, the row locked against a concurrent change or deletion
+/// (see `store::RowLock`).
+async fn org_group_locked(tx: &mut Tx, actor: &Actor, id: &PublicId) -> ServiceResult<GroupRow> {
+    tx.group_locked(id, RowLock::Update)
+        .await
+        .context("reading and locking a group")?
+        .filter(|group| group.org_id == actor.org_id)
+        .ok_or_else(|| ServiceError::NotFound {
+            kind: Kind::Group,
+            id: id.to_string(),
+        })
+}
+
+/// A group's name and tags against the text rules (the face has checked their documented
+/// shapes already); `None` is a member left as it is.
+fn check_texts(name: Option<&str>, tags: Option<&[String]>) -> ServiceResult<()> {
+    if let Some(name) = name {
+        parse_name(name, TextField::Name)?;
+    }
+    if let Some(tags) = tags {
+        if tags.len() > MAX_TAGS {
+            return Err(ServiceError::Invalid(Invalid::TooMany {
+                field: TextField::Tags,
+                max: MAX_TAGS,
+            }));
+        }
+        for tag in tags {
+            parse_name(tag, TextField::Tags)?;
+        }
+    }
+    Ok(())
+}
+
 impl Services {
     /// (public id, tags) of every account of the actor's organisation, in creation order.
     async fn account_tags(&self, actor: &Actor) -> ServiceResult<Vec<(String, Vec<String>)>> {
@@ -92,9 +127,12 @@ impl Services {
         tags: &[String],
     ) -> ServiceResult<Group> {
         administer_groups(actor)?;
+        check_texts(Some(name), Some(tags))?;
         let public_id = PublicId::new();
         let now = now_millis();
         let mut tx = self.store.begin().await.context("starting a transaction")?;
+        // The group refers to the organisation: it must not go meanwhile.
+        lock_actor_org(&mut tx, actor, RowLock::KeyShare).await?;
         tx.insert_group(
             &public_id,
             actor.org_id,
@@ -118,8 +156,9 @@ impl Services {
         id: &PublicId,
         changes: GroupChanges,
     ) -> ServiceResult<Group> {
+        check_texts(changes.name.as_deref(), changes.tags.as_deref())?;
         let mut tx = self.store.begin().await.context("starting a transaction")?;
-        let group = org_group(tx.exec(), actor, id).await?;
+        let group = org_group_locked(&mut tx, actor, id).await?;
         administer_groups(actor)?;
         let tags = changes.tags.map_or_else(
             || group.tags.clone(),
@@ -144,7 +183,7 @@ impl Services {
 
     pub async fn delete_group(&self, actor: &Actor, id: &PublicId) -> ServiceResult<()> {
         let mut tx = self.store.begin().await.context("starting a transaction")?;
-        let group = org_group(tx.exec(), actor, id).await?;
+        let group = org_group_locked(&mut tx, actor, id).await?;
         administer_groups(actor)?;
         tx.delete_group(group.id)
             .await

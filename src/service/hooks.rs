@@ -10,10 +10,12 @@ use super::error::{Invalid, ServiceError, ServiceResult};
 use super::event_data;
 use super::events::{Origin, event};
 use super::hook_rules::{secret_context, url_context};
+use super::lookup::{find_org, find_org_locked, lock_tenant};
+use super::quotas::Quota;
 use crate::crypto::webhook;
 use crate::domain::events::EventType;
 use crate::domain::{Kind, Millis, PublicId, now_millis};
-use crate::store::{AttemptRow, HookRow, NewHook, Tx};
+use crate::store::{AttemptRow, HookRow, NewHook, RowLock, Tx};
 
 /// Deliveries to one endpoint that one node makes at once, unless the hook says otherwise.
 pub const DEFAULT_MAX_IN_FLIGHT: u32 = 16;
@@ -130,11 +132,11 @@ impl Services {
         ))
     }
 
+    /// The hook `id`, locked against a concurrent change or deletion (see `store::RowLock`).
     async fn find_hook(&self, tx: &mut Tx, id: &PublicId) -> ServiceResult<HookRow> {
-        tx.exec()
-            .hook_by_public_id(id)
+        tx.hook_locked(id, RowLock::Update)
             .await
-            .context("reading a hook")?
+            .context("reading and locking a hook")?
             .ok_or_else(|| ServiceError::NotFound {
                 kind: Kind::Hook,
                 id: id.to_string(),
@@ -179,7 +181,18 @@ impl Services {
             .begin()
             .await
             .context("starting a hook transaction")?;
-        let org = super::lookup::find_org(tx.exec(), &request.org, Kind::Organization).await?;
+        // Counted under the tenant's lock (see `quotas`); the organization locked against its
+        // deletion until its hook is in.
+        let seen = find_org(tx.exec(), &request.org, Kind::Organization).await?;
+        let root_id = seen.path.root_id();
+        lock_tenant(&mut tx, root_id).await?;
+        let org =
+            find_org_locked(&mut tx, &request.org, Kind::Organization, RowLock::KeyShare).await?;
+        let hooks = tx
+            .count_tenant_hooks(root_id)
+            .await
+            .context("counting a tenant's hooks")?;
+        self.config.quotas.check(Quota::Hooks, hooks, 1)?;
         let id = tx
             .insert_hook(
                 &NewHook {
@@ -216,7 +229,7 @@ impl Services {
     pub async fn list_hooks(&self, org: Option<&PublicId>) -> ServiceResult<Vec<HookView>> {
         let org_id = match org {
             Some(id) => Some(
-                super::lookup::find_org(self.store.read(), id, Kind::Organization)
+                find_org(self.store.read(), id, Kind::Organization)
                     .await?
                     .id,
             ),

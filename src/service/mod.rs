@@ -36,6 +36,7 @@ mod minting;
 mod new_org_writer;
 mod org_writes;
 mod owner_token_writer;
+mod quotas;
 mod read_cache;
 mod records;
 mod throttle;
@@ -58,7 +59,7 @@ pub use conformity_users::{AccessRequest, Arrival, ConformityInvite};
 pub use deliveries::{DeliveryJob, OpenedHook};
 pub use error::{
     ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, Registration, ServiceError,
-    ServiceResult, SsoRefusal, Unauthorized,
+    ServiceResult, SsoRefusal, TextField, Unauthorized,
 };
 pub use events::{DEFAULT_RETENTION_DAYS, EVENT_PAGE_SIZE, EventQuery, event_json};
 pub use groups::GroupChanges;
@@ -69,6 +70,7 @@ pub use hooks::{
 pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
+pub use quotas::{Quota, Quotas};
 pub use records::{
     ApiKey, CloudAccount, ConnectionOutcome, ConnectionRefusal, ConnectionSlot, ExternalId,
     IssuedToken, Organization, Project, ProjectMembership, Template, User,
@@ -123,6 +125,8 @@ pub struct ServiceConfig {
     /// How long a cached read is served (`ttl::READ_CACHE` in the server).
     pub read_cache_ttl: Duration,
     pub limits: Limits,
+    /// What one tenant may hold.
+    pub quotas: Quotas,
 }
 
 #[derive(Clone)]
@@ -153,14 +157,6 @@ impl Services {
     /// Starts the group-commit writers: call it inside a tokio runtime. Fails when the store's
     /// token writer (on SQLite, a connection of its own) or its thread cannot be had.
     pub fn new(store: Store, sealer: Sealer, config: ServiceConfig) -> anyhow::Result<Self> {
-        // A subtree listed here may have changed on another node of a shared PostgreSQL, and a
-        // client would not see its own write there: only the embedded database, which this
-        // process alone writes organizations to, caches subtrees.
-        let subtree_ttl = if store.is_embedded() {
-            config.read_cache_ttl
-        } else {
-            Duration::ZERO
-        };
         let tokens = store
             .token_writer()
             .context("opening the store's token writer")?;
@@ -169,6 +165,7 @@ impl Services {
                 .context("starting the owner tokens' writer")?,
             new_orgs: GroupCommit::spawn(NewOrgWriter {
                 store: store.clone(),
+                quotas: config.quotas,
             })
             .context("starting the organizations' writer")?,
             throttle: Arc::new(SignInThrottle::new(config.limits.sign_in)),
@@ -181,7 +178,7 @@ impl Services {
                 config.limits.tokens_per_address,
             )),
             actors: Arc::new(ReadCache::new(config.read_cache_ttl, 10_000)),
-            subtrees: Arc::new(ReadCache::new(subtree_ttl, 1_000)),
+            subtrees: Arc::new(ReadCache::new(config.read_cache_ttl, 1_000)),
             token_owners: Arc::new(ReadCache::new(config.read_cache_ttl, 10_000)),
             store,
             sealer,

@@ -6,10 +6,12 @@ use std::collections::{HashMap, HashSet};
 use anyhow::Context;
 
 use super::actor::{Access, Actor};
-use super::error::{Conflict, ServiceError, ServiceResult};
+use super::error::{Conflict, Forbidden, ServiceError, ServiceResult};
 use super::events::Origin;
 use super::group_commit::BatchWrite;
+use super::lookup::lock_tenant;
 use super::org_writes::org_event;
+use super::quotas::{Quota, Quotas};
 use crate::domain::events::EventType;
 use crate::domain::{Kind, OrgPath, PublicId, now_millis};
 use crate::store::{NewEvent, NewOrg, OrgRow, Store, Tx};
@@ -28,11 +30,14 @@ pub(crate) struct NewOrgRequest {
     pub(crate) parent: Option<PublicId>,
 }
 
-/// Creates the organizations of many requests in one transaction: one or two statements read
-/// their parents, each request is authorized here, then one statement inserts the
-/// organizations, one sets their paths and one writes their creation events.
+/// Creates the organizations of many requests in one transaction: the parents' tenants are
+/// locked (in id order, so that two writers never wait for each other in a circle), their
+/// parents read, each request authorized and counted against its tenant's quota here, then
+/// one statement inserts the organizations, one sets their paths and one writes their
+/// creation events.
 pub(crate) struct NewOrgWriter {
     pub(crate) store: Store,
+    pub(crate) quotas: Quotas,
 }
 
 impl BatchWrite for NewOrgWriter {
@@ -45,7 +50,7 @@ impl BatchWrite for NewOrgWriter {
             .begin()
             .await
             .context("starting to create organizations")?;
-        let created = insert_orgs(&mut tx, requests).await?;
+        let created = insert_orgs(&mut tx, requests, &self.quotas).await?;
         tx.commit().await.context("committing new organizations")?;
         Ok(created)
     }
@@ -55,6 +60,7 @@ impl BatchWrite for NewOrgWriter {
 async fn insert_orgs(
     tx: &mut Tx,
     requests: &[NewOrgRequest],
+    quotas: &Quotas,
 ) -> ServiceResult<Vec<ServiceResult<OrgRow>>> {
     // Each request's parent: the one it names, or the actor's own organization (whose
     // public id, read from the store, parses).
@@ -65,6 +71,25 @@ async fn insert_orgs(
     let mut wanted: Vec<PublicId> = parent_ids.iter().flatten().copied().collect();
     wanted.sort_unstable();
     wanted.dedup();
+    // The tenants first (see `Tx::lock_tenant`): a first read finds them, a second, under
+    // their locks, reads the parents as no move or deletion can change them any more.
+    let mut roots: Vec<i64> = tx
+        .exec()
+        .orgs_by_public_ids(&wanted)
+        .await
+        .context("finding the tenants of new organizations")?
+        .iter()
+        .map(|org| org.path.root_id())
+        .collect();
+    roots.sort_unstable();
+    roots.dedup();
+    // How many more organizations each tenant may take.
+    let mut room: HashMap<i64, u64> = HashMap::new();
+    for root in roots {
+        let usage = lock_tenant(tx, root).await?;
+        let limit = quotas.limit(Quota::Organizations);
+        room.insert(root, limit.saturating_sub(usage.orgs.max(0) as u64));
+    }
     let parents: HashMap<PublicId, OrgRow> = tx
         .exec()
         .orgs_by_public_ids(&wanted)
@@ -75,7 +100,7 @@ async fn insert_orgs(
         .collect();
 
     // Each request's parent and new public id, or why it is refused. A name asked for
-    // twice in the batch is the first request's.
+    // twice in one tree in the batch is the first request's.
     let mut names = HashSet::new();
     let checked: Vec<ServiceResult<(&OrgRow, PublicId)>> = requests
         .iter()
@@ -95,9 +120,19 @@ async fn insert_orgs(
                 Kind::ParentOrganization,
                 parent.public_id,
             )?;
-            if !names.insert(request.name.as_str()) {
+            if !names.insert((parent.path.root_id(), request.name.as_str())) {
                 return Err(name_taken(&request.name));
             }
+            // A parent moved into another tenant between the two reads cannot be: moves stay
+            // within a tree. A tenant not locked above has no room.
+            let left = room.entry(parent.path.root_id()).or_default();
+            if *left == 0 {
+                return Err(ServiceError::Forbidden(Forbidden::QuotaExceeded {
+                    quota: Quota::Organizations,
+                    limit: quotas.limit(Quota::Organizations),
+                }));
+            }
+            *left -= 1;
             Ok((parent, PublicId::new()))
         })
         .collect();
@@ -112,6 +147,7 @@ async fn insert_orgs(
                 public_id,
                 name: &request.name,
                 parent_id: parent.id,
+                root_id: parent.path.root_id(),
                 region: &parent.region,
             })
         })

@@ -6,15 +6,16 @@ use serde_json::json;
 
 use super::Services;
 use super::actor::{Access, Actor};
+use super::error::TextField;
 use super::error::{Conflict, Forbidden, ServiceError, ServiceResult, internal, on_unique};
 use super::events::Origin;
-use super::lookup::find_org;
+use super::lookup::{find_org, find_org_locked, lock_tenant, parse_name};
 use super::new_org_writer::NewOrgRequest;
 use super::org_writes::org_event;
 use super::records::{Organization, Template};
 use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::{StoreError, UniqueKey};
+use crate::store::{RowLock, StoreError, Tx, UniqueKey};
 
 impl Services {
     pub async fn get_org(&self, actor: &Actor, id: &PublicId) -> ServiceResult<Organization> {
@@ -31,11 +32,12 @@ impl Services {
         name: &str,
         parent: Option<&PublicId>,
     ) -> ServiceResult<Organization> {
+        let name = parse_name(name, TextField::Name)?;
         let org = self
             .new_orgs
             .submit(NewOrgRequest {
                 actor: actor.clone(),
-                name: name.to_owned(),
+                name: name.into_string(),
                 parent: parent.copied(),
             })
             .await?;
@@ -50,21 +52,19 @@ impl Services {
         name: Option<&str>,
         parent: Option<&PublicId>,
     ) -> ServiceResult<Organization> {
+        let name = name.map(|n| parse_name(n, TextField::Name)).transpose()?;
+        let name = name.as_ref().map(|n| n.as_str());
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to update an organization")?;
-        let org = find_org(tx.exec(), id, Kind::Organization).await?;
-        actor.authorize(
-            Access::Administer,
-            &org.path,
-            Kind::Organization,
-            org.public_id,
-        )?;
+        let org = administered_org_of_locked_tenant(&mut tx, actor, id).await?;
         let now = now_millis();
         let mut moved_from = None;
         if let Some(parent_id) = parent {
+            // Read under the tenant's lock: no other move, creation or deletion in this tree
+            // can change the paths compared below before this transaction ends.
             let parent = find_org(tx.exec(), parent_id, Kind::ParentOrganization).await?;
             if org.parent_id != Some(parent.id) {
                 // The actor's own organization is the top of its world: it cannot move it.
@@ -140,13 +140,7 @@ impl Services {
             .begin()
             .await
             .context("starting to delete an organization")?;
-        let org = find_org(tx.exec(), id, Kind::Organization).await?;
-        actor.authorize(
-            Access::Administer,
-            &org.path,
-            Kind::Organization,
-            org.public_id,
-        )?;
+        let org = administered_org_of_locked_tenant(&mut tx, actor, id).await?;
         if org.id == actor.org_id {
             return Err(ServiceError::Forbidden(Forbidden::OwnOrganization {
                 id: org.public_id.to_string(),
@@ -198,4 +192,32 @@ impl Services {
             .context("reading the templates available to an organization")?;
         Ok(rows.into_iter().map(Template::from).collect())
     }
+}
+
+/// The organization `id`, which the actor must administer, read again under its tenant's
+/// lock and its own row lock (see `Tx::lock_tenant`): on PostgreSQL two moves of one tree
+/// (X under Y, Y under X) or a move and a deletion then follow one another, and the second
+/// sees the first's paths. The first read, unlocked, only finds the tenant, and lets a
+/// caller outside it be refused without waiting for another tenant's lock.
+async fn administered_org_of_locked_tenant(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &PublicId,
+) -> ServiceResult<crate::store::OrgRow> {
+    let seen = find_org(tx.exec(), id, Kind::Organization).await?;
+    actor.authorize(
+        Access::Administer,
+        &seen.path,
+        Kind::Organization,
+        seen.public_id,
+    )?;
+    lock_tenant(tx, seen.path.root_id()).await?;
+    let org = find_org_locked(tx, id, Kind::Organization, RowLock::Update).await?;
+    actor.authorize(
+        Access::Administer,
+        &org.path,
+        Kind::Organization,
+        org.public_id,
+    )?;
+    Ok(org)
 }

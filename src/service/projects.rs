@@ -5,16 +5,17 @@ use serde_json::{Map, Value, json};
 
 use super::Services;
 use super::actor::{Access, Actor};
+use super::error::TextField;
 use super::error::{Forbidden, ServiceError, ServiceResult, internal};
 use super::event_data;
 use super::events::{EventOrg, Origin, event};
-use super::lookup::find_org;
+use super::lookup::{find_org, find_org_locked, parse_free_text, parse_name};
 use super::records::{ConnectionOutcome, ConnectionRefusal, ConnectionSlot, Project};
 use crate::crypto::SealContext;
 use crate::domain::connection::validate_details;
 use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::{Exec, NewConnection, NewEvent, ProjectRow, Tx};
+use crate::store::{Exec, NewConnection, NewEvent, ProjectRow, RowLock, Tx};
 
 pub struct NewProject<'a> {
     pub name: &'a str,
@@ -39,6 +40,18 @@ async fn find_project(exec: Exec<'_>, id: &PublicId) -> ServiceResult<ProjectRow
     exec.project_by_public_id(id)
         .await
         .with_context(|| format!("reading project {id}"))?
+        .ok_or_else(|| ServiceError::NotFound {
+            kind: Kind::Project,
+            id: id.to_string(),
+        })
+}
+
+/// `find_project` in a write transaction, locking the row against a concurrent change or
+/// deletion (see `store::RowLock`).
+async fn find_project_locked(tx: &mut Tx, id: &PublicId) -> ServiceResult<ProjectRow> {
+    tx.project_locked(id, RowLock::Update)
+        .await
+        .with_context(|| format!("reading and locking project {id}"))?
         .ok_or_else(|| ServiceError::NotFound {
             kind: Kind::Project,
             id: id.to_string(),
@@ -93,12 +106,15 @@ impl Services {
         org_id: &PublicId,
         new: &NewProject<'_>,
     ) -> ServiceResult<(Project, Option<Vec<ConnectionSlot>>)> {
+        parse_name(new.name, TextField::Name)?;
+        parse_free_text(new.description, TextField::Description)?;
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to create a project")?;
-        let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
+        // Locked against its deletion until the project is in.
+        let org = find_org_locked(&mut tx, org_id, Kind::Organization, RowLock::KeyShare).await?;
         actor.authorize(
             Access::Administer,
             &org.path,
@@ -204,12 +220,18 @@ impl Services {
         project_id: &PublicId,
         changes: &ProjectChanges,
     ) -> ServiceResult<(Project, Vec<ConnectionOutcome>)> {
+        if let Some(name) = &changes.name {
+            parse_name(name, TextField::Name)?;
+        }
+        if let Some(description) = &changes.description {
+            parse_free_text(description, TextField::Description)?;
+        }
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to update a project")?;
-        let project = find_project(tx.exec(), project_id).await?;
+        let project = find_project_locked(&mut tx, project_id).await?;
         actor.authorize(
             Access::Administer,
             &project.org_path,
@@ -299,7 +321,7 @@ impl Services {
             .begin()
             .await
             .context("starting to delete a project")?;
-        let project = find_project(tx.exec(), project_id).await?;
+        let project = find_project_locked(&mut tx, project_id).await?;
         actor.authorize(
             Access::Administer,
             &project.org_path,

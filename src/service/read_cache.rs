@@ -2,11 +2,13 @@
 //! names, a small subtree), safe against revocation.
 //!
 //! An entry is served only while both hold:
-//! - no change this process committed since the entry was read (`Store::changes` is still the
-//!   count read *before* the query), so a user deleted or an organization moved here takes
-//!   effect on the very next request;
-//! - it is younger than the time to live, which bounds how long a change made by another
-//!   process (another node on PostgreSQL, the CLI) can go unseen.
+//! - no change committed since the entry was read (`Store::changes` is still the count read
+//!   *before* the query), so a user deleted or an organization moved takes effect on the very
+//!   next request: a change of this process at once, one of another process (a second server,
+//!   the CLI) as soon as the store hears of it (`store::changes`: at once on SQLite, on
+//!   PostgreSQL when its notification arrives, a moment after the commit; nothing is served
+//!   from a cache while the listener is not connected);
+//! - it is younger than the time to live, a bound of last resort.
 
 use std::collections::HashMap;
 use std::hash::Hash;

@@ -1,8 +1,8 @@
 //! Operator revocations behind the command line: one bearer token, every token of a user, and
 //! an organization's SSO secret with the admin tokens issued on it. No actor: whoever runs
 //! `orghub` on the server's database is trusted. A running server that cached a revoked
-//! token's actor drops it at once if the change was its own, else within its read cache's
-//! lifetime (2 s).
+//! token's actor drops it on its next request, whichever process made the change (see
+//! `store::changes`; on PostgreSQL once the change's notification has arrived).
 
 use anyhow::Context;
 
@@ -11,6 +11,7 @@ use super::error::{ServiceError, ServiceResult, internal};
 use super::lookup::find_user;
 use crate::crypto::{self, SealContext};
 use crate::domain::{Kind, PublicId};
+use crate::store::RowLock;
 
 /// An organization as an operator names it: its Surfsight integer id or its public id.
 #[derive(Debug, Clone, Copy)]
@@ -92,9 +93,10 @@ impl Services {
             .begin()
             .await
             .context("starting to rotate an SSO secret")?;
+        // Locked: two rotations follow one another, and the organization does not go meanwhile.
         let row = match org {
-            OrgRef::Id(id) => tx.exec().org_by_id(id).await,
-            OrgRef::Public(id) => tx.exec().org_by_public_id(&id).await,
+            OrgRef::Id(id) => tx.org_by_id_locked(id, RowLock::Update).await,
+            OrgRef::Public(id) => tx.org_locked(&id, RowLock::Update).await,
         }
         .with_context(|| format!("reading organization {org}"))?
         .ok_or_else(|| ServiceError::NotFound {

@@ -7,17 +7,17 @@ use serde_json::{Value, json};
 
 use super::Services;
 use super::error::{
-    Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, internal, on_unique,
-    password_failure,
+    Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, TextField, internal,
+    on_unique, password_failure,
 };
 use super::event_data;
 use super::events::{EventOrg, Origin, event};
-use super::lookup::{find_org, find_user, parse_email};
+use super::lookup::{find_org_locked, find_user_locked, parse_email, parse_name};
 use crate::crypto::{self, SealContext};
 use crate::domain::connection::ConnectionType;
 use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, Role, now_millis};
-use crate::store::{NewUser, Tx, UniqueKey};
+use crate::store::{NewUser, RowLock, Tx, UniqueKey};
 
 pub struct BootstrapRequest {
     pub org_name: String,
@@ -74,6 +74,8 @@ impl Services {
         if owner_name.is_empty() {
             return Err(invalid("owner-name", FieldRule::NotEmpty));
         }
+        parse_name(org_name, TextField::Name)?;
+        parse_name(owner_name, TextField::OwnerName)?;
         let email = parse_email(&request.owner_email)?;
         let password = request
             .password
@@ -108,6 +110,7 @@ impl Services {
                 &NewUser {
                     public_id: &user_public_id,
                     org_id,
+                    root_id: org_id,
                     name: owner_name,
                     email: &email,
                     role: Role::Owner,
@@ -189,7 +192,7 @@ impl Services {
             .begin()
             .await
             .context("starting to issue a secret key")?;
-        let user = find_user(tx.exec(), user_id).await?;
+        let user = find_user_locked(&mut tx, user_id, RowLock::Update).await?;
         if user.role != Role::Owner {
             return Err(ServiceError::Forbidden(Forbidden::NotAnOwner {
                 user: user.public_id.to_string(),
@@ -241,11 +244,14 @@ impl Services {
         if template.kind.trim().is_empty() {
             return Err(invalid("type", FieldRule::NonEmptyString));
         }
+        parse_name(template.name.trim(), TextField::Name)?;
+        parse_name(template.kind.trim(), TextField::Type)?;
         let mut connections = Vec::with_capacity(template.connections.len());
         for connection in &template.connections {
             if connection.name.trim().is_empty() {
                 return Err(invalid("connections.name", FieldRule::NonEmptyString));
             }
+            parse_name(&connection.name, TextField::ConnectionName)?;
             let kind = ConnectionType::parse(&connection.kind).ok_or_else(|| {
                 ServiceError::Invalid(Invalid::ConnectionType {
                     value: connection.kind.clone(),
@@ -259,7 +265,7 @@ impl Services {
             .begin()
             .await
             .context("starting to import a template")?;
-        let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
+        let org = find_org_locked(&mut tx, org_id, Kind::Organization, RowLock::KeyShare).await?;
         let public_id = PublicId::new();
         tx.insert_template(
             &public_id,

@@ -6,13 +6,15 @@ use std::net::IpAddr;
 use anyhow::Context;
 
 use super::error::{
-    FieldRule, Invalid, ServiceError, ServiceResult, Unauthorized, password_failure,
+    FieldRule, Invalid, ServiceError, ServiceResult, TextField, Unauthorized, password_failure,
 };
 use super::minting::{TokenFor, mint};
 use super::records::IssuedToken;
 use super::throttle::Attempt;
 use super::{Services, ttl};
-use crate::domain::{Email, Millis, TokenKind, now_millis};
+use crate::domain::{
+    Email, EmailProblem, Millis, TextProblem, TokenKind, email_key_of, now_millis,
+};
 use crate::store::UserRow;
 
 /// A successful sign-in: the token and the integer id of the user's organization.
@@ -42,15 +44,30 @@ impl Services {
         password: &str,
         address: Option<IpAddr>,
     ) -> ServiceResult<SignIn> {
-        if email.trim().chars().nth(MAX_EMAIL_CHARS).is_some() {
-            return Err(ServiceError::Invalid(Invalid::Field {
+        let too_long = || {
+            ServiceError::Invalid(Invalid::Field {
                 field: "email",
                 rule: FieldRule::MaxChars(MAX_EMAIL_CHARS),
-            }));
+            })
+        };
+        if email.trim().chars().nth(MAX_EMAIL_CHARS).is_some() {
+            return Err(too_long());
         }
-        let account = Email::parse(email)
-            .map(|e| e.key())
-            .unwrap_or_else(|| email.trim().to_lowercase());
+        let account = match Email::parse(email) {
+            Ok(email) => email.key(),
+            // Over 254 bytes in fewer characters: as long as any other over-long address.
+            Err(EmailProblem::Text(TextProblem::TooLong { .. })) => return Err(too_long()),
+            // Never looked up, nor kept by the throttle: a database would refuse some of
+            // these (a NUL byte), and no stored address can hold them.
+            Err(EmailProblem::Text(problem)) => {
+                return Err(ServiceError::Invalid(Invalid::Text {
+                    field: TextField::Email,
+                    problem,
+                }));
+            }
+            // Not an address: it finds no account, but is throttled as any other.
+            Err(EmailProblem::Shape) => email_key_of(email.trim()),
+        };
         let reservation = self
             .throttle
             .reserve(&Attempt::new(&account, address), now_millis())

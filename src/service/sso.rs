@@ -14,17 +14,21 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use anyhow::Context;
 
 use super::actor::{Access, Actor};
+use super::error::TextField;
 use super::error::{
     ClaimProblem, Forbidden, Invalid, ServiceError, ServiceResult, SsoRefusal, Unauthorized,
     internal,
 };
 use super::events::Origin;
+use super::lookup::{lock_tenant, parse_name};
 use super::minting::{TokenFor, mint};
 use super::org_writes::insert_child_org;
+use super::quotas::Quota;
 use super::records::{IssuedToken, Organization};
 use super::{Services, ttl};
 use crate::crypto::{self, SealContext};
 use crate::domain::{Kind, Millis, TokenKind, now_millis};
+use crate::store::RowLock;
 
 /// A new organization and its SSO secret, which is shown this once.
 #[derive(Debug, Clone)]
@@ -54,14 +58,17 @@ impl Services {
         if !actor.partner {
             return Err(ServiceError::Forbidden(Forbidden::NotAPartner));
         }
+        let name = parse_name(name, TextField::Name)?;
+        let name = name.as_str();
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to create an SSO organization")?;
+        // The tenant's lock first: organizations are counted, and the tree's shape changes.
+        let usage = lock_tenant(&mut tx, actor.org_path.root_id()).await?;
         let parent = tx
-            .exec()
-            .org_by_id(actor.org_id)
+            .org_by_id_locked(actor.org_id, RowLock::KeyShare)
             .await
             .context("reading a partner's organization")?
             .ok_or_else(|| ServiceError::NotFound {
@@ -74,6 +81,9 @@ impl Services {
             Kind::ParentOrganization,
             parent.public_id,
         )?;
+        self.config
+            .quotas
+            .check(Quota::Organizations, usage.orgs, 1)?;
         let org = insert_child_org(&mut tx, &parent, name, Origin::Actor(actor)).await?;
         let sso_secret = crypto::random_hex_secret();
         let sealed = self

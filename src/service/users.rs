@@ -7,18 +7,23 @@ use serde_json::json;
 
 use super::Services;
 use super::actor::{Access, Actor};
+use super::error::TextField;
 use super::error::{
     Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, on_unique,
     password_failure,
 };
 use super::event_data;
 use super::events::{Origin, event};
-use super::lookup::{find_org, find_user, parse_email, parse_role, standing};
+use super::lookup::{
+    find_org, find_org_locked, find_user, find_user_locked, lock_tenant, parse_email, parse_name,
+    parse_role, standing,
+};
+use super::quotas::Quota;
 use super::records::{ProjectMembership, User};
 use crate::crypto::PasswordGate;
 use crate::domain::events::EventType;
 use crate::domain::{Email, Kind, OrgPath, PublicId, Role, now_millis};
-use crate::store::{Exec, NewEvent, NewUser, Store, UniqueKey, UserRow};
+use crate::store::{Exec, NewEvent, NewUser, RowLock, Store, UniqueKey, UserRow};
 
 pub struct NewUserRequest {
     pub name: String,
@@ -199,6 +204,7 @@ impl Services {
         let parsed = requests
             .iter()
             .map(|r| {
+                parse_name(&r.name, TextField::Name)?;
                 // The API's default role for a new user.
                 let role = r.role.as_deref().map(parse_role).transpose()?;
                 let email = parse_email(&r.email)?;
@@ -206,6 +212,19 @@ impl Services {
                 Ok((email, role.unwrap_or(Role::Member)))
             })
             .collect::<ServiceResult<Vec<_>>>()?;
+        // A tree already at its quota is refused before any password is hashed (and again,
+        // authoritatively, under its lock below).
+        if let Some(usage) = self
+            .store
+            .read()
+            .tenant_usage(org.path.root_id())
+            .await
+            .context("reading a tenant's usage")?
+        {
+            self.config
+                .quotas
+                .check(Quota::Users, usage.users, requests.len())?;
+        }
         let mut password_hashes = Vec::with_capacity(requests.len());
         for request in requests {
             password_hashes
@@ -217,13 +236,20 @@ impl Services {
             .begin()
             .await
             .context("starting to create users")?;
-        let org = find_org(tx.exec(), org_id, Kind::Organization).await?;
+        let seen = find_org(tx.exec(), org_id, Kind::Organization).await?;
         actor.authorize(
             Access::Administer,
-            &org.path,
+            &seen.path,
             Kind::Organization,
-            org.public_id,
+            seen.public_id,
         )?;
+        // Counted under the tenant's lock, so that concurrent creations cannot overshoot the
+        // quota; the organization is read again, locked against its deletion meanwhile.
+        let usage = lock_tenant(&mut tx, seen.path.root_id()).await?;
+        let org = find_org_locked(&mut tx, org_id, Kind::Organization, RowLock::KeyShare).await?;
+        self.config
+            .quotas
+            .check(Quota::Users, usage.users, requests.len())?;
         let now = now_millis();
         let mut created = Vec::with_capacity(requests.len());
         let mut events = Vec::with_capacity(requests.len());
@@ -236,6 +262,7 @@ impl Services {
                     &NewUser {
                         public_id: &public_id,
                         org_id: org.id,
+                        root_id: org.path.root_id(),
                         name: &request.name,
                         email,
                         role: *role,
@@ -280,6 +307,9 @@ impl Services {
         // Authorized before anything costly, and again in the transaction (the user may have
         // changed meanwhile).
         actor.administer_user(&standing(&find_user(self.store.read(), user_id).await?))?;
+        if let Some(name) = &changes.name {
+            parse_name(name, TextField::Name)?;
+        }
         let email = changes.email.as_deref().map(parse_email).transpose()?;
         let role = changes.role.as_deref().map(parse_role).transpose()?;
         check_password_rule(changes.password.as_deref())?;
@@ -289,7 +319,8 @@ impl Services {
             .begin()
             .await
             .context("starting to update a user")?;
-        let user = find_user(tx.exec(), user_id).await?;
+        // Locked: a concurrent deletion waits for this update, or this update finds no user.
+        let user = find_user_locked(&mut tx, user_id, RowLock::Update).await?;
         actor.administer_user(&standing(&user))?;
         let email: &Email = email.as_ref().unwrap_or(&user.email);
         let now = now_millis();
@@ -343,7 +374,12 @@ impl Services {
             .begin()
             .await
             .context("starting to delete a user")?;
-        let user = find_user(tx.exec(), user_id).await?;
+        let seen = find_user(tx.exec(), user_id).await?;
+        actor.administer_user(&standing(&seen))?;
+        // The tenant's lock first (its user count changes), as every counted write takes it,
+        // then the user's row, which a concurrent update may hold.
+        lock_tenant(&mut tx, seen.org_path.root_id()).await?;
+        let user = find_user_locked(&mut tx, user_id, RowLock::Update).await?;
         actor.administer_user(&standing(&user))?;
         if actor.is_user(user.id) {
             return Err(ServiceError::Forbidden(Forbidden::OwnUser {

@@ -38,6 +38,26 @@ macro_rules! select_key {
     };
 }
 
+const KEY_BY_PUBLIC_ID: super::locks::LockingRead =
+    super::locks::locking_read!(select_key!("WHERE public_id = $1"), "api_keys");
+
+impl Tx {
+    /// The key `id`, read and locked (see `locks`) for the rest of the transaction.
+    pub async fn api_key_locked(
+        &mut self,
+        id: &PublicId,
+        lock: super::RowLock,
+    ) -> StoreResult<Option<ApiKeyRow>> {
+        let sql = self.locking(&KEY_BY_PUBLIC_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, ApiKeyRow>(sql)
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+}
+
 impl Exec<'_> {
     pub async fn api_key_actor(self, key_hash: &[u8]) -> StoreResult<Option<ApiKeyActorRow>> {
         Ok(on_exec!(self, |c| {

@@ -41,6 +41,26 @@ macro_rules! select_account {
     };
 }
 
+const ACCOUNT_BY_PUBLIC_ID: super::locks::LockingRead =
+    super::locks::locking_read!(select_account!("WHERE a.public_id = $1"), "a");
+
+impl Tx {
+    /// The account `id`, read and locked (see `locks`) for the rest of the transaction.
+    pub async fn cloud_account_locked(
+        &mut self,
+        id: &PublicId,
+        lock: super::RowLock,
+    ) -> StoreResult<Option<CloudAccountRow>> {
+        let sql = self.locking(&ACCOUNT_BY_PUBLIC_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, CloudAccountRow>(sql)
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+}
+
 impl Exec<'_> {
     pub async fn cloud_accounts_of_org(self, org_id: i64) -> StoreResult<Vec<CloudAccountRow>> {
         Ok(on_exec!(self, |c| {

@@ -28,6 +28,26 @@ macro_rules! select_group {
     };
 }
 
+const GROUP_BY_PUBLIC_ID: super::locks::LockingRead =
+    super::locks::locking_read!(select_group!("WHERE g.public_id = $1"), "g");
+
+impl Tx {
+    /// The group `id`, read and locked (see `locks`) for the rest of the transaction.
+    pub async fn group_locked(
+        &mut self,
+        id: &PublicId,
+        lock: super::RowLock,
+    ) -> StoreResult<Option<GroupRow>> {
+        let sql = self.locking(&GROUP_BY_PUBLIC_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, GroupRow>(sql)
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+}
+
 impl Exec<'_> {
     pub async fn groups_of_org(self, org_id: i64) -> StoreResult<Vec<GroupRow>> {
         Ok(on_exec!(self, |c| {

@@ -81,7 +81,7 @@ text_column!(
 );
 text_column!(PublicId, "public id", PublicId::parse, true);
 text_column!(OrgPath, "organization path", OrgPath::parse, false);
-text_column!(Email, "email address", Email::parse, false);
+text_column!(Email, "email address", Email::stored, false);
 
 /// A column holding JSON as text, decoded into `T`.
 #[derive(Debug, Clone)]
@@ -133,6 +133,7 @@ mod tests {
         let user = NewUser {
             public_id: &PublicId::new(),
             org_id: org,
+            root_id: org,
             name: "Mo",
             email: &Email::parse("mo@example.com").unwrap(),
             role: Role::Member,

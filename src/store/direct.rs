@@ -107,6 +107,7 @@ mod tests {
         let user = NewUser {
             public_id: &PublicId::new(),
             org_id,
+            root_id: org_id,
             name: "Owner",
             email: &Email::parse("owner@example.com").unwrap(),
             role: Role::Owner,

@@ -63,9 +63,15 @@ impl From<rusqlite::Error> for StoreError {
 
 /// PostgreSQL names the violated constraint; SQLite names the table and column in its message.
 fn unique_key(error: &dyn DatabaseError) -> UniqueKey {
-    const KEYS: [(&str, &str, UniqueKey); 7] = [
+    const KEYS: [(&str, &str, UniqueKey); 8] = [
         (
-            "organizations_name_key",
+            "organizations_tree_name_key",
+            "organizations.root_id, organizations.name",
+            UniqueKey::OrganizationName,
+        ),
+        // Roots' names, unique among roots (only the operator creates roots).
+        (
+            "organizations_root_name_key",
             "organizations.name",
             UniqueKey::OrganizationName,
         ),

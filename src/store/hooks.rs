@@ -58,6 +58,43 @@ macro_rules! select_hook {
     };
 }
 
+const HOOK_BY_PUBLIC_ID: super::locks::LockingRead =
+    super::locks::locking_read!(select_hook!("WHERE h.public_id = $1"), "h");
+const HOOK_BY_ID: super::locks::LockingRead =
+    super::locks::locking_read!(select_hook!("WHERE h.id = $1"), "h");
+
+impl Tx {
+    /// The hook `id`, read and locked (see `locks`) for the rest of the transaction.
+    pub async fn hook_locked(
+        &mut self,
+        id: &PublicId,
+        lock: super::RowLock,
+    ) -> StoreResult<Option<HookRow>> {
+        let sql = self.locking(&HOOK_BY_PUBLIC_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, HookRow>(sql)
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+
+    /// The hook with integer id `id`, read and locked (see `locks`).
+    pub async fn hook_by_id_locked(
+        &mut self,
+        id: i64,
+        lock: super::RowLock,
+    ) -> StoreResult<Option<HookRow>> {
+        let sql = self.locking(&HOOK_BY_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, HookRow>(sql)
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+}
+
 impl Tx {
     pub async fn insert_hook(&mut self, hook: &NewHook<'_>, now: Millis) -> StoreResult<i64> {
         let id: i64 = on_tx!(self, |c| {

@@ -6,6 +6,7 @@
 //! statement once per driver so the methods are written once.
 
 mod api_keys;
+mod changes;
 mod cloud_accounts;
 mod conformity_accounts;
 mod conformity_groups;
@@ -17,11 +18,14 @@ mod error;
 mod events;
 mod external_ids;
 mod hooks;
+mod locks;
 mod nonces;
 mod orgs;
 mod projects;
 mod sqlite_files;
+mod sqlite_rebuild;
 mod templates;
+mod tenants;
 mod token_writer;
 mod tokens;
 mod users;
@@ -53,9 +57,11 @@ pub use deliveries::{
 pub use error::{StoreError, UniqueKey};
 pub use events::{EventFilter, EventRow, NewEvent};
 pub use hooks::{FailingHook, HookRow, NewHook};
+pub use locks::RowLock;
 pub use orgs::{NewOrg, OrgRow, SsoSecretRow};
 pub use projects::{ConnectionRow, NewConnection, ProjectRow};
 pub use templates::{TemplateConnectionRow, TemplateRow};
+pub use tenants::TenantUsage;
 pub use token_writer::{NonceToken, TokenWriter};
 pub use tokens::{NewToken, TakenToken, TokenActorRow};
 pub use users::{ListedUserRow, NewUser, UserRow};
@@ -105,6 +111,8 @@ pub struct Store {
     changes: Arc<AtomicU64>,
     /// Woken by each commit that wrote hook deliveries (`Store::hook_deliveries_written`).
     hooks_wake: Arc<tokio::sync::Notify>,
+    /// Changes committed by any process sharing the database (see `changes.rs`).
+    feed: Arc<changes::ChangeFeed>,
 }
 
 #[derive(Clone)]
@@ -212,6 +220,7 @@ pub(crate) use {on_exec, on_pool, on_tx};
 impl Store {
     /// Connects and applies the migrations.
     pub async fn open(location: Location<'_>) -> StoreResult<Self> {
+        let feed;
         let db = match location {
             Location::SqliteFile(path) => {
                 sqlite_files::prepare(path)?;
@@ -227,6 +236,9 @@ impl Store {
                     .connect_with(options.clone())
                     .await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
+                // The one step of a migration that SQL cannot say without a list of columns
+                // (see `sqlite_rebuild`).
+                sqlite_rebuild::drop_server_wide_org_names(&mut *write.acquire().await?).await?;
                 // Its statement runs ten times a second whether or not anything was written:
                 // logged at debug like every other statement, it would drown the debug log.
                 let checkpointer = SqlitePoolOptions::new()
@@ -239,6 +251,7 @@ impl Store {
                     .await?;
                 // The log and its index exist now; SQLite gave them the database file's mode.
                 sqlite_files::make_private(path)?;
+                feed = changes::ChangeFeed::Sqlite(changes::SqliteWatch::open(path)?);
                 Db::Sqlite {
                     read,
                     write,
@@ -252,17 +265,21 @@ impl Store {
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await?;
                 POSTGRES_MIGRATIONS.run(&pool).await?;
+                feed = changes::ChangeFeed::Postgres(changes::PostgresFeed::start(options));
                 Db::Postgres(pool)
             }
         };
-        Ok(Self {
+        let store = Self {
             db,
             changes: Arc::default(),
             hooks_wake: Arc::default(),
-        })
+            feed: Arc::new(feed),
+        };
+        store.rekey_emails().await?;
+        Ok(store)
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
@@ -297,11 +314,15 @@ impl Store {
         })
     }
 
-    /// The number of changes this process has committed (see `begin`). A value read before a
-    /// query and still current afterwards means no change of this process can have made the
-    /// query's answer stale. Changes made by other processes are not counted.
+    /// A count of the changes committed to the database (see `begin`): by this process, at
+    /// once, and by any other process sharing the database, as soon as this one can know
+    /// (see `changes.rs`). A value read before a query and still current afterwards means no
+    /// change can have made the query's answer stale.
     pub fn changes(&self) -> u64 {
-        self.changes.load(Ordering::Acquire)
+        // Both only grow: their sum changes whenever either does.
+        self.changes
+            .load(Ordering::Acquire)
+            .wrapping_add(self.feed.generation())
     }
 
     /// A synchronous write connection of its own (SQLite only; `None` on PostgreSQL).
@@ -365,16 +386,33 @@ impl Store {
             }
             Db::Postgres(pool) => pool.close().await,
         }
+        self.feed.stop();
     }
 }
 
 impl Tx {
     /// Commits, then counts the change. A failed commit is counted too: whether it took
     /// effect is unknown, so caches must not trust what they read before it.
-    pub async fn commit(self) -> StoreResult<()> {
-        let committed = match self.conn {
-            TxConn::Sqlite(tx) => tx.commit().await,
-            TxConn::Postgres(tx) => tx.commit().await,
+    pub async fn commit(mut self) -> StoreResult<()> {
+        // Announced in the transaction itself, so that other processes hear of it exactly
+        // when it is committed (see `changes.rs`).
+        let announced = match (&self.changes, &mut self.conn) {
+            (None, _) => Ok(()),
+            (Some(_), TxConn::Sqlite(tx)) => sqlx::query(changes::SQLITE_ANNOUNCE)
+                .execute(&mut **tx)
+                .await
+                .map(drop),
+            (Some(_), TxConn::Postgres(tx)) => sqlx::query(changes::POSTGRES_ANNOUNCE)
+                .execute(&mut **tx)
+                .await
+                .map(drop),
+        };
+        let committed = match announced {
+            Ok(()) => match self.conn {
+                TxConn::Sqlite(tx) => tx.commit().await,
+                TxConn::Postgres(tx) => tx.commit().await,
+            },
+            Err(error) => Err(error),
         };
         if let Some(changes) = &self.changes {
             changes.fetch_add(1, Ordering::AcqRel);
@@ -422,5 +460,202 @@ mod tests {
                 .unwrap()
         });
         assert_eq!(names, ["Org"]);
+    }
+
+    /// The rebuild that drops the server-wide unique name (see `sqlite_rebuild`) keeps what
+    /// any migration gave `organizations`: a column and a unique index added before `0007`
+    /// (as the idOS branch's `slug` is, in `0005`), `sso_epoch` of `0006`, its values, and the
+    /// indexes and triggers of `0007`; a second open has nothing to do.
+    #[tokio::test]
+    async fn the_names_rebuild_keeps_every_column_index_and_trigger() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("slugs.sqlite3");
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .pragma("foreign_keys", "ON");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let before = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(
+                SQLITE_MIGRATIONS
+                    .migrations
+                    .iter()
+                    .filter(|m| m.version < 7)
+                    .cloned()
+                    .collect(),
+            ),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        before.run(&pool).await.unwrap();
+        sqlx::raw_sql(
+            "ALTER TABLE organizations ADD COLUMN slug TEXT; \
+             CREATE UNIQUE INDEX organizations_slug_key ON organizations (slug); \
+             INSERT INTO organizations (id, public_id, name, parent_id, path, region, created_at, \
+               updated_at, sso_epoch, slug) VALUES \
+               (1, 'a', 'A', NULL, '/1/', 'us', 1, 1, 3, 'a-slug'), \
+               (2, 'b', 'B', 1, '/1/2/', 'us', 1, 1, 0, 'b-slug');",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+
+        for _ in 0..2 {
+            let store = Store::open(Location::SqliteFile(&path)).await.unwrap();
+            let rows: Vec<(i64, i64, String, i64)> = on_pool!(store, |c| {
+                sqlx::query_as("SELECT id, sso_epoch, slug, root_id FROM organizations ORDER BY id")
+                    .fetch_all(c)
+                    .await
+                    .unwrap()
+            });
+            assert_eq!(
+                rows,
+                [
+                    (1, 3, "a-slug".to_owned(), 1),
+                    (2, 0, "b-slug".to_owned(), 1)
+                ]
+            );
+            let schema: Vec<(String, String)> = on_pool!(store, |c| {
+                sqlx::query_as(
+                    "SELECT type, name FROM sqlite_schema WHERE tbl_name = 'organizations' \
+                     AND sql IS NOT NULL ORDER BY type, name",
+                )
+                .fetch_all(c)
+                .await
+                .unwrap()
+            });
+            let names: Vec<&str> = schema.iter().map(|(_, name)| name.as_str()).collect();
+            assert_eq!(
+                names,
+                [
+                    "organizations_external_id_key",
+                    "organizations_parent_idx",
+                    "organizations_path_idx",
+                    "organizations_root_name_key",
+                    "organizations_slug_key",
+                    "organizations_tree_name_key",
+                    "organizations",
+                    "organizations_counted_in",
+                    "organizations_counted_out",
+                ]
+            );
+            let table: String = on_pool!(store, |c| {
+                sqlx::query_scalar("SELECT sql FROM sqlite_schema WHERE name = 'organizations'")
+                    .fetch_one(c)
+                    .await
+                    .unwrap()
+            });
+            assert!(!table.contains("organizations_name_key"), "{table}");
+            // The slug's index is still unique; names are unique per tree only.
+            let mut tx = store.begin().await.unwrap();
+            let taken = on_tx!(tx, |c| {
+                sqlx::query("UPDATE organizations SET slug = 'a-slug' WHERE id = 2")
+                    .execute(c)
+                    .await
+                    .map(drop)
+            });
+            assert!(taken.is_err());
+            drop(tx);
+            store.close().await;
+        }
+    }
+
+    /// `0007` on a database that already holds trees: each organization and user gets its
+    /// tree, each tenant its counts, and names become unique per tree.
+    #[tokio::test]
+    async fn the_tenants_migration_keeps_existing_trees_and_counts_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .pragma("foreign_keys", "ON");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let before = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(
+                SQLITE_MIGRATIONS
+                    .migrations
+                    .iter()
+                    .filter(|m| m.version < 7)
+                    .cloned()
+                    .collect(),
+            ),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        before.run(&pool).await.unwrap();
+        sqlx::raw_sql(
+            "INSERT INTO organizations (id, public_id, name, parent_id, path, region, created_at, updated_at) VALUES \
+               (1, 'a', 'A', NULL, '/1/', 'us', 1, 1), (2, 'b', 'B', 1, '/1/2/', 'us', 1, 1), \
+               (3, 'c', 'C', NULL, '/3/', 'us', 1, 1), (4, 'd', 'D', 3, '/3/4/', 'us', 1, 1), \
+               (9, 'gone', 'Gone', 3, '/3/9/', 'us', 1, 1); \
+             DELETE FROM organizations WHERE id = 9; \
+             INSERT INTO users (public_id, org_id, name, email, email_key, role, created_at, updated_at) VALUES \
+               ('u1', 2, 'U', 'u1@x', 'u1@x', 'Member', 1, 1), ('u2', 4, 'V', 'u2@x', 'u2@x', 'Member', 1, 1), \
+               ('u3', 4, 'W', 'u3@x', 'u3@x', 'Member', 1, 1), \
+               ('u4', 2, 'K', 'ＫIM@x', 'ｋim@x', 'Member', 1, 1);",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+
+        let store = Store::open(Location::SqliteFile(&path)).await.unwrap();
+        let trees: Vec<(i64, i64)> = on_pool!(store, |c| {
+            sqlx::query_as("SELECT id, root_id FROM organizations ORDER BY id")
+                .fetch_all(c)
+                .await
+                .unwrap()
+        });
+        assert_eq!(trees, [(1, 1), (2, 1), (3, 3), (4, 3)]);
+        let usage: Vec<(i64, i64, i64)> = on_pool!(store, |c| {
+            sqlx::query_as("SELECT root_id, orgs, users FROM tenant_usage ORDER BY root_id")
+                .fetch_all(c)
+                .await
+                .unwrap()
+        });
+        assert_eq!(usage, [(1, 2, 2), (3, 2, 2)]);
+        // An old key in a compatibility form is the NFKC one now.
+        let key: String = on_pool!(store, |c| {
+            sqlx::query_scalar("SELECT email_key FROM users WHERE public_id = 'u4'")
+                .fetch_one(c)
+                .await
+                .unwrap()
+        });
+        assert_eq!(key, "kim@x");
+
+        let mut tx = store.begin().await.unwrap();
+        let path_3 = crate::domain::OrgPath::root(3);
+        let id = tx
+            .insert_org(
+                &crate::domain::PublicId::new(),
+                "B",
+                Some((3, &path_3)),
+                "us",
+                2,
+            )
+            .await
+            .unwrap();
+        assert!(id > 9, "no id of a deleted organization comes back: {id}");
+        let again = tx
+            .insert_org(
+                &crate::domain::PublicId::new(),
+                "D",
+                Some((3, &path_3)),
+                "us",
+                2,
+            )
+            .await;
+        assert!(matches!(
+            again,
+            Err(StoreError::Unique(UniqueKey::OrganizationName))
+        ));
     }
 }

@@ -1,5 +1,6 @@
 use sqlx::QueryBuilder;
 
+use super::locks::{LockingRead, RowLock, locking_read};
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
 use crate::domain::{Millis, OrgPath, PublicId};
 
@@ -28,6 +29,8 @@ pub struct NewOrg<'a> {
     pub public_id: &'a PublicId,
     pub name: &'a str,
     pub parent_id: i64,
+    /// The parent's tree: names are unique within it.
+    pub root_id: i64,
     pub region: &'a str,
 }
 
@@ -41,6 +44,41 @@ macro_rules! select_org {
             $tail
         )
     };
+}
+
+const ORG_BY_PUBLIC_ID: LockingRead = locking_read!(select_org!("WHERE o.public_id = $1"), "o");
+const ORG_BY_ID: LockingRead = locking_read!(select_org!("WHERE o.id = $1"), "o");
+
+impl Tx {
+    /// The organization `id`, read and locked (see `locks`) for the rest of the transaction.
+    pub async fn org_locked(
+        &mut self,
+        id: &PublicId,
+        lock: RowLock,
+    ) -> StoreResult<Option<OrgRow>> {
+        let sql = self.locking(&ORG_BY_PUBLIC_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, OrgRow>(sql)
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+
+    /// The organization with integer id `id`, read and locked (see `locks`).
+    pub async fn org_by_id_locked(
+        &mut self,
+        id: i64,
+        lock: RowLock,
+    ) -> StoreResult<Option<OrgRow>> {
+        let sql = self.locking(&ORG_BY_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, OrgRow>(sql)
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        }))
+    }
 }
 
 impl Exec<'_> {
@@ -161,7 +199,8 @@ impl Exec<'_> {
 }
 
 impl Tx {
-    /// Inserts an organization below `parent` (or as a root) and returns it.
+    /// Inserts an organization below `parent` (or as a root, with its tenant's usage row) and
+    /// returns its id.
     pub async fn insert_org(
         &mut self,
         public_id: &PublicId,
@@ -170,14 +209,17 @@ impl Tx {
         region: &str,
         now: Millis,
     ) -> StoreResult<i64> {
+        // A root's tree is its own id, known only once inserted: its root_id is NULL until the
+        // update below (the index of roots' names checks it meanwhile).
         let id: i64 = on_tx!(self, |c| {
             sqlx::query_scalar(
-                "INSERT INTO organizations (public_id, name, parent_id, path, region, created_at, updated_at) \
-                 VALUES ($1, $2, $3, '', $4, $5, $5) RETURNING id",
+                "INSERT INTO organizations (public_id, name, parent_id, root_id, path, region, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, '', $5, $6, $6) RETURNING id",
             )
             .bind(public_id.to_string())
             .bind(name)
             .bind(parent.map(|(id, _)| id))
+            .bind(parent.map(|(_, path)| path.root_id()))
             .bind(region)
             .bind(now)
             .fetch_one(&mut *c)
@@ -188,19 +230,25 @@ impl Tx {
             None => OrgPath::root(id),
         };
         on_tx!(self, |c| {
-            sqlx::query("UPDATE organizations SET path = $1 WHERE id = $2")
+            sqlx::query("UPDATE organizations SET path = $1, root_id = $2 WHERE id = $3")
                 .bind(path.as_str())
+                .bind(path.root_id())
                 .bind(id)
-                .execute(c)
-                .await?
-                .rows_affected()
+                .execute(&mut *c)
+                .await?;
+            if parent.is_none() {
+                sqlx::query("INSERT INTO tenant_usage (root_id, orgs, users) VALUES ($1, 1, 0)")
+                    .bind(id)
+                    .execute(c)
+                    .await?;
+            }
         });
         Ok(id)
     }
 
-    /// Inserts the organizations whose name is free, in one statement (at most `MAX_ROWS`),
-    /// and returns (id, public id) of those inserted: a name already taken, or listed twice,
-    /// is skipped. Their paths stay empty until `set_org_paths`.
+    /// Inserts the organizations whose name is free in their tree, in one statement (at most
+    /// `MAX_ROWS`), and returns (id, public id) of those inserted: a name already taken, or
+    /// listed twice, is skipped. Their paths stay empty until `set_org_paths`.
     pub async fn insert_orgs(
         &mut self,
         orgs: &[NewOrg<'_>],
@@ -211,18 +259,19 @@ impl Tx {
         }
         Ok(on_tx!(self, |c| {
             let mut query = QueryBuilder::new(
-                "INSERT INTO organizations (public_id, name, parent_id, path, region, created_at, updated_at) ",
+                "INSERT INTO organizations (public_id, name, parent_id, root_id, path, region, created_at, updated_at) ",
             );
             query.push_values(orgs, |mut row, org| {
                 row.push_bind(org.public_id.to_string())
                     .push_bind(org.name)
                     .push_bind(org.parent_id)
+                    .push_bind(org.root_id)
                     .push("''")
                     .push_bind(org.region)
                     .push_bind(now)
                     .push_bind(now);
             });
-            query.push(" ON CONFLICT (name) DO NOTHING RETURNING id, public_id");
+            query.push(" ON CONFLICT (root_id, name) DO NOTHING RETURNING id, public_id");
             query
                 .build_query_as::<(i64, PublicId)>()
                 .persistent(false)

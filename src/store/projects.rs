@@ -40,6 +40,26 @@ macro_rules! select_project {
     };
 }
 
+const PROJECT_BY_PUBLIC_ID: super::locks::LockingRead =
+    super::locks::locking_read!(select_project!("WHERE p.public_id = $1"), "p");
+
+impl Tx {
+    /// The project `id`, read and locked (see `locks`) for the rest of the transaction.
+    pub async fn project_locked(
+        &mut self,
+        id: &PublicId,
+        lock: super::RowLock,
+    ) -> StoreResult<Option<ProjectRow>> {
+        let sql = self.locking(&PROJECT_BY_PUBLIC_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, ProjectRow>(sql)
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+}
+
 impl Exec<'_> {
     pub async fn project_by_public_id(self, id: &PublicId) -> StoreResult<Option<ProjectRow>> {
         Ok(on_exec!(self, |c| {

@@ -1,3 +1,4 @@
+use super::locks::{LockingRead, RowLock, locking_read};
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
 use crate::domain::{Email, Millis, OrgPath, PublicId, Role};
 
@@ -35,6 +36,8 @@ pub struct ListedUserRow {
 pub struct NewUser<'a> {
     pub public_id: &'a PublicId,
     pub org_id: i64,
+    /// The organization's tree (counted in its usage).
+    pub root_id: i64,
     pub name: &'a str,
     pub email: &'a Email,
     pub role: Role,
@@ -90,6 +93,41 @@ const MEMBERSHIPS_OF_PAGE: &str = "SELECT m.user_id, p.public_id, m.role FROM pr
      JOIN organizations o ON o.id = u.org_id \
      WHERE m.user_id >= $3 AND m.user_id <= $4 AND o.path >= $1 AND o.path < $2 \
      ORDER BY m.user_id, p.id";
+
+const USER_BY_PUBLIC_ID: LockingRead = locking_read!(select_user!("WHERE u.public_id = $1"), "u");
+const USER_BY_ID: LockingRead = locking_read!(select_user!("WHERE u.id = $1"), "u");
+
+impl Tx {
+    /// The user `id`, read and locked (see `locks`) for the rest of the transaction.
+    pub async fn user_locked(
+        &mut self,
+        id: &PublicId,
+        lock: RowLock,
+    ) -> StoreResult<Option<UserRow>> {
+        let sql = self.locking(&USER_BY_PUBLIC_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, UserRow>(sql)
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+
+    /// The user with integer id `id`, read and locked (see `locks`).
+    pub async fn user_by_id_locked(
+        &mut self,
+        id: i64,
+        lock: RowLock,
+    ) -> StoreResult<Option<UserRow>> {
+        let sql = self.locking(&USER_BY_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, UserRow>(sql)
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+}
 
 impl Exec<'_> {
     pub async fn user_by_public_id(self, id: &PublicId) -> StoreResult<Option<UserRow>> {
@@ -175,12 +213,13 @@ impl Tx {
     pub async fn insert_user(&mut self, user: &NewUser<'_>, now: Millis) -> StoreResult<i64> {
         Ok(on_tx!(self, |c| {
             sqlx::query_scalar(
-                "INSERT INTO users (public_id, org_id, name, email, email_key, role, partner, \
-                 password_hash, region, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                "INSERT INTO users (public_id, org_id, root_id, name, email, email_key, role, \
+                 partner, password_hash, region, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
             )
             .bind(user.public_id.to_string())
             .bind(user.org_id)
+            .bind(user.root_id)
             .bind(user.name)
             .bind(user.email.as_str())
             .bind(user.email.key())
@@ -261,6 +300,51 @@ impl Tx {
                 .rows_affected()
         });
         Ok(())
+    }
+}
+
+impl super::Store {
+    /// Recomputes the comparison keys of emails that are not plain ASCII, whose keys were once
+    /// lower case only and are now NFKC then lower case (`Email::key`): without it, an old
+    /// address in a compatibility form would no longer match at sign-in. Run at every open;
+    /// it reads only the rows it may change, and writes none once they are right. A key that
+    /// would collide with another account's is left as it was (and logged): an operator must
+    /// decide which account keeps the address. Returns how many keys changed.
+    pub(super) async fn rekey_emails(&self) -> StoreResult<u64> {
+        let sql = match &self.db {
+            super::Db::Sqlite { .. } => {
+                "SELECT id, email_key FROM users WHERE email_key GLOB '*[^ -~]*'"
+            }
+            super::Db::Postgres(_) => "SELECT id, email_key FROM users WHERE email_key ~ '[^ -~]'",
+        };
+        let rows: Vec<(i64, String)> =
+            super::on_pool!(self, |c| sqlx::query_as(sql).fetch_all(c).await?);
+        let mut changed = 0;
+        for (id, key) in rows {
+            let rekeyed = crate::domain::email_key_of(&key);
+            if rekeyed == key {
+                continue;
+            }
+            let mut tx = self.begin().await?;
+            let updated = on_tx!(tx, |c| {
+                sqlx::query("UPDATE users SET email_key = $1 WHERE id = $2")
+                    .bind(&rekeyed)
+                    .bind(id)
+                    .execute(c)
+                    .await
+                    .map(|done| done.rows_affected())
+            });
+            match updated {
+                Ok(_) => {
+                    tx.commit().await?;
+                    changed += 1;
+                }
+                Err(error) => {
+                    tracing::warn!(user = id, error = %error, "an email's key was left as it was");
+                }
+            }
+        }
+        Ok(changed)
     }
 }
 

@@ -190,7 +190,11 @@ async fn secret_key_rotates_an_owner_key_and_refuses_a_member() {
 }
 
 /// `POST /xponent/token` for `user` with the hash of `secret` and a fresh nonce.
-async fn request_owner_token(app: &TestApp, user: &str, secret: &str) -> crate::helpers::Reply {
+pub(crate) async fn request_owner_token(
+    app: &TestApp,
+    user: &str,
+    secret: &str,
+) -> crate::helpers::Reply {
     let nonce = fresh_nonce();
     let body = json!({ "userId": user, "nonce": nonce, "hash": token_hash(secret, &nonce) });
     app.send("POST", "/xponent/token", None, Some(&body.to_string()))
@@ -198,7 +202,7 @@ async fn request_owner_token(app: &TestApp, user: &str, secret: &str) -> crate::
 }
 
 /// Runs `orghub secret-key` for `user` and returns the new key.
-fn secret_key_from_the_cli(app: &TestApp, user: &str) -> String {
+pub(crate) fn secret_key_from_the_cli(app: &TestApp, user: &str) -> String {
     let output = orghub(app, &["secret-key", "--user", user]);
     assert!(output.status.success(), "{}", stderr(&output));
     stdout(&output)

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use sqlx::Connection;
 
 use orghub::hooks::HookSettings;
-use orghub::service::{Bootstrap, BootstrapRequest, Limits, Services};
+use orghub::service::{Bootstrap, BootstrapRequest, Limits, Quotas, Services};
 use orghub::startup::{Application, DataSettings, ServeLimits};
 
 pub struct TestApp {
@@ -200,6 +200,7 @@ impl TestApp {
             ServeLimits::DEFAULT,
             test_limits(),
             HookSettings::default(),
+            Quotas::default(),
         )
         .await
     }
@@ -212,6 +213,7 @@ impl TestApp {
             ServeLimits::DEFAULT,
             test_limits(),
             HookSettings::default(),
+            Quotas::default(),
         )
         .await
     }
@@ -223,6 +225,7 @@ impl TestApp {
             serve,
             test_limits(),
             HookSettings::default(),
+            Quotas::default(),
         )
         .await
     }
@@ -235,6 +238,19 @@ impl TestApp {
             ServeLimits::DEFAULT,
             limits,
             HookSettings::default(),
+            Quotas::default(),
+        )
+        .await
+    }
+
+    /// A server with these quotas per tenant.
+    pub async fn spawn_with_quotas(quotas: Quotas) -> Self {
+        Self::spawn_fresh(
+            orghub::service::ttl::READ_CACHE,
+            ServeLimits::DEFAULT,
+            test_limits(),
+            HookSettings::default(),
+            quotas,
         )
         .await
     }
@@ -244,6 +260,7 @@ impl TestApp {
         serve: ServeLimits,
         limits: Limits,
         hooks: HookSettings,
+        quotas: Quotas,
     ) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let data = DataSettings {
@@ -253,6 +270,7 @@ impl TestApp {
             region: "us".into(),
             read_cache_ttl: ttl,
             limits,
+            quotas,
         };
         Self::start(data, dir, serve, hooks).await
     }
@@ -269,6 +287,7 @@ impl TestApp {
             ServeLimits::DEFAULT,
             test_limits(),
             hooks,
+            Quotas::default(),
         )
         .await
     }
@@ -302,6 +321,28 @@ impl TestApp {
                 task: Some(server),
             },
         }
+    }
+
+    /// A second server on this one's database: for the database, another process (its own
+    /// connections, caches and change listener). Its own `dir` is an empty placeholder: the
+    /// raw helpers work on the first server.
+    pub async fn spawn_beside(&self) -> Self {
+        let placeholder = tempfile::tempdir().expect("a temporary directory");
+        Self::spawn_on(self.data.clone(), placeholder).await
+    }
+
+    /// Returns once this server has counted a change committed elsewhere since `before` (a
+    /// value of `Store::changes`). On SQLite it has at once (the next look asks the file); on
+    /// PostgreSQL a notification must arrive first, a moment after the commit.
+    /// A change never heard (the feed is broken) fails the test instead of hanging it.
+    pub async fn until_change_heard(&self, before: u64) {
+        for _ in 0..10_000 {
+            if self.services.store().changes() != before {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        panic!("this server never heard of the change");
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -584,6 +625,60 @@ impl TestApp {
                 sqlx::raw_sql(statement).execute(&mut conn).await.unwrap();
             }
         }
+    }
+
+    /// The rows of a query of three integer columns (NULL read as -1), run behind orghub's
+    /// back: what the tables hold, whatever the services would say.
+    pub async fn raw_triples(&self, sql: &str) -> Vec<(i64, i64, i64)> {
+        let statement = sqlx::AssertSqlSafe(sql.to_owned());
+        match &self.data.database_url {
+            Some(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::query_as(statement)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap()
+            }
+            None => {
+                let path = self.dir.path().join("orghub.sqlite3");
+                let mut conn =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await
+                        .unwrap();
+                sqlx::query_as(statement)
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap()
+            }
+        }
+    }
+
+    /// Checks the organization tree behind orghub's back: each path is its parent's path
+    /// followed by its own id (so no organization is its own ancestor), each root's path is
+    /// its id alone, and each tenant's counts are what its tree holds.
+    pub async fn assert_tree_is_sound(&self) {
+        let broken = self
+            .raw_triples(
+                "SELECT o.id, COALESCE(o.parent_id, -1), CAST(0 AS BIGINT) FROM organizations o \
+                 LEFT JOIN organizations p ON p.id = o.parent_id \
+                 WHERE (p.id IS NULL AND (o.parent_id IS NOT NULL \
+                        OR o.path <> '/' || CAST(o.id AS TEXT) || '/')) \
+                    OR (p.id IS NOT NULL AND o.path <> p.path || CAST(o.id AS TEXT) || '/') \
+                    OR o.root_id IS NULL",
+            )
+            .await;
+        assert!(
+            broken.is_empty(),
+            "organizations with broken paths: {broken:?}"
+        );
+        let miscounted = self
+            .raw_triples(
+                "SELECT t.root_id, t.orgs, t.users FROM tenant_usage t \
+                 WHERE t.orgs <> (SELECT count(*) FROM organizations o WHERE o.root_id = t.root_id) \
+                    OR t.users <> (SELECT count(*) FROM users u WHERE u.root_id = t.root_id)",
+            )
+            .await;
+        assert!(miscounted.is_empty(), "tenants miscounted: {miscounted:?}");
     }
 
     /// Every row of every table as text: what a thief of the database would read.

@@ -5,6 +5,7 @@
 //! `ORGHUB_TEST_DATABASE_URL=postgres://…` runs them on PostgreSQL (a database per test);
 //! `TEST_LOG=1` shows the server's logs (`RUST_LOG` filters them).
 
+mod caches;
 mod cli;
 mod conformity;
 mod conformity_clouds;
@@ -18,9 +19,13 @@ mod hooks;
 mod hooks_crash;
 mod hostile;
 mod hostile_auth;
+mod hostile_data;
 mod integrity;
+mod isolation;
+mod races;
 mod receiver;
 mod smoke;
 mod surfsight;
+mod tenants;
 mod xponent_orgs_projects;
 mod xponent_token_users;

@@ -24,7 +24,7 @@ mod time_limit;
 pub use body::{BodyProblem, Json, JsonBody, JsonObject};
 pub use credentials::{Caller, Credential, Credentials, Scheme};
 pub use path_id::PathId;
-pub use router::finish;
+pub use router::{Routes, finish};
 
 use axum::response::IntoResponse;
 

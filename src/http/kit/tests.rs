@@ -34,7 +34,7 @@ fn get_request(uri: &str) -> Request<Body> {
 
 /// A route of face `F` that never answers by itself.
 fn slow<F: Face>() -> Router {
-    let routes = Router::new().route(
+    let routes = Routes::new().route(
         "/slow",
         get(|| async {
             tokio::time::sleep(Duration::from_secs(3600)).await;
@@ -67,7 +67,7 @@ async fn a_request_over_the_time_limit_gets_the_faces_answer() {
 
 #[tokio::test]
 async fn a_handler_that_panics_gets_the_faces_internal_error() {
-    let routes = Router::new().route(
+    let routes = Routes::new().route(
         "/boom",
         get(|| async {
             let items: Vec<&str> = Vec::new();
@@ -129,7 +129,7 @@ impl From<ServiceError> for QueryFaceError {
 }
 
 fn query_face() -> Router {
-    let routes = Router::new()
+    let routes = Routes::new()
         .route(
             "/who",
             get(|Credentials(credential, _): Credentials<QueryFace>| async move {
@@ -206,7 +206,7 @@ async fn an_internal_error_is_logged_once_with_its_route_and_context_and_never_s
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let routes = Router::new().route(
+    let routes = Routes::new().route(
         "/orgs/{org_id}",
         get(|| async {
             let error = anyhow::anyhow!("database is locked").context("reading organization 7");

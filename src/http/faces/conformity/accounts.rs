@@ -6,7 +6,9 @@ use axum::extract::State;
 use serde_json::{Map, Value, json};
 
 use super::document::{Conformity, ConformityError, ConformityResult, Document, ok};
-use super::members::{attributes, environment, optional_text, required_text, tags};
+use super::members::{
+    attributes, environment, optional_text, required_text, tags, tags_of_account_update,
+};
 use super::settings::rule_json;
 use crate::http::AppState;
 use crate::http::kit::{Caller, PathId};
@@ -164,7 +166,7 @@ pub async fn update(
         name,
         environment: optional_text(attributes, "environment", "/data/attributes/environment")?
             .map(str::to_owned),
-        tags: tags(attributes)?,
+        tags: tags_of_account_update(attributes)?,
     };
     let account = state
         .services

@@ -261,7 +261,7 @@ fn service_account_key(key: &Map<String, Value>) -> Result<&str, ConformityError
             {
                 Some("serviceAccountKeyJson.private_key must be a PEM private key".to_owned())
             }
-            "client_email" if Email::parse(value).is_none() => {
+            "client_email" if Email::parse(value).is_err() => {
                 Some(format!("'{value}' is not a valid email address"))
             }
             "client_id" if !is_gcp_unique_id(value) => Some(

@@ -7,9 +7,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::domain::Kind;
+use crate::domain::{Kind, TextProblem};
 use crate::http::kit::{BodyProblem, Face, JsonObject, Scheme, internal};
-use crate::service::{Conflict, FieldRule, Forbidden, Invalid, Registration, ServiceError};
+use crate::service::{
+    Conflict, FieldRule, Forbidden, Invalid, Quota, Registration, ServiceError, TextField,
+};
 
 pub const MEDIA_TYPE: &str = "application/vnd.api+json";
 
@@ -229,6 +231,40 @@ fn check_media_type(headers: &HeaderMap) -> Result<(), ConformityError> {
     }
 }
 
+/// A text field as the Conformity documents name it, and where it sits in a request.
+fn text_member(field: TextField) -> (&'static str, Option<&'static str>) {
+    match field {
+        TextField::Name => ("name", Some("/data/attributes/name")),
+        TextField::Environment => ("environment", Some("/data/attributes/environment")),
+        TextField::Tags => ("tags", Some("/data/attributes/tags")),
+        TextField::Email => ("email", None),
+        TextField::Description => ("description", None),
+        TextField::OwnerName | TextField::ConnectionName => ("name", None),
+        TextField::Type => ("type", None),
+        TextField::FirstName => ("firstName", Some("/data/attributes/firstName")),
+        TextField::LastName => ("lastName", Some("/data/attributes/lastName")),
+        TextField::ServiceAccountName => ("serviceAccountName", Some("/data/serviceAccountName")),
+        TextField::ProjectName => ("projectName", Some("/data/attributes/access/projectName")),
+        TextField::Note => ("note", Some("/data/attributes/note")),
+    }
+}
+
+/// A 422 for a text that breaks the text rules, pointing at its member.
+pub(super) fn bad_text(field: TextField, problem: TextProblem) -> ConformityError {
+    let (name, pointer) = text_member(field);
+    let detail = match problem {
+        TextProblem::Blank => format!("{name} must not be blank"),
+        TextProblem::TooLong { max } => format!("{name} must be at most {max} characters"),
+        TextProblem::ForbiddenCharacter => {
+            format!("{name} must not contain control characters or bidirectional overrides")
+        }
+    };
+    ConformityError {
+        pointer,
+        ..ConformityError::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
+    }
+}
+
 /// Invalid members the Conformity routes do not point at themselves, worded plainly.
 fn invalid(invalid: Invalid) -> String {
     match invalid {
@@ -245,6 +281,10 @@ fn invalid(invalid: Invalid) -> String {
         Invalid::ExternalId { value } => format!("'{value}' is not a valid external ID"),
         Invalid::SsoClaim { claim, .. } => format!("The claim {claim} is not valid"),
         Invalid::TooManyItems { max } => format!("A request may carry at most {max} items"),
+        Invalid::Text { field, .. } => format!("{} is not valid", text_member(field).0),
+        Invalid::TooMany { field, max } => {
+            format!("{} must have at most {max} items", text_member(field).0)
+        }
         Invalid::NotRegistered { value, .. } => format!("'{value}' is not registered"),
         Invalid::RuleProvider { rule, provider } => {
             format!("Provider {provider} is invalid for {rule}")
@@ -337,6 +377,18 @@ impl From<ServiceError> for ConformityError {
                     _ => "Only organisation admins can manage accounts and external IDs",
                 },
             ),
+            ServiceError::Forbidden(Forbidden::QuotaExceeded { quota, limit }) => Self::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "The organisation tree has reached its limit of {limit} {}",
+                    match quota {
+                        Quota::Organizations => "organisations",
+                        Quota::Users => "users",
+                        Quota::ApiKeys => "API keys",
+                        Quota::Hooks => "hooks",
+                    }
+                ),
+            ),
             ServiceError::Forbidden(Forbidden::OwnUser { .. }) => {
                 Self::new(StatusCode::FORBIDDEN, "You cannot revoke yourself")
             }
@@ -368,6 +420,17 @@ impl From<ServiceError> for ConformityError {
                 "/data/attributes/settings/bot/disabledRegions",
                 "disabledRegions can only be set for AWS accounts",
             ),
+            ServiceError::Invalid(Invalid::Text { field, problem }) => bad_text(field, problem),
+            ServiceError::Invalid(Invalid::TooMany { field, max }) => {
+                let (name, pointer) = text_member(field);
+                Self {
+                    pointer,
+                    ..Self::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        format!("{name} must have at most {max} items"),
+                    )
+                }
+            }
             ServiceError::Invalid(other) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, invalid(other))
             }

@@ -3,8 +3,10 @@
 
 use serde_json::{Map, Value};
 
-use super::document::ConformityError;
+use super::document::{ConformityError, bad_text};
 use crate::domain::conformity::{MAX_TAGS, is_tag};
+use crate::domain::{Name, TextProblem};
+use crate::service::TextField;
 
 /// The `attributes` object of a document's `data`.
 pub fn attributes(data: &Map<String, Value>) -> Result<&Map<String, Value>, ConformityError> {
@@ -68,6 +70,33 @@ pub fn optional_object<'a>(
 /// client sends `null` for an empty set), or an array of at most 50 tags of 1 to 80 letters,
 /// digits, spaces, `-` and `_`.
 pub fn tags(attributes: &Map<String, Value>) -> Result<Option<Vec<String>>, ConformityError> {
+    tag_list(attributes, true)
+}
+
+/// `tags` of `PATCH /accounts/{id}`: as `tags`, but how many there are is left to the
+/// service's text rules (`tags must have at most 50 items`), as that route has always
+/// answered.
+pub fn tags_of_account_update(
+    attributes: &Map<String, Value>,
+) -> Result<Option<Vec<String>>, ConformityError> {
+    tag_list(attributes, false)
+}
+
+/// A tag that breaks a text rule every stored text follows (a control or bidi character, more
+/// than 200 characters) is told so before its shape is checked, so that it is never echoed.
+fn text_rule_broken(tag: &str) -> Option<TextProblem> {
+    match Name::parse(tag) {
+        Err(problem @ (TextProblem::ForbiddenCharacter | TextProblem::TooLong { .. })) => {
+            Some(problem)
+        }
+        _ => None,
+    }
+}
+
+fn tag_list(
+    attributes: &Map<String, Value>,
+    count_here: bool,
+) -> Result<Option<Vec<String>>, ConformityError> {
     const POINTER: &str = "/data/attributes/tags";
     match attributes.get("tags") {
         None => Ok(None),
@@ -80,11 +109,14 @@ pub fn tags(attributes: &Map<String, Value>) -> Result<Option<Vec<String>>, Conf
                 .ok_or_else(|| {
                     ConformityError::invalid(POINTER, "tags must be an array of strings")
                 })?;
-            if tags.len() > MAX_TAGS {
+            if count_here && tags.len() > MAX_TAGS {
                 return Err(ConformityError::invalid(
                     POINTER,
                     format!("tags may hold at most {MAX_TAGS} tags"),
                 ));
+            }
+            if let Some(problem) = tags.iter().find_map(|tag| text_rule_broken(tag)) {
+                return Err(bad_text(TextField::Tags, problem));
             }
             if let Some(bad) = tags.iter().find(|tag| !is_tag(tag)) {
                 return Err(ConformityError::invalid(

@@ -23,8 +23,8 @@ use crate::http::AppState;
 use crate::http::kit;
 pub use document::Conformity;
 
-pub fn router() -> Router<AppState> {
-    let routes = Router::new()
+fn routes() -> kit::Routes<AppState> {
+    kit::Routes::new()
         .route("/api-keys", get(api_keys::list))
         .route("/organisation/external-id", get(external_ids::organisation))
         .route("/external-ids", post(external_ids::create))
@@ -79,6 +79,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/users/{user_id}",
             get(users::get).patch(users::update).delete(users::revoke),
-        );
-    kit::finish::<Conformity, _>(routes)
+        )
+}
+
+pub fn router() -> Router<AppState> {
+    kit::finish::<Conformity, _>(routes())
+}
+
+/// Every path of the face (relative to its base path), for the tests that must cover them all.
+pub fn paths() -> Vec<&'static str> {
+    routes().paths()
 }

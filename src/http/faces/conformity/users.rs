@@ -159,7 +159,7 @@ async fn add(
     let first_name = required_exact_text(attributes, "firstName", "/data/attributes/firstName")?;
     let last_name = required_exact_text(attributes, "lastName", "/data/attributes/lastName")?;
     let email = required_text(attributes, "email", EMAIL)?;
-    if Email::parse(email).is_none() {
+    if Email::parse(email).is_err() {
         return Err(ConformityError::invalid(
             EMAIL,
             format!("'{email}' is not a valid email address"),

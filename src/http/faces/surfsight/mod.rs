@@ -13,10 +13,18 @@ use crate::http::AppState;
 use crate::http::kit;
 pub use reply::Surfsight;
 
-pub fn router() -> Router<AppState> {
-    let routes = Router::new()
+fn routes() -> kit::Routes<AppState> {
+    kit::Routes::new()
         .route("/authenticate", post(auth::authenticate))
         .route("/organizations", get(orgs::list).post(orgs::create))
-        .route("/organizations/sso", get(orgs::sso));
-    kit::finish::<Surfsight, _>(routes)
+        .route("/organizations/sso", get(orgs::sso))
+}
+
+pub fn router() -> Router<AppState> {
+    kit::finish::<Surfsight, _>(routes())
+}
+
+/// Every path of the face (relative to its base path), for the tests that must cover them all.
+pub fn paths() -> Vec<&'static str> {
+    routes().paths()
 }

@@ -6,11 +6,29 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::domain::Kind;
+use crate::domain::{Kind, TextProblem};
 use crate::http::kit::{BodyProblem, Face, Scheme, internal};
 use crate::service::{
-    ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, ServiceError, SsoRefusal, Unauthorized,
+    ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, Quota, ServiceError, SsoRefusal,
+    TextField, Unauthorized,
 };
+
+/// A text field as the Surfsight bodies name it.
+fn field_name(field: TextField) -> &'static str {
+    match field {
+        TextField::Name | TextField::OwnerName | TextField::ConnectionName => "name",
+        TextField::Email => "email",
+        TextField::Description => "description",
+        TextField::Environment => "environment",
+        TextField::Tags => "tags",
+        TextField::Type => "type",
+        TextField::FirstName => "firstName",
+        TextField::LastName => "lastName",
+        TextField::ServiceAccountName => "serviceAccountName",
+        TextField::ProjectName => "projectName",
+        TextField::Note => "note",
+    }
+}
 
 /// The Surfsight face, for the HTTP kit: its error and its words for what the kit refuses.
 pub struct Surfsight;
@@ -177,6 +195,21 @@ fn invalid(invalid: Invalid) -> String {
         Invalid::NotRegistered { value, .. } => format!("'{value}' is not valid"),
         Invalid::RuleProvider { provider, .. } => format!("'{provider}' is not a provider"),
         Invalid::DisabledRegionsOutsideAws => "Bot regions apply to AWS accounts only".into(),
+        Invalid::Text { field, problem } => {
+            let field = field_name(field);
+            match problem {
+                TextProblem::Blank => format!("\"{field}\" must not be blank"),
+                TextProblem::TooLong { max } => {
+                    format!("\"{field}\" must be at most {max} characters")
+                }
+                TextProblem::ForbiddenCharacter => format!(
+                    "\"{field}\" must not contain control characters or bidirectional overrides"
+                ),
+            }
+        }
+        Invalid::TooMany { field, max } => {
+            format!("\"{}\" must have at most {max} items", field_name(field))
+        }
     }
 }
 
@@ -201,6 +234,18 @@ impl From<ServiceError> for SurfsightError {
                     Kind::RuleSetting => format!("Rule setting {id} was not found"),
                     Kind::Hook => format!("Hook {id} was not found"),
                 },
+            ),
+            ServiceError::Forbidden(Forbidden::QuotaExceeded { quota, limit }) => Self::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "The organization tree has reached its limit of {limit} {}",
+                    match quota {
+                        Quota::Organizations => "organizations",
+                        Quota::Users => "users",
+                        Quota::ApiKeys => "API keys",
+                        Quota::Hooks => "hooks",
+                    }
+                ),
             ),
             ServiceError::Forbidden(Forbidden::NotAPartner) => Self::new(
                 StatusCode::FORBIDDEN,

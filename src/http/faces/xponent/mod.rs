@@ -15,8 +15,8 @@ use crate::http::AppState;
 use crate::http::kit;
 pub use reply::{Xponent, XponentError};
 
-pub fn router() -> Router<AppState> {
-    let routes = Router::new()
+fn routes() -> kit::Routes<AppState> {
+    kit::Routes::new()
         .route("/token", post(token::issue))
         .route("/login", post(token::redeem))
         .route("/org", get(orgs::list).post(orgs::create))
@@ -33,6 +33,14 @@ pub fn router() -> Router<AppState> {
         .route("/user", get(users::list))
         .route("/user/org/{org_id}", post(users::create))
         .route("/user/{user_id}", put(users::update).delete(users::delete))
-        .route("/user/{user_id}/loginToken", get(users::login_token));
-    kit::finish::<Xponent, _>(routes)
+        .route("/user/{user_id}/loginToken", get(users::login_token))
+}
+
+pub fn router() -> Router<AppState> {
+    kit::finish::<Xponent, _>(routes())
+}
+
+/// Every path of the face (relative to its base path), for the tests that must cover them all.
+pub fn paths() -> Vec<&'static str> {
+    routes().paths()
 }

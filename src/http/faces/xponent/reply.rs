@@ -9,11 +9,50 @@ use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use serde_json::{Map, Value, json};
 
-use crate::domain::Kind;
+use crate::domain::{Kind, TextProblem};
 use crate::http::kit::{BodyProblem, Face, Scheme, internal, stream};
 use crate::service::{
-    Conflict, FieldRule, Forbidden, Invalid, ServiceError, ServiceResult, Unauthorized,
+    Conflict, FieldRule, Forbidden, Invalid, Quota, ServiceError, ServiceResult, TextField,
+    Unauthorized,
 };
+
+/// What a quota counts, in the plural.
+fn quota_items(quota: Quota) -> &'static str {
+    match quota {
+        Quota::Organizations => "organizations",
+        Quota::Users => "users",
+        Quota::ApiKeys => "API keys",
+        Quota::Hooks => "hooks",
+    }
+}
+
+/// A text field as the Xponent bodies name it.
+fn field_name(field: TextField) -> &'static str {
+    match field {
+        TextField::Name | TextField::OwnerName | TextField::ConnectionName => "name",
+        TextField::Email => "email",
+        TextField::Description => "description",
+        TextField::Environment => "environment",
+        TextField::Tags => "tags",
+        TextField::Type => "type",
+        TextField::FirstName => "firstName",
+        TextField::LastName => "lastName",
+        TextField::ServiceAccountName => "serviceAccountName",
+        TextField::ProjectName => "projectName",
+        TextField::Note => "note",
+    }
+}
+
+/// What a text must be, after "The field {name} ".
+fn text_rule(problem: TextProblem) -> String {
+    match problem {
+        TextProblem::Blank => "must not be blank".to_owned(),
+        TextProblem::TooLong { max } => format!("must be at most {max} characters"),
+        TextProblem::ForbiddenCharacter => {
+            "must not contain control characters or bidirectional overrides".to_owned()
+        }
+    }
+}
 
 /// `{"<key>": items, "metadata": {"status": 200, "message": "OK", "numItems": n}}`.
 pub fn ok(key: &str, items: Vec<Value>) -> Response {
@@ -231,6 +270,10 @@ impl From<ServiceError> for XponentError {
                 Forbidden::NotAPartner => "Only partners can create organizations".to_owned(),
                 Forbidden::NoUser => "The token does not belong to a user".to_owned(),
                 Forbidden::UserOutOfReach { .. } => USER_OUT_OF_REACH.to_owned(),
+                Forbidden::QuotaExceeded { quota, limit } => format!(
+                    "The organization tree has reached its limit of {limit} {}",
+                    quota_items(quota)
+                ),
             }),
             ServiceError::Conflict(conflict) => Self::conflict(match conflict {
                 Conflict::OrganizationName { name } => {
@@ -276,6 +319,15 @@ impl From<ServiceError> for XponentError {
                 Invalid::NotRegistered { value, .. } => format!("Invalid value '{value}'"),
                 Invalid::RuleProvider { provider, .. } => format!("Invalid provider '{provider}'"),
                 Invalid::DisabledRegionsOutsideAws => "Invalid bot settings".to_owned(),
+                Invalid::Text { field, problem } => {
+                    format!("The field {} {}", field_name(field), text_rule(problem))
+                }
+                Invalid::TooMany { field, max } => {
+                    format!(
+                        "The field {} must have at most {max} items",
+                        field_name(field)
+                    )
+                }
             }),
             ServiceError::Unauthorized(unauthorized) => Self::unauthorized(match unauthorized {
                 Unauthorized::TokenInvalid => TOKEN_NOT_VALID,
