@@ -146,7 +146,11 @@ impl Tx {
                     .push_bind(o.error.as_deref())
                     .push_bind(o.succeeded);
             });
-            query.build().persistent(false).execute(&mut *c).await?;
+            query
+                .build()
+                .persistent(outcomes.len() == 1)
+                .execute(&mut *c)
+                .await?;
             // VALUES columns are column1, column2… on both databases. A delivery of a hook
             // disabled meanwhile is not retried.
             let mut query = QueryBuilder::new(
@@ -170,7 +174,7 @@ impl Tx {
             );
             query
                 .build()
-                .persistent(false)
+                .persistent(outcomes.len() == 1)
                 .execute(c)
                 .await?
                 .rows_affected()

@@ -185,7 +185,7 @@ impl Exec<'_> {
             query.push(")");
             query
                 .build_query_as::<EventRow>()
-                .persistent(false)
+                .persistent(ids.len() == 1)
                 .fetch_all(c)
                 .await?
         }))

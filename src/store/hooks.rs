@@ -268,7 +268,7 @@ impl Exec<'_> {
             query.push(")");
             query
                 .build_query_as::<HookRow>()
-                .persistent(false)
+                .persistent(ids.len() == 1)
                 .fetch_all(c)
                 .await?
         }))
@@ -318,7 +318,7 @@ impl Exec<'_> {
             query.push(")");
             query
                 .build_query_as::<FailingHook>()
-                .persistent(false)
+                .persistent(ids.len() == 1)
                 .fetch_all(c)
                 .await?
         }))

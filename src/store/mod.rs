@@ -70,9 +70,11 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// The most rows a multi-row statement may be given (`Tx::insert_tokens`, `Tx::insert_orgs`…). The widest binds 7 values a row, so a statement stays far
 /// below the bind-parameter limits (SQLite 32,766, PostgreSQL 65,535). These statements are
-/// built with `QueryBuilder` and run with `persistent(false)`: their text changes with the
-/// number of rows, and a cached variant per size would push the fixed statements out of the
-/// connection's prepared-statement cache.
+/// built with `QueryBuilder`; their text changes with the number of rows, and a cached variant
+/// per size would push the fixed statements out of the connection's prepared-statement cache.
+/// So only the one-row form is cached (`.persistent(rows.len() == 1)`): it is what a lone
+/// request runs, and preparing it each time cost about 75k instructions, more than the rest of
+/// `POST /xponent/org`; a larger batch is prepared each time, its cost shared by its rows.
 pub const MAX_ROWS: usize = 1_000;
 
 /// How long a SQLite connection waits for another process's writer to finish.

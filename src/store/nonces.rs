@@ -25,7 +25,7 @@ impl Tx {
             query.push(" ON CONFLICT (user_id, digest) DO NOTHING RETURNING user_id, digest");
             query
                 .build_query_as::<(i64, Vec<u8>)>()
-                .persistent(false)
+                .persistent(nonces.len() == 1)
                 .fetch_all(c)
                 .await?
         }))

@@ -115,7 +115,7 @@ impl Exec<'_> {
             query.push(")");
             query
                 .build_query_as::<OrgRow>()
-                .persistent(false)
+                .persistent(ids.len() == 1)
                 .fetch_all(c)
                 .await?
         }))
@@ -274,7 +274,7 @@ impl Tx {
             query.push(" ON CONFLICT (root_id, name) DO NOTHING RETURNING id, public_id");
             query
                 .build_query_as::<(i64, PublicId)>()
-                .persistent(false)
+                .persistent(orgs.len() == 1)
                 .fetch_all(c)
                 .await?
         }))
@@ -302,7 +302,7 @@ impl Tx {
             query.push(")");
             query
                 .build()
-                .persistent(false)
+                .persistent(paths.len() == 1)
                 .execute(c)
                 .await?
                 .rows_affected()

@@ -125,7 +125,7 @@ impl Tx {
             });
             query
                 .build()
-                .persistent(false)
+                .persistent(tokens.len() == 1)
                 .execute(c)
                 .await?
                 .rows_affected()
