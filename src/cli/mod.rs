@@ -45,6 +45,9 @@ pub enum Command {
         /// The address to listen on.
         #[arg(long, env = "ORGHUB_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Requests a minute each idOS caller (credential, or address without one) may make.
+        #[arg(long, env = "ORGHUB_IDOS_RATE_LIMIT", default_value_t = crate::http::faces::idos::DEFAULT_RATE_LIMIT)]
+        idos_rate_limit: u32,
         #[command(flatten)]
         limits: LimitArgs,
         #[command(flatten)]
@@ -111,6 +114,11 @@ pub enum Command {
         #[command(subcommand)]
         command: SsoSecretCommand,
     },
+    /// Manage idOS identities (the key pairs that sign IdentityTokens).
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -134,6 +142,19 @@ pub enum SsoSecretCommand {
         /// The organization: its Surfsight integer id or its UUID.
         #[arg(long)]
         org: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Make a key pair for a user and print it once: {"publicKey", "privateKey"}.
+    Create {
+        #[arg(long)]
+        user: String,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -336,6 +357,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve {
             listen,
+            idos_rate_limit,
             limits,
             service_limits,
             hooks,
@@ -352,7 +374,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await?
                 .with_limits(limits.limits())
                 .with_hooks(hooks.settings()?)
-                .with_events_retention(hooks.events_retention_days);
+                .with_events_retention(hooks.events_retention_days)
+                .with_idos_rate_limit(idos_rate_limit);
             // Before "listening": a signal sent on reading that line must find the handlers.
             let shutdown = shutdown_signal();
             tracing::info!(address = %app.local_addr(), "orghub is listening");
@@ -386,6 +409,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string(&result)?);
             } else {
                 println!("organizationId: {}", result.organization_id);
+                println!("companySlug:    {}", result.company_slug);
                 println!("userId:         {}", result.user_id);
                 println!("email:          {}", result.email);
                 println!("password:       {}", result.password);
@@ -451,6 +475,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Events(args) => events::run(args).await,
         Command::Hooks { command } => hooks::run(command).await,
+        Command::Identity {
+            command: IdentityCommand::Create { user, json, data },
+        } => {
+            let user = parse_id(&user, "a user id")?;
+            let services = open_services(&data.settings()).await?;
+            let keys = services.create_identity(&user).await.map_err(in_words)?;
+            if json {
+                println!("{}", serde_json::to_string(&keys)?);
+            } else {
+                println!("publicKey:  {}", keys.public_key);
+                println!("privateKey: {}", keys.private_key);
+                println!("The private key is shown once: keep it now.");
+            }
+            Ok(())
+        }
         Command::ApiKey {
             command: ApiKeyCommand::Revoke { key_id, data },
         } => {

@@ -17,6 +17,8 @@ mod error;
 mod events;
 mod external_ids;
 mod hooks;
+mod idos;
+mod idos_slugs;
 mod nonces;
 mod orgs;
 mod projects;
@@ -53,6 +55,7 @@ pub use deliveries::{
 pub use error::{StoreError, UniqueKey};
 pub use events::{EventFilter, EventRow, NewEvent};
 pub use hooks::{FailingHook, HookRow, NewHook};
+pub use idos::*;
 pub use orgs::{NewOrg, OrgRow, SsoSecretRow};
 pub use projects::{ConnectionRow, NewConnection, ProjectRow};
 pub use templates::{TemplateConnectionRow, TemplateRow};
@@ -258,11 +261,13 @@ impl Store {
                 Db::Postgres(pool)
             }
         };
-        Ok(Self {
+        let store = Self {
             db,
             changes: Arc::default(),
             hooks_wake: Arc::default(),
-        })
+        };
+        store.backfill_org_slugs().await?;
+        Ok(store)
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN

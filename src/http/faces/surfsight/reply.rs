@@ -177,6 +177,7 @@ fn invalid(invalid: Invalid) -> String {
         Invalid::NotRegistered { value, .. } => format!("'{value}' is not valid"),
         Invalid::RuleProvider { provider, .. } => format!("'{provider}' is not a provider"),
         Invalid::DisabledRegionsOutsideAws => "Bot regions apply to AWS accounts only".into(),
+        Invalid::Idos(_) => "The request is not valid".into(),
     }
 }
 
@@ -200,6 +201,7 @@ impl From<ServiceError> for SurfsightError {
                     Kind::ActiveDirectory => format!("Active directory {id} was not found"),
                     Kind::RuleSetting => format!("Rule setting {id} was not found"),
                     Kind::Hook => format!("Hook {id} was not found"),
+                    Kind::Idos(_) => format!("Record {id} was not found"),
                 },
             ),
             ServiceError::Forbidden(Forbidden::NotAPartner) => Self::new(
@@ -229,6 +231,10 @@ impl From<ServiceError> for SurfsightError {
             ServiceError::Conflict(Conflict::AlreadyRegistered { value, .. }) => {
                 Self::new(StatusCode::CONFLICT, format!("'{value}' is already in use"))
             }
+            // idOS records: Surfsight routes never make them.
+            ServiceError::Conflict(
+                Conflict::IdosSetting { .. } | Conflict::IdosSubscription { .. },
+            ) => Self::new(StatusCode::CONFLICT, "The record already exists"),
             ServiceError::Invalid(Invalid::SsoClaim { claim, problem }) => {
                 Self::bad_request(bad_claim(claim, problem))
             }
