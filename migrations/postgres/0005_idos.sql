@@ -61,8 +61,8 @@ CREATE TABLE idos_users (
 );
 
 -- An idOS hook is a hook of the events engine (hooks, hook_event_types: one type, its trigger;
--- enabled while subscribed; its organization the credential's company, without descendants)
--- that belongs to a credential. Deleting a credential deletes its hooks through the service,
+-- enabled while subscribed; its organization the credential's company, with the companies
+-- below it) that belongs to a credential. Deleting a credential deletes its hooks through the service,
 -- which records each deletion.
 CREATE TABLE idos_hooks (
     hook_id        BIGINT PRIMARY KEY REFERENCES hooks (id) ON DELETE CASCADE,

@@ -11,6 +11,19 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 use crate::idos::{Tenant, assert_idos_error, idos, jwt, tenant};
+use crate::receiver::{Receiver, verify};
+use orghub::hooks::HookSettings;
+
+/// A server whose hooks may reach loopback (the receivers of these tests), polling often.
+async fn spawn() -> TestApp {
+    TestApp::spawn_with_hooks(HookSettings {
+        allow_private: true,
+        timeout: std::time::Duration::from_secs(3),
+        poll: std::time::Duration::from_millis(100),
+        ..HookSettings::default()
+    })
+    .await
+}
 
 /// A local hook receiver: `/ok` answers 204, `/wrong` 200, `/redirect` 302 to `/ok`; the
 /// number of handshakes it saw.
@@ -40,10 +53,15 @@ async fn receiver() -> (String, Arc<AtomicUsize>) {
 }
 
 async fn credential(app: &TestApp, t: &Tenant) -> String {
+    credential_in(app, t, &t.slug).await
+}
+
+/// A new credential of company `slug`, made by `t`'s owner.
+async fn credential_in(app: &TestApp, t: &Tenant, slug: &str) -> String {
     let reply = idos(
         app,
         "POST",
-        &format!("/companies/{}/credentials", t.slug),
+        &format!("/companies/{slug}/credentials"),
         Some(&t.auth()),
         Some(json!({"name": "Hooks key"})),
     )
@@ -53,7 +71,7 @@ async fn credential(app: &TestApp, t: &Tenant) -> String {
 
 #[tokio::test]
 async fn hooks_are_stored_after_a_handshake() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let t = tenant(&app, "Hooked").await;
     let key = credential(&app, &t).await;
     let (receiver, calls) = receiver().await;
@@ -68,7 +86,12 @@ async fn hooks_are_stored_after_a_handshake() {
     assert_eq!(hook["trigger"], json!("organization.created"));
     assert_eq!(hook["url"], json!(format!("{receiver}/ok")));
     assert_eq!(hook["subscribed"], json!(false));
+    assert_eq!(hook["updated_at"], json!(null));
+    // Its signing secret, shown this once.
+    assert!(hook["secret"].as_str().unwrap().starts_with("whsec_"));
     let id = hook["id"].as_i64().unwrap();
+    let reply = idos(&app, "GET", &format!("{base}/{id}"), Some(&auth), None).await;
+    assert!(reply.body["data"].get("secret").is_none());
 
     for (url, message) in [
         (
@@ -121,8 +144,17 @@ async fn hooks_are_stored_after_a_handshake() {
         &reply,
         400,
         "VALIDATION_ERROR",
-        "url must be an http or https URL",
+        "'ftp://x' is not an http or https URL",
     );
+    let reply = idos(
+        &app,
+        "POST",
+        &base,
+        Some(&auth),
+        Some(json!({"trigger": "user.created"})),
+    )
+    .await;
+    assert_idos_error(&reply, 400, "VALIDATION_ERROR", "url is required");
     let reply = idos(
         &app,
         "POST",
@@ -179,7 +211,7 @@ async fn hooks_are_stored_after_a_handshake() {
 
 #[tokio::test]
 async fn members_are_the_users_of_the_organization() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let t = tenant(&app, "Members Co").await;
     let auth = t.auth();
     let base = format!("/companies/{}/members", t.slug);
@@ -255,7 +287,8 @@ async fn members_are_the_users_of_the_organization() {
         "'king' is not a role: company.owner, company.admin or company.reviewer",
     );
 
-    // The invited member's identity uses the invitation; as a reviewer it reads but does not administer.
+    // Now an owner of the caller's own company: a fellow owner, whom the caller no longer
+    // administers (orghub's rule for acting on a user, on every face).
     let reply = idos(
         &app,
         "PATCH",
@@ -264,7 +297,51 @@ async fn members_are_the_users_of_the_organization() {
         Some(json!({"role": "company.reviewer"})),
     )
     .await;
-    assert_eq!(reply.status, StatusCode::OK);
+    assert_idos_error(
+        &reply,
+        403,
+        "NOT_ALLOWED",
+        "Not Allowed: the member is an owner of the caller's company or above it, or holds a \
+         right the caller does not",
+    );
+    // An owner of the parent company does administer it.
+    let child = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}", t.slug),
+        Some(&auth),
+        Some(json!({"name": "Members Child"})),
+    )
+    .await;
+    let child_slug = child.body["data"]["slug"].as_str().unwrap().to_owned();
+    let reply = idos(&app, "POST", &format!("/companies/{child_slug}/invitations"), Some(&auth), Some(json!({
+        "role": "company.admin", "email": "child-admin@idos.io", "name": "Ada", "credentialPubKey": credential_in(&app, &t, &child_slug).await}))).await;
+    let child_member = reply.body["data"]["member_id"].as_i64().unwrap();
+    let reply = idos(
+        &app,
+        "PATCH",
+        &format!("/companies/{child_slug}/members/{child_member}"),
+        Some(&auth),
+        Some(json!({"role": "company.reviewer"})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(reply.body["data"]["role"], json!("company.reviewer"));
+
+    // An invited member's identity uses the invitation; as a reviewer it reads but does not
+    // administer.
+    let reply = idos(&app, "POST", &format!("/companies/{}/invitations", t.slug), Some(&auth), Some(json!({
+        "role": "company.reviewer", "email": "reviewer@idos.io", "name": "Rev", "credentialPubKey": key}))).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    let reviewer_member = reply.body["data"]["member_id"].as_i64().unwrap();
+    let reply = idos(
+        &app,
+        "GET",
+        &format!("{base}/{reviewer_member}"),
+        Some(&auth),
+        None,
+    )
+    .await;
     let user_id = reply.body["data"]["user_id"].as_str().unwrap().to_owned();
     let keys = app
         .services
@@ -308,7 +385,12 @@ async fn members_are_the_users_of_the_organization() {
         None,
     )
     .await;
-    assert_eq!(reply.body["data"][0]["voided"], json!(true));
+    let invitations = reply.body["data"].as_array().unwrap();
+    let used = invitations
+        .iter()
+        .find(|i| i["member_id"] == json!(reviewer_member))
+        .unwrap();
+    assert_eq!(used["voided"], json!(true));
 
     // Errors.
     let reply = idos(
@@ -331,8 +413,51 @@ async fn members_are_the_users_of_the_organization() {
         None,
     )
     .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{:?}", reply.body);
+    let reply = idos(
+        &app,
+        "DELETE",
+        &format!("/companies/{child_slug}/members/{child_member}"),
+        Some(&auth),
+        None,
+    )
+    .await;
+    assert_eq!(reply.body, json!({"status": true, "deleted": 1}));
+    let reply = idos(
+        &app,
+        "GET",
+        &format!("/companies/{}/invitations", t.slug),
+        Some(&auth),
+        None,
+    )
+    .await;
+    let reviewer_invitation = reply.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["member_id"] == json!(reviewer_member))
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let reply = idos(
+        &app,
+        "DELETE",
+        &format!("{base}/{reviewer_member}"),
+        Some(&auth),
+        None,
+    )
+    .await;
     assert_eq!(reply.body, json!({"status": true, "deleted": 1}));
     // Its invitation went with it.
+    let reply = idos(
+        &app,
+        "PATCH",
+        &format!("/companies/{}/invitations/{reviewer_invitation}", t.slug),
+        Some(&auth),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
     let reply = idos(
         &app,
         "PATCH",
@@ -341,17 +466,17 @@ async fn members_are_the_users_of_the_organization() {
         Some(json!({})),
     )
     .await;
-    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.status, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn invitations_can_be_changed_and_withdrawn() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let t = tenant(&app, "Invites Co").await;
     let auth = t.auth();
     let key = credential(&app, &t).await;
     let base = format!("/companies/{}/invitations", t.slug);
-    let body = |email: &str| json!({"role": "company.owner", "email": email, "name": "Jane", "credentialPubKey": key});
+    let body = |email: &str| json!({"role": "company.reviewer", "email": email, "name": "Jane", "credentialPubKey": key});
 
     let reply = idos(&app, "POST", &base, Some(&auth), Some(body("jane@idos.io"))).await;
     assert_eq!(reply.status, StatusCode::CREATED);
@@ -444,11 +569,33 @@ async fn invitations_can_be_changed_and_withdrawn() {
         "NOT_FOUND",
         &format!("Invitation {id} not found"),
     );
+
+    // An unused invitation of an owner of the caller's own company: withdrawing it removes a
+    // fellow owner, which the caller may not.
+    let reply = idos(&app, "POST", &base, Some(&auth), Some(json!({"role": "company.owner", "email": "owner@idos.io", "name": "O", "credentialPubKey": key}))).await;
+    let owner_invitation = reply.body["data"]["id"].as_i64().unwrap();
+    let reply = idos(
+        &app,
+        "DELETE",
+        &format!("{base}/{owner_invitation}"),
+        Some(&auth),
+        None,
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        403,
+        "NOT_ALLOWED",
+        "Not Allowed: the member is an owner of the caller's company or above it, or holds a \
+         right the caller does not",
+    );
+    let reply = idos(&app, "GET", &base, Some(&auth), None).await;
+    assert_eq!(reply.body["data"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn hooks_members_and_invitations_stay_in_their_company() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let a = tenant(&app, "Alpha").await;
     let b = tenant(&app, "Beta").await;
     let key = credential(&app, &a).await;
@@ -550,4 +697,315 @@ async fn hooks_members_and_invitations_stay_in_their_company() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
+}
+
+/// A receiver that answers the handshake (its first request) with 204, then 200.
+async fn hook_receiver() -> Receiver {
+    use crate::receiver::Answer;
+    Receiver::answering(&[Answer::Status(204)], Answer::Status(200)).await
+}
+
+/// Creates a hook of credential `key` of `t`'s company; returns its signing secret, after the
+/// receiver has seen the handshake.
+async fn hook_on(
+    app: &TestApp,
+    t: &Tenant,
+    key: &str,
+    receiver: &mut Receiver,
+    trigger: &str,
+    subscribed: bool,
+) -> String {
+    let reply = idos(
+        app,
+        "POST",
+        &format!("/companies/{}/credentials/{key}/hooks", t.slug),
+        Some(&t.auth()),
+        Some(json!({"trigger": trigger, "url": receiver.url(), "subscribed": subscribed})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    let handshake = receiver.expect().await;
+    assert!(handshake.body.is_empty());
+    reply.body["data"]["secret"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn subscribed_hooks_receive_their_trigger_s_events_signed() {
+    let app = spawn().await;
+    let t = tenant(&app, "Delivered").await;
+    let other = tenant(&app, "Elsewhere").await;
+    let key = credential(&app, &t).await;
+    let other_key = credential(&app, &other).await;
+
+    let mut subscribed = hook_receiver().await;
+    let secret = hook_on(&app, &t, &key, &mut subscribed, "company.create", true).await;
+    let mut unsubscribed = hook_receiver().await;
+    hook_on(&app, &t, &key, &mut unsubscribed, "company.create", false).await;
+    let mut other_trigger = hook_receiver().await;
+    hook_on(&app, &t, &key, &mut other_trigger, "setting.create", true).await;
+    let mut other_company = hook_receiver().await;
+    hook_on(
+        &app,
+        &other,
+        &other_key,
+        &mut other_company,
+        "company.create",
+        true,
+    )
+    .await;
+
+    // A company created below the hook's company: an `organization.created` of its subtree.
+    let reply = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}", t.slug),
+        Some(&t.auth()),
+        Some(json!({"name": "Delivered Child"})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    let delivery = subscribed.expect().await;
+    assert!(verify(&secret, &delivery), "a Standard Webhooks signature");
+    let event = delivery.json();
+    assert_eq!(event["type"], json!("organization.created"));
+    assert_eq!(event["data"]["name"], json!("Delivered Child"));
+    assert_eq!(event["actor"]["credential"], json!("idos_identity"));
+    assert_eq!(event["actor"]["userId"], json!(t.user_id));
+    for receiver in [&mut unsubscribed, &mut other_trigger, &mut other_company] {
+        receiver
+            .expect_nothing(std::time::Duration::from_millis(700))
+            .await;
+    }
+    subscribed
+        .expect_nothing(std::time::Duration::from_millis(300))
+        .await;
+}
+
+#[tokio::test]
+async fn without_leave_hooks_do_not_reach_private_addresses() {
+    // The default server: hooks reach public addresses only.
+    let app = TestApp::spawn().await;
+    let t = tenant(&app, "Guarded").await;
+    let key = credential(&app, &t).await;
+    let mut receiver = hook_receiver().await;
+    let reply = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}/credentials/{key}/hooks", t.slug),
+        Some(&t.auth()),
+        Some(json!({"trigger": "company.create", "url": receiver.url()})),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "HOOK_HANDSHAKE_FAILED",
+        "Failed to perform hook handshake: the URL's address is not public (loopback, private, \
+         link-local or reserved)",
+    );
+    receiver
+        .expect_nothing(std::time::Duration::from_millis(300))
+        .await;
+}
+
+#[tokio::test]
+async fn every_idos_write_is_an_event_of_the_catalog() {
+    let app = spawn().await;
+    let t = tenant(&app, "Audited").await;
+    let auth = t.auth();
+    let s = t.slug.clone();
+    let call = |method: &'static str, path: String, body: Option<serde_json::Value>| {
+        let (app, auth) = (&app, auth.clone());
+        async move {
+            let reply = idos(app, method, &path, Some(&auth), body).await;
+            assert!(
+                reply.status.is_success(),
+                "{method} {path}: {:?}",
+                reply.body
+            );
+            reply
+        }
+    };
+    let child = call(
+        "POST",
+        format!("/companies/{s}"),
+        Some(json!({"name": "Audited Child"})),
+    )
+    .await;
+    let child = child.body["data"]["slug"].as_str().unwrap().to_owned();
+    call(
+        "PATCH",
+        format!("/companies/{child}"),
+        Some(json!({"name": "Audited Kid"})),
+    )
+    .await;
+    call("DELETE", format!("/companies/{child}"), None).await;
+    let key = credential(&app, &t).await;
+    call(
+        "PATCH",
+        format!("/companies/{s}/credentials/{key}"),
+        Some(json!({"name": "Renamed"})),
+    )
+    .await;
+    let handler = call(
+        "POST",
+        format!("/companies/{s}/handlers"),
+        Some(json!({"name": "H", "authUsername": "u", "authPassword": "p"})),
+    )
+    .await;
+    let handler = handler.body["data"]["id"].as_i64().unwrap();
+    call(
+        "PATCH",
+        format!("/companies/{s}/handlers/{handler}"),
+        Some(json!({"name": "H2"})),
+    )
+    .await;
+    call("DELETE", format!("/companies/{s}/handlers/{handler}"), None).await;
+    let mut receiver = Receiver::answering(
+        &[
+            crate::receiver::Answer::Status(204),
+            crate::receiver::Answer::Status(204),
+        ],
+        crate::receiver::Answer::Status(200),
+    )
+    .await;
+    hook_on(&app, &t, &key, &mut receiver, "setting.create", false).await;
+    let hooks = call(
+        "GET",
+        format!("/companies/{s}/credentials/{key}/hooks"),
+        None,
+    )
+    .await;
+    let hook = hooks.body["data"][0]["id"].as_i64().unwrap();
+    call(
+        "PATCH",
+        format!("/companies/{s}/credentials/{key}/hooks/{hook}"),
+        Some(json!({"trigger": "setting.update", "subscribed": true})),
+    )
+    .await;
+    call(
+        "DELETE",
+        format!("/companies/{s}/credentials/{key}/hooks/{hook}"),
+        None,
+    )
+    .await;
+    let invitation = call("POST", format!("/companies/{s}/invitations"), Some(json!({"role": "company.reviewer", "email": "audit@idos.io", "name": "A", "credentialPubKey": key}))).await;
+    let (invitation, member) = (
+        invitation.body["data"]["id"].as_i64().unwrap(),
+        invitation.body["data"]["member_id"].as_i64().unwrap(),
+    );
+    call(
+        "PATCH",
+        format!("/companies/{s}/invitations/{invitation}"),
+        Some(json!({})),
+    )
+    .await;
+    call(
+        "PATCH",
+        format!("/companies/{s}/members/{member}"),
+        Some(json!({"role": "company.admin"})),
+    )
+    .await;
+    let second = call("POST", format!("/companies/{s}/invitations"), Some(json!({"role": "company.reviewer", "email": "audit2@idos.io", "name": "B", "credentialPubKey": key}))).await;
+    let second = second.body["data"]["id"].as_i64().unwrap();
+    call(
+        "DELETE",
+        format!("/companies/{s}/invitations/{second}"),
+        None,
+    )
+    .await;
+    let setting = call(
+        "POST",
+        format!("/companies/{s}/settings"),
+        Some(json!({"section": "a", "property": "b", "value": "c"})),
+    )
+    .await;
+    let setting = setting.body["data"]["id"].as_i64().unwrap();
+    call(
+        "PATCH",
+        format!("/companies/{s}/settings/{setting}"),
+        Some(json!({"value": "d"})),
+    )
+    .await;
+    call("DELETE", format!("/companies/{s}/settings/{setting}"), None).await;
+    let widget = call(
+        "POST",
+        format!("/companies/{s}/widgets"),
+        Some(json!({"label": "W", "type": "embedded-widget", "credentialPubKey": key})),
+    )
+    .await;
+    let widget = widget.body["data"]["hash"].as_str().unwrap().to_owned();
+    call(
+        "PUT",
+        format!("/companies/{s}/widgets/{widget}"),
+        Some(json!({"label": "W2", "type": "embedded-widget"})),
+    )
+    .await;
+    call("DELETE", format!("/companies/{s}/widgets/{widget}"), None).await;
+    let subscription = call(
+        "POST",
+        format!("/companies/{s}/credentials/{key}/subscriptions"),
+        Some(json!({"categorySlug": "lastName"})),
+    )
+    .await;
+    let subscription = subscription.body["data"]["id"].as_i64().unwrap();
+    call(
+        "DELETE",
+        format!("/companies/{s}/credentials/{key}/subscriptions/{subscription}"),
+        None,
+    )
+    .await;
+    call("DELETE", format!("/companies/{s}/credentials/{key}"), None).await;
+
+    let query = orghub::service::EventQuery {
+        org: Some(orghub::domain::PublicId::parse(&t.org_id).unwrap()),
+        ..Default::default()
+    };
+    let page = app.services.events_page(&query, None).await.unwrap();
+    // Oldest first; the tenant's bootstrap and identity, and the child's creation, come
+    // before the first change looked for.
+    let types: Vec<&str> = page.iter().rev().map(|e| e.kind.as_str()).collect();
+    let expected = [
+        "organization.updated",
+        "organization.deleted",
+        "credential.created",
+        "credential.updated",
+        "handler.created",
+        "handler.updated",
+        "handler.deleted",
+        "hook.created",
+        "hook.updated",
+        "hook.enabled",
+        "hook.deleted",
+        "user.created",
+        "invitation.created",
+        "invitation.updated",
+        "user.updated",
+        "user.role_changed",
+        "user.created",
+        "invitation.created",
+        "invitation.deleted",
+        "user.deleted",
+        "setting.created",
+        "setting.updated",
+        "setting.deleted",
+        "widget.created",
+        "widget.updated",
+        "widget.deleted",
+        "subscription.created",
+        "subscription.deleted",
+        "credential.deleted",
+    ];
+    let seen: Vec<&str> = types
+        .iter()
+        .copied()
+        .skip_while(|t| *t != "organization.updated")
+        .collect();
+    assert_eq!(seen, expected);
+    // Every one names its actor's request.
+    assert!(
+        page.iter()
+            .filter(|e| e.kind == "credential.created")
+            .all(|e| e.request_id.is_some())
+    );
 }

@@ -1,7 +1,9 @@
 //! Hooks of a credential: views over orghub's events engine. An idOS hook is a hook of the
-//! engine (`hooks`) of the credential's company, without descendants, that wants one event
-//! type (its `trigger`) and is enabled while `subscribed`; `idos_hooks` says which credential
-//! it belongs to. Its deliveries are the engine's: signed (Standard Webhooks), retried,
+//! engine (`hooks`) of the credential's company that wants one event type (its `trigger`) and
+//! is enabled while `subscribed`; `idos_hooks` says which credential it belongs to. It gets the
+//! events of the company and of the companies below it, as every hook of the engine does by
+//! default and as the company's owners see them: `company.create` fires for a new child
+//! company. Its deliveries are the engine's: signed (Standard Webhooks), retried,
 //! logged. Creating or changing one first checks the URL answers `GET` with `204 No Content`
 //! (the handshake, made by the engine's guarded client); nothing is stored when it does not.
 
@@ -272,7 +274,7 @@ impl Services {
                     url_sealed: &url_sealed,
                     secret_sealed: &secret_sealed,
                     types: &types,
-                    include_descendants: false,
+                    include_descendants: true,
                     max_in_flight: i64::from(DEFAULT_MAX_IN_FLIGHT),
                 },
                 now,
