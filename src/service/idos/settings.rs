@@ -380,11 +380,6 @@ impl Services {
         input: WidgetInput,
     ) -> ServiceResult<Widget> {
         check_widget(&input)?;
-        let credential_key = input.credential.as_deref().ok_or_else(|| {
-            idos_invalid(IdosInvalid::Missing {
-                field: "credentialPubKey",
-            })
-        })?;
         let config = input
             .config
             .clone()
@@ -397,6 +392,12 @@ impl Services {
             .await
             .context("starting to create a widget")?;
         let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
+        // Who may, before what is missing: another company learns nothing of the request.
+        let credential_key = input.credential.as_deref().ok_or_else(|| {
+            idos_invalid(IdosInvalid::Missing {
+                field: "credentialPubKey",
+            })
+        })?;
         let credential = credential_of(tx.exec(), &company, credential_key).await?;
         let hash = super::new_key();
         tx.insert_widget(
