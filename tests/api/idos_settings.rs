@@ -421,3 +421,115 @@ async fn settings_widgets_subscriptions_and_profiles_stay_in_their_company() {
     .await;
     assert_eq!(reply.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn subjects_regions_names_and_sizes_are_refused_in_words() {
+    let app = TestApp::spawn().await;
+    let t = tenant(&app, "Refusals Co").await;
+    let settings = format!("/companies/{}/settings", t.slug);
+    let handler = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}/handlers", t.slug),
+        Some(&t.auth()),
+        Some(json!({"name": "h", "authUsername": "u", "authPassword": "p"})),
+    )
+    .await;
+    let (h_pub, h_priv) = (
+        handler.body["data"]["public"].as_str().unwrap(),
+        handler.body["data"]["private"].as_str().unwrap(),
+    );
+    for (claims, message) in [
+        (json!({"iss": h_pub}), "Missing Subject Claim"),
+        (
+            json!({"iss": h_pub, "sub": "ffff"}),
+            "Invalid Subject Claim",
+        ),
+    ] {
+        let auth = format!("CredentialToken {}", jwt(h_priv, &claims));
+        let reply = idos(&app, "GET", &settings, Some(&auth), None).await;
+        assert_idos_error(&reply, 400, "INVALID_TOKEN", message);
+    }
+
+    let reply = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}/credentials", t.slug),
+        Some(&t.auth()),
+        Some(json!({"name": "bell\u{7}"})),
+    )
+    .await;
+    assert_idos_error(&reply, 400, "VALIDATION_ERROR", "name must be printable");
+    let reply = idos(
+        &app,
+        "POST",
+        &settings,
+        Some(&t.auth()),
+        Some(json!({"section": "s".repeat(256), "property": "p", "value": "v"})),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "VALIDATION_ERROR",
+        "section must be a string of 1 to 255 printable characters",
+    );
+    let big = format!(r#"{{"name": "{}"}}"#, "x".repeat(3 * 1024 * 1024));
+    let reply = app
+        .send(
+            "POST",
+            &format!("/idos/1.0/companies/{}/credentials", t.slug),
+            Some(&t.auth()),
+            Some(&big),
+        )
+        .await;
+    assert_idos_error(
+        &reply,
+        413,
+        "REQUEST_TOO_LARGE",
+        "The request body is too large",
+    );
+
+    // A user of another region than this server's (as if made by another region's server).
+    app.raw_execute(&format!(
+        "UPDATE users SET region = 'elsewhere' WHERE public_id = '{}'",
+        t.user_id
+    ))
+    .await;
+    let reply = idos(&app, "GET", "/companies", Some(&t.auth()), None).await;
+    assert_idos_error(
+        &reply,
+        400,
+        "INVALID_TOKEN",
+        "Invalid Token: its key belongs to another region than this server's",
+    );
+}
+
+#[tokio::test]
+async fn a_hook_url_that_does_not_answer_fails_the_handshake_in_five_seconds() {
+    use crate::receiver::{Answer, Receiver};
+    let app = TestApp::spawn_with_hooks(orghub::hooks::HookSettings {
+        allow_private: true,
+        ..orghub::hooks::HookSettings::default()
+    })
+    .await;
+    let t = tenant(&app, "Silent Co").await;
+    let (key, _) = credential(&app, &t).await;
+    let silent = Receiver::answering(&[], Answer::Hang).await;
+    let started = std::time::Instant::now();
+    let reply = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}/credentials/{key}/hooks", t.slug),
+        Some(&t.auth()),
+        Some(json!({"trigger": "company.create", "url": silent.url()})),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "HOOK_HANDSHAKE_FAILED",
+        "Failed to perform hook handshake: the URL did not answer within 5 seconds",
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}

@@ -382,3 +382,57 @@ impl From<ServiceError> for IdosHttpError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(error: IdosHttpError) -> (u16, serde_json::Value) {
+        (error.status.as_u16(), error.envelope())
+    }
+
+    fn envelope(code: u16, kind: &str, message: &str) -> serde_json::Value {
+        json!({"status": false, "error": {
+            "code": code, "type": kind, "link": format!("{ERROR_LINKS}{kind}"), "message": message}})
+    }
+
+    /// The kit's refusals that the integration tests cannot reach cheaply (a 30-second
+    /// request, a body that cannot be read).
+    #[test]
+    fn the_kit_s_refusals_in_idos_words() {
+        assert_eq!(
+            words(Idos::timed_out()),
+            (
+                503,
+                envelope(503, "REQUEST_TIMEOUT", "The request took too long")
+            )
+        );
+        assert_eq!(
+            words(Idos::body_refused(BodyProblem::Unreadable)),
+            (
+                400,
+                envelope(
+                    400,
+                    "VALIDATION_ERROR",
+                    "The request body could not be read"
+                )
+            )
+        );
+        assert_eq!(
+            words(
+                ServiceError::Busy {
+                    retry_after_secs: 2
+                }
+                .into()
+            ),
+            (
+                503,
+                envelope(
+                    503,
+                    "SERVICE_BUSY",
+                    "The server is busy: retry in 2 seconds"
+                )
+            )
+        );
+    }
+}
