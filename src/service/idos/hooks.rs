@@ -22,8 +22,7 @@ use crate::service::actor::{Access, Actor};
 use crate::service::error::{HandshakeFailure, IdosInvalid, ServiceError, ServiceResult};
 use crate::service::event_data;
 use crate::service::events::{EventOrg, Origin, event};
-use crate::service::hook_rules::{secret_context, url_context};
-use crate::service::hooks::DEFAULT_MAX_IN_FLIGHT;
+use crate::service::hook_rules::{DEFAULT_MAX_IN_FLIGHT, secret_context, url_context};
 use crate::store::{CredentialRow, HookRow, NewEvent, NewHook, Tx};
 
 /// Makes the handshake: `GET url`, which must answer 204 in time, without redirects and only
