@@ -94,6 +94,7 @@ impl Application {
             listener,
             state: AppState {
                 services: Arc::new(services),
+                idos: Default::default(),
             },
             limits: ServeLimits::DEFAULT,
             hooks: HookSettings::default(),
@@ -122,6 +123,12 @@ impl Application {
         self.listener.local_addr().expect("a bound listener")
     }
 
+    /// The idOS face's requests a minute per caller (`--idos-rate-limit`).
+    pub fn with_idos_rate_limit(mut self, limit: u32) -> Self {
+        self.state.idos.rate_limit = limit;
+        self
+    }
+
     pub fn services(&self) -> Arc<Services> {
         self.state.services.clone()
     }
@@ -132,12 +139,19 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let services = self.state.services.clone();
+        let mut state = self.state;
+        // idOS hook handshakes go through the delivery engine's client, with its rules on
+        // which addresses hooks may reach.
+        state.idos.handshake = Some(Arc::new(
+            crate::hooks::HookClient::new(self.hooks.allow_private, self.hooks.timeout)
+                .context("cannot build the hook handshake client")?,
+        ));
+        let services = state.services.clone();
         let sweeper = tokio::spawn(sweep_expired(services.clone(), self.events_retention_days));
         let hooks = crate::hooks::spawn(services.clone(), self.hooks.clone())
             .context("cannot start the hook delivery worker")?;
         let checkpointer = tokio::spawn(checkpoint_often(services.clone()));
-        serve::serve(self.listener, app(self.state), self.limits, shutdown).await;
+        serve::serve(self.listener, app(state), self.limits, shutdown).await;
         sweeper.abort();
         hooks.stop().await;
         checkpointer.abort();

@@ -21,6 +21,7 @@ pub fn describe(error: &ServiceError) -> String {
                 Kind::ActiveDirectory => "active directory",
                 Kind::RuleSetting => "rule setting",
                 Kind::Hook => "hook",
+                Kind::Idos(_) => "idOS record",
             };
             format!("there is no {what} with id {id}")
         }

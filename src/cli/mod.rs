@@ -47,6 +47,9 @@ pub enum Command {
         /// The address to listen on.
         #[arg(long, env = "ORGHUB_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Requests a minute each idOS caller (credential, or address without one) may make.
+        #[arg(long, env = "ORGHUB_IDOS_RATE_LIMIT", default_value_t = crate::http::faces::idos::DEFAULT_RATE_LIMIT)]
+        idos_rate_limit: u32,
         #[command(flatten)]
         limits: LimitArgs,
         #[command(flatten)]
@@ -113,6 +116,11 @@ pub enum Command {
         #[command(subcommand)]
         command: SsoSecretCommand,
     },
+    /// Manage idOS identities (the key pairs that sign IdentityTokens).
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,6 +144,19 @@ pub enum SsoSecretCommand {
         /// The organization: its Surfsight integer id or its UUID.
         #[arg(long)]
         org: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Make a key pair for a user and print it once: {"publicKey", "privateKey"}.
+    Create {
+        #[arg(long)]
+        user: String,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -357,6 +378,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve {
             listen,
+            idos_rate_limit,
             limits,
             service_limits,
             hooks,
@@ -373,7 +395,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await?
                 .with_limits(limits.limits())
                 .with_hooks(hooks.settings()?)
-                .with_events_retention(hooks.events_retention_days);
+                .with_events_retention(hooks.events_retention_days)
+                .with_idos_rate_limit(idos_rate_limit);
             // Before "listening": a signal sent on reading that line must find the handlers.
             let shutdown = shutdown_signal();
             tracing::info!(address = %app.local_addr(), "orghub is listening");
@@ -407,6 +430,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string(&result)?);
             } else {
                 println!("organizationId: {}", result.organization_id);
+                println!("companySlug:    {}", result.company_slug);
                 println!("userId:         {}", result.user_id);
                 println!("email:          {}", result.email);
                 println!("password:       {}", result.password);
@@ -472,6 +496,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Events(args) => events::run(args).await,
         Command::Hooks { command } => hooks::run(command).await,
+        Command::Identity {
+            command: IdentityCommand::Create { user, json, data },
+        } => {
+            let user = parse_id(&user, "a user id")?;
+            let services = open_services(&data.settings()).await?;
+            let keys = services.create_identity(&user).await.map_err(in_words)?;
+            if json {
+                println!("{}", serde_json::to_string(&keys)?);
+            } else {
+                println!("publicKey:  {}", keys.public_key);
+                println!("privateKey: {}", keys.private_key);
+                println!("The private key is shown once: keep it now.");
+            }
+            Ok(())
+        }
         Command::ApiKey {
             command: ApiKeyCommand::Revoke { key_id, data },
         } => {

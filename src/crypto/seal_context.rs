@@ -22,6 +22,14 @@ pub enum SealContext<'a> {
     HookUrl { hook: &'a str },
     /// `hooks.secret_sealed` and `hooks.previous_secret_sealed`: a hook's signing secret.
     HookSecret { hook: &'a str },
+    /// `idos_identities.private_key_sealed`: the key an identity signs IdentityTokens with.
+    IdosIdentityKey { public_key: &'a str },
+    /// `idos_credentials.private_key_sealed`: the key a credential signs UserTokens with.
+    IdosCredentialKey { public_key: &'a str },
+    /// `idos_handlers.private_key_sealed`: the key a handler signs CredentialTokens with.
+    IdosHandlerKey { public_key: &'a str },
+    /// `idos_handlers.auth_password_sealed`: a handler's password.
+    IdosHandlerPassword { public_key: &'a str },
 }
 
 impl SealContext<'_> {
@@ -43,6 +51,18 @@ impl SealContext<'_> {
             }
             Self::HookUrl { hook } => format!("hooks.url:{hook}"),
             Self::HookSecret { hook } => format!("hooks.secret:{hook}"),
+            Self::IdosIdentityKey { public_key } => {
+                format!("idos_identities.private_key:{public_key}")
+            }
+            Self::IdosCredentialKey { public_key } => {
+                format!("idos_credentials.private_key:{public_key}")
+            }
+            Self::IdosHandlerKey { public_key } => {
+                format!("idos_handlers.private_key:{public_key}")
+            }
+            Self::IdosHandlerPassword { public_key } => {
+                format!("idos_handlers.auth_password:{public_key}")
+            }
         }
     }
 }
@@ -72,6 +92,22 @@ mod tests {
         assert_eq!(
             SealContext::HookSecret { hook: "h" }.associated_data(),
             "hooks.secret:h"
+        );
+        assert_eq!(
+            SealContext::IdosIdentityKey { public_key: "p" }.associated_data(),
+            "idos_identities.private_key:p"
+        );
+        assert_eq!(
+            SealContext::IdosCredentialKey { public_key: "p" }.associated_data(),
+            "idos_credentials.private_key:p"
+        );
+        assert_eq!(
+            SealContext::IdosHandlerKey { public_key: "p" }.associated_data(),
+            "idos_handlers.private_key:p"
+        );
+        assert_eq!(
+            SealContext::IdosHandlerPassword { public_key: "p" }.associated_data(),
+            "idos_handlers.auth_password:p"
         );
     }
 }

@@ -8,6 +8,7 @@ mod email;
 pub mod events;
 mod ids;
 mod role;
+pub mod slug;
 pub mod text;
 mod token_kind;
 mod tree;
@@ -50,4 +51,22 @@ pub enum Kind {
     RuleSetting,
     /// A hook (an endpoint that receives events).
     Hook,
+    /// A record only the idOS face has.
+    Idos(IdosKind),
+}
+
+/// The records of the idOS face that are not orghub's own (a company is an organization, a
+/// member a user, a hook a hook).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdosKind {
+    Credential,
+    Handler,
+    Invitation,
+    /// The caller's own membership of a company.
+    Membership,
+    Setting,
+    Widget,
+    Subscription,
+    /// An end user of a credential (a company profile).
+    Profile,
 }

@@ -13,16 +13,27 @@ pub enum TokenKind {
     OrgAdmin,
     /// Not a stored token: the actor of a Cloud Conformity API key.
     ApiKey,
+    /// Not a stored token: an idOS IdentityToken (a JWT signed with an identity's key), acting
+    /// as the identity's user.
+    IdosIdentity,
+    /// Not a stored token: an idOS CredentialToken (a handler's JWT naming a credential),
+    /// reading the credential's company.
+    IdosCredential,
+    /// Not a stored token: an idOS UserToken (a credential's JWT naming an end user).
+    IdosUser,
 }
 
 impl TokenKind {
-    const ALL: [TokenKind; 6] = [
+    const ALL: [TokenKind; 9] = [
         Self::Owner,
         Self::Login,
         Self::Session,
         Self::Password,
         Self::OrgAdmin,
         Self::ApiKey,
+        Self::IdosIdentity,
+        Self::IdosCredential,
+        Self::IdosUser,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +44,9 @@ impl TokenKind {
             Self::Password => "password",
             Self::OrgAdmin => "org_admin",
             Self::ApiKey => "api_key",
+            Self::IdosIdentity => "idos_identity",
+            Self::IdosCredential => "idos_credential",
+            Self::IdosUser => "idos_user",
         }
     }
 

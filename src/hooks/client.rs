@@ -10,7 +10,11 @@ use reqwest::header::{CONTENT_TYPE, HeaderValue};
 
 use super::address::is_public;
 use crate::crypto::webhook;
-use crate::service::DeliveryJob;
+use crate::service::idos::HookHandshake;
+use crate::service::{DeliveryJob, HandshakeFailure};
+
+/// How long an idOS hook's handshake waits for its answer.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What is read of a response body at most: enough for the log, and small bodies are drained
 /// so that the connection can be used again. A longer body is cut off (and its connection
@@ -147,6 +151,35 @@ impl HookClient {
     }
 }
 
+/// The idOS hook handshake: `GET url` must answer 204 within `HANDSHAKE_TIMEOUT`, through the
+/// same client as deliveries (no redirects, no proxy, only the addresses hooks may reach).
+impl HookHandshake for HookClient {
+    fn handshake<'a>(
+        &'a self,
+        url: &'a str,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<(), HandshakeFailure>> + Send + 'a>,
+    > {
+        Box::pin(async move {
+            let url = reqwest::Url::parse(url).map_err(|_| HandshakeFailure::Unreachable)?;
+            if let Some(ip) = literal_ip(&url)
+                && !(self.allow_private || is_public(ip))
+            {
+                return Err(HandshakeFailure::AddressRefused);
+            }
+            match self.http.get(url).timeout(HANDSHAKE_TIMEOUT).send().await {
+                Ok(response) if response.status() == reqwest::StatusCode::NO_CONTENT => Ok(()),
+                Ok(response) => Err(HandshakeFailure::Status(response.status().as_u16())),
+                Err(error) if error.is_timeout() => Err(HandshakeFailure::TimedOut {
+                    secs: HANDSHAKE_TIMEOUT.as_secs(),
+                }),
+                Err(error) if refused_by_resolver(&error) => Err(HandshakeFailure::AddressRefused),
+                Err(_) => Err(HandshakeFailure::Unreachable),
+            }
+        })
+    }
+}
+
 /// The address a URL names instead of a host name (`http://10.0.0.1/`, `http://[::1]/`).
 fn literal_ip(url: &reqwest::Url) -> Option<IpAddr> {
     let host = url.host_str()?;
@@ -155,6 +188,18 @@ fn literal_ip(url: &reqwest::Url) -> Option<IpAddr> {
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host);
     bare.parse().ok()
+}
+
+/// True when the guarded resolver refused the request's host.
+fn refused_by_resolver(error: &reqwest::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = Some(error);
+    while let Some(cause) = source {
+        if cause.to_string().contains(REFUSED) {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// Why a request got no answer, without its URL (which may carry a credential).

@@ -11,7 +11,7 @@ mod schedule;
 mod worker;
 
 pub use address::is_public;
-pub use client::{Attempt, HookClient};
+pub use client::{Attempt, HANDSHAKE_TIMEOUT, HookClient};
 pub use clock::{Clock, OffsetClock, SystemClock};
 pub use metrics::Metrics;
 pub use schedule::{MAX_ATTEMPTS, RETRY_DELAYS, next_delay};

@@ -31,6 +31,8 @@ use crate::service::Services;
 #[derive(Clone)]
 pub struct AppState {
     pub services: Arc<Services>,
+    /// The idOS face's settings (its rate limit).
+    pub idos: faces::idos::IdosConfig,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -39,11 +41,13 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// one and a trailing slash is trimmed, so `/conformity/v1//api-keys/` reaches
 /// `/conformity/v1/api-keys` and `/xponent/org/` reaches `/xponent/org`.
 pub fn app(state: AppState) -> MapRequest<NormalizePath<Router>, fn(Request) -> Request> {
+    let idos = state.idos.clone();
     let router = Router::new()
         .merge(health::router())
         .nest("/xponent", faces::xponent::router())
         .nest("/surfsight/v2", faces::surfsight::router())
         .nest("/conformity/v1", faces::conformity::router())
+        .nest("/idos/1.0", faces::idos::router(idos))
         .with_state(state)
         .layer(kit::internal::LogInternalErrors)
         .layer(

@@ -75,11 +75,32 @@ pub enum Forbidden {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conflict {
-    OrganizationName { name: String },
-    Email { email: String },
-    HasChildOrganizations { id: String },
-    MoveIntoOwnSubtree { id: String, parent: String },
-    AlreadyRegistered { what: Registration, value: String },
+    OrganizationName {
+        name: String,
+    },
+    Email {
+        email: String,
+    },
+    HasChildOrganizations {
+        id: String,
+    },
+    MoveIntoOwnSubtree {
+        id: String,
+        parent: String,
+    },
+    AlreadyRegistered {
+        what: Registration,
+        value: String,
+    },
+    /// idOS: a company setting of this section and property exists already.
+    IdosSetting {
+        section: String,
+        property: String,
+    },
+    /// idOS: the credential is subscribed to this category already.
+    IdosSubscription {
+        category: String,
+    },
 }
 
 /// What a Cloud Conformity organisation registers once: its accounts' Azure subscriptions and
@@ -156,6 +177,8 @@ pub enum Invalid {
         field: TextField,
         max: usize,
     },
+    /// What only the idOS face checks.
+    Idos(IdosInvalid),
 }
 
 /// The text fields of requests, for faces to name (and point at) in their own words.
@@ -185,6 +208,45 @@ pub enum TextField {
     ProjectName,
     /// The `note` of a Cloud Conformity rule setting.
     Note,
+}
+
+/// An idOS request that breaks one of idOS's own rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdosInvalid {
+    /// A field the action needs is absent.
+    Missing { field: &'static str },
+    /// A name with control characters.
+    NotPrintable { field: &'static str },
+    /// Not 1 to `max` printable characters.
+    Word { field: &'static str, max: usize },
+    /// Not an absolute http or https URL with a host.
+    Url { value: String },
+    /// A hook trigger that names no event type of the catalog (nor an idOS alias of one).
+    Trigger { value: String },
+    /// Not one of idOS's member roles.
+    Role { value: String },
+    /// An invitation's expiry day not `min` to `max` days from today.
+    ExpiryDay { min: i64, max: i64 },
+    /// A widget type idOS does not have.
+    WidgetType { value: String },
+    /// A subscription category that is not `[a-zA-Z0-9_.-]+` of at most 100 characters.
+    CategorySlug { value: String },
+    /// The hook's URL did not pass the handshake (`GET url` answered 204).
+    Handshake(HandshakeFailure),
+}
+
+/// Why a hook's handshake failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeFailure {
+    /// The URL answered with this status instead of 204 (a redirect too: none is followed).
+    Status(u16),
+    /// No answer within this many seconds.
+    TimedOut { secs: u64 },
+    /// The URL's address is loopback, private, link-local or reserved, and the operator has
+    /// not allowed those (`--hooks-allow-private`).
+    AddressRefused,
+    /// No connection could be made.
+    Unreachable,
 }
 
 /// What a field of a request must be.
@@ -217,6 +279,35 @@ pub enum Unauthorized {
     /// An API key that is unknown or revoked.
     ApiKeyInvalid,
     Sso(SsoRefusal),
+    /// An idOS JWT (identity, credential or user token) refused.
+    IdosToken(IdosTokenRefusal),
+}
+
+/// Why an idOS JWT was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdosTokenRefusal {
+    /// Not three base64url JSON parts, or an `alg` that is not a string.
+    Malformed,
+    /// Longer than a token may be.
+    TooLarge {
+        max: usize,
+    },
+    /// Signed with another algorithm than HS256; carries the header's `alg`.
+    Algorithm(String),
+    /// No `iss`, or one that names no identity, enabled handler or credential.
+    UnknownIssuer,
+    Signature,
+    Expired,
+    /// `aud` present and not this API.
+    Audience,
+    /// An identity token with a `sub`.
+    SubjectNotAllowed,
+    MissingSubject,
+    /// A credential token whose `sub` names no credential, or a user token whose `sub` is
+    /// not `[a-zA-Z0-9_-]+`.
+    InvalidSubject,
+    /// The key's user or company belongs to another region than this server's.
+    Region,
 }
 
 /// Why a Surfsight SSO JWT was refused.

@@ -1,8 +1,12 @@
-//! What the hooks use cases (`hooks.rs`, `deliveries.rs`) share: how a hook's secrets are
-//! sealed and when a failing hook is disabled.
+//! What the hooks use cases (`hooks.rs`, `deliveries.rs`, `idos/hooks.rs`) share: how a
+//! hook's secrets are sealed, how many deliveries it takes at once, and when a failing hook is
+//! disabled.
 
 use crate::crypto::SealContext;
 use crate::domain::Millis;
+
+/// Deliveries to one endpoint that one node makes at once, unless the hook says otherwise.
+pub const DEFAULT_MAX_IN_FLIGHT: u32 = 16;
 
 /// An endpoint that has failed every attempt for this long is disabled (as Svix does).
 pub const DISABLE_AFTER: Millis = 5 * 24 * 60 * 60 * 1000;

@@ -17,8 +17,7 @@ use crate::domain::events::EventType;
 use crate::domain::{Kind, Millis, PublicId, now_millis};
 use crate::store::{AttemptRow, HookRow, NewHook, RowLock, Tx};
 
-/// Deliveries to one endpoint that one node makes at once, unless the hook says otherwise.
-pub const DEFAULT_MAX_IN_FLIGHT: u32 = 16;
+pub use super::hook_rules::DEFAULT_MAX_IN_FLIGHT;
 
 /// How long a rotated-out secret still signs, unless the operator says otherwise.
 pub const DEFAULT_SECRET_OVERLAP: std::time::Duration = std::time::Duration::from_secs(24 * 3600);

@@ -11,6 +11,7 @@ mod conformity_users;
 mod deliveries;
 mod groups;
 mod hooks;
+pub mod idos;
 mod org_list;
 mod orgs;
 mod owner_tokens;
@@ -58,8 +59,8 @@ pub use conformity_records::{
 pub use conformity_users::{AccessRequest, Arrival, ConformityInvite};
 pub use deliveries::{DeliveryJob, OpenedHook};
 pub use error::{
-    ClaimProblem, Conflict, FieldRule, Forbidden, Invalid, Registration, ServiceError,
-    ServiceResult, SsoRefusal, TextField, Unauthorized,
+    ClaimProblem, Conflict, FieldRule, Forbidden, HandshakeFailure, IdosInvalid, IdosTokenRefusal,
+    Invalid, Registration, ServiceError, ServiceResult, SsoRefusal, TextField, Unauthorized,
 };
 pub use events::{DEFAULT_RETENTION_DAYS, EVENT_PAGE_SIZE, EventQuery, event_json};
 pub use groups::GroupChanges;

@@ -32,6 +32,8 @@ pub struct BootstrapRequest {
 #[serde(rename_all = "camelCase")]
 pub struct Bootstrap {
     pub organization_id: String,
+    /// The organization's slug: its name in idOS URLs.
+    pub company_slug: String,
     pub user_id: String,
     pub email: String,
     pub password: String,
@@ -104,6 +106,13 @@ impl Services {
                     "inserting a root organization",
                 )
             })?;
+        let company_slug = tx
+            .exec()
+            .company_by_id(org_id)
+            .await
+            .context("reading the slug of a root organization")?
+            .map(|company| company.slug)
+            .unwrap_or_default();
         let user_public_id = PublicId::new();
         let user_id = tx
             .insert_user(
@@ -176,6 +185,7 @@ impl Services {
         tx.commit().await.context("committing the bootstrap")?;
         Ok(Bootstrap {
             organization_id: org_public_id.to_string(),
+            company_slug,
             user_id: user_public_id.to_string(),
             email: email.to_string(),
             password,

@@ -131,6 +131,48 @@ impl Tx {
         Ok(id)
     }
 
+    /// Points a hook at another URL (sealed) and makes `types` the event types it wants
+    /// (empty: every type). Deliveries already written stay as they are.
+    pub async fn retarget_hook(
+        &mut self,
+        id: i64,
+        url_sealed: &[u8],
+        types: &[String],
+        now: Millis,
+    ) -> StoreResult<()> {
+        on_tx!(self, |c| {
+            sqlx::query(
+                "UPDATE hooks SET url_sealed = $1, all_types = $2, updated_at = $3 WHERE id = $4",
+            )
+            .bind(url_sealed)
+            .bind(types.is_empty())
+            .bind(now)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("DELETE FROM hook_event_types WHERE hook_id = $1")
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if !types.is_empty() {
+            on_tx!(self, |c| {
+                let mut query = QueryBuilder::new("INSERT INTO hook_event_types (hook_id, type) ");
+                query.push_values(types, |mut row, kind| {
+                    row.push_bind(id).push_bind(kind.as_str());
+                });
+                query
+                    .build()
+                    .persistent(false)
+                    .execute(c)
+                    .await?
+                    .rows_affected()
+            });
+        }
+        Ok(())
+    }
+
     /// Makes `secret_sealed` the hook's secret; the one it replaces signs too until `until`.
     pub async fn rotate_hook_secret(
         &mut self,
@@ -251,6 +293,23 @@ impl Exec<'_> {
                 .bind(id)
                 .fetch_optional(c)
                 .await?
+        }))
+    }
+
+    /// The hook `id` when it belongs to the idOS credential `credential_id`.
+    pub async fn idos_hook_of_credential(
+        self,
+        credential_id: i64,
+        id: i64,
+    ) -> StoreResult<Option<HookRow>> {
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, HookRow>(select_hook!(
+                "JOIN idos_hooks ih ON ih.hook_id = h.id WHERE h.id = $1 AND ih.credential_id = $2"
+            ))
+            .bind(id)
+            .bind(credential_id)
+            .fetch_optional(c)
+            .await?
         }))
     }
 

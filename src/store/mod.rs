@@ -18,6 +18,8 @@ mod error;
 mod events;
 mod external_ids;
 mod hooks;
+mod idos;
+mod idos_slugs;
 mod locks;
 mod nonces;
 mod orgs;
@@ -57,6 +59,7 @@ pub use deliveries::{
 pub use error::{StoreError, UniqueKey};
 pub use events::{EventFilter, EventRow, NewEvent};
 pub use hooks::{FailingHook, HookRow, NewHook};
+pub use idos::*;
 pub use locks::RowLock;
 pub use orgs::{NewOrg, OrgRow, SsoSecretRow};
 pub use projects::{ConnectionRow, NewConnection, ProjectRow};
@@ -281,6 +284,7 @@ impl Store {
             feed: Arc::new(feed),
         };
         store.rekey_emails().await?;
+        store.backfill_org_slugs().await?;
         Ok(store)
     }
 

@@ -243,6 +243,7 @@ impl Tx {
                     .await?;
             }
         });
+        self.set_new_org_slugs(&[(id, name)]).await?;
         Ok(id)
     }
 
@@ -257,7 +258,7 @@ impl Tx {
         if orgs.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(on_tx!(self, |c| {
+        let inserted = on_tx!(self, |c| {
             let mut query = QueryBuilder::new(
                 "INSERT INTO organizations (public_id, name, parent_id, root_id, path, region, created_at, updated_at) ",
             );
@@ -277,7 +278,16 @@ impl Tx {
                 .persistent(orgs.len() == 1)
                 .fetch_all(c)
                 .await?
-        }))
+        });
+        // Every organization has a slug (the idOS face's name for it).
+        let names: std::collections::HashMap<PublicId, &str> =
+            orgs.iter().map(|org| (*org.public_id, org.name)).collect();
+        let slugged: Vec<(i64, &str)> = inserted
+            .iter()
+            .filter_map(|(id, public_id)| names.get(public_id).map(|name| (*id, *name)))
+            .collect();
+        self.set_new_org_slugs(&slugged).await?;
+        Ok(inserted)
     }
 
     /// Sets the path of each organization `id`, in one statement (at most `MAX_ROWS`).

@@ -66,6 +66,7 @@ async fn bootstrap_works_beside_a_running_server_and_its_credentials_work() {
     let boot = bootstrap_json(&app, "Acme", "ada@acme.test");
     for key in [
         "organizationId",
+        "companySlug",
         "userId",
         "email",
         "password",

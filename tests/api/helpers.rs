@@ -189,6 +189,25 @@ async fn fresh_postgres_database() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
+/// Settings for a fresh database in a new temporary directory.
+async fn fresh_data(
+    ttl: std::time::Duration,
+    limits: Limits,
+    quotas: Quotas,
+) -> (DataSettings, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = DataSettings {
+        data_dir: dir.path().to_path_buf(),
+        database_url: fresh_postgres_database().await,
+        master_key: None,
+        region: "us".into(),
+        read_cache_ttl: ttl,
+        limits,
+        quotas,
+    };
+    (data, dir)
+}
+
 pub fn postgres_in_use() -> bool {
     std::env::var("ORGHUB_TEST_DATABASE_URL").is_ok()
 }
@@ -262,22 +281,20 @@ impl TestApp {
         hooks: HookSettings,
         quotas: Quotas,
     ) -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let data = DataSettings {
-            data_dir: dir.path().to_path_buf(),
-            database_url: fresh_postgres_database().await,
-            master_key: None,
-            region: "us".into(),
-            read_cache_ttl: ttl,
-            limits,
-            quotas,
-        };
-        Self::start(data, dir, serve, hooks).await
+        let (data, dir) = fresh_data(ttl, limits, quotas).await;
+        Self::start(data, dir, serve, hooks, None).await
     }
 
     /// Starts the application on existing data (after `stop_keeping_data`).
     pub async fn spawn_on(data: DataSettings, dir: tempfile::TempDir) -> Self {
-        Self::start(data, dir, ServeLimits::DEFAULT, HookSettings::default()).await
+        Self::start(
+            data,
+            dir,
+            ServeLimits::DEFAULT,
+            HookSettings::default(),
+            None,
+        )
+        .await
     }
 
     /// A fresh application whose hook worker runs with these settings.
@@ -292,18 +309,40 @@ impl TestApp {
         .await
     }
 
+    /// A fresh application whose idOS face allows `limit` requests a minute per caller.
+    pub async fn spawn_with_idos_rate_limit(limit: u32) -> Self {
+        let (data, dir) = fresh_data(
+            orghub::service::ttl::READ_CACHE,
+            test_limits(),
+            Quotas::default(),
+        )
+        .await;
+        Self::start(
+            data,
+            dir,
+            ServeLimits::DEFAULT,
+            HookSettings::default(),
+            Some(limit),
+        )
+        .await
+    }
+
     async fn start(
         data: DataSettings,
         dir: tempfile::TempDir,
         limits: ServeLimits,
         hooks: HookSettings,
+        idos_rate_limit: Option<u32>,
     ) -> Self {
         show_logs_when_asked();
-        let app = Application::build(&data, "127.0.0.1:0".parse().unwrap())
+        let mut app = Application::build(&data, "127.0.0.1:0".parse().unwrap())
             .await
             .expect("the application starts")
             .with_limits(limits)
             .with_hooks(hooks);
+        if let Some(limit) = idos_rate_limit {
+            app = app.with_idos_rate_limit(limit);
+        }
         let addr = app.local_addr();
         let services = app.services();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

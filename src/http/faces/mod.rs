@@ -1,5 +1,6 @@
 //! One module per face: each translates its wire format to service calls and back.
 
 pub mod conformity;
+pub mod idos;
 pub mod surfsight;
 pub mod xponent;

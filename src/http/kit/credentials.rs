@@ -118,16 +118,21 @@ impl<F: Face> FromRequestParts<AppState> for Caller<F> {
             }
         };
         let mut actor = actor;
-        // `SetRequestIdLayer` has set it (the client's own, or a new UUID). Events keep it,
-        // so a client's id of unbounded length is not kept.
-        actor.request_id = parts
-            .headers
-            .get("x-request-id")
-            .and_then(|value| value.to_str().ok())
-            .filter(|id| !id.is_empty() && id.len() <= MAX_REQUEST_ID)
-            .map(str::to_owned);
+        actor.request_id = request_id(parts);
         Ok(Self(actor, PhantomData))
     }
+}
+
+/// The request's `x-request-id`, as events keep it: `SetRequestIdLayer` has set it (the
+/// client's own, or a new UUID), and a client's id of unbounded length is not kept. For a
+/// face that authenticates its callers itself.
+pub fn request_id(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .filter(|id| !id.is_empty() && id.len() <= MAX_REQUEST_ID)
+        .map(str::to_owned)
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ pub mod stream;
 mod time_limit;
 
 pub use body::{BodyProblem, Json, JsonBody, JsonObject};
-pub use credentials::{Caller, Credential, Credentials, Scheme};
+pub use credentials::{Caller, Credential, Credentials, Scheme, request_id};
 pub use path_id::PathId;
 pub use router::{Routes, finish};
 

@@ -141,6 +141,8 @@ fn not_found(kind: Kind, id: &str) -> String {
         Kind::ActiveDirectory => format!("Active directory {id} was not found"),
         Kind::RuleSetting => format!("Rule {id} has no setting in this account"),
         Kind::Hook => format!("Hook {id} was not found"),
+        // Records of the idOS face: Conformity routes never look them up.
+        Kind::Idos(_) => format!("Record {id} was not found"),
     }
 }
 
@@ -292,6 +294,8 @@ fn invalid(invalid: Invalid) -> String {
         Invalid::DisabledRegionsOutsideAws => {
             "disabledRegions can only be set for AWS accounts".to_owned()
         }
+        // idOS input: Conformity routes never take it.
+        Invalid::Idos(_) => "The request is not valid".to_owned(),
     }
 }
 
@@ -354,6 +358,10 @@ fn conflict(conflict: Conflict) -> String {
             ),
             Registration::Account => format!("The account '{value}' is already registered"),
         },
+        // idOS records: Conformity routes never make them.
+        Conflict::IdosSetting { .. } | Conflict::IdosSubscription { .. } => {
+            "The record already exists".to_owned()
+        }
     }
 }
 

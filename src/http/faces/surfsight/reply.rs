@@ -210,6 +210,7 @@ fn invalid(invalid: Invalid) -> String {
         Invalid::TooMany { field, max } => {
             format!("\"{}\" must have at most {max} items", field_name(field))
         }
+        Invalid::Idos(_) => "The request is not valid".into(),
     }
 }
 
@@ -233,6 +234,7 @@ impl From<ServiceError> for SurfsightError {
                     Kind::ActiveDirectory => format!("Active directory {id} was not found"),
                     Kind::RuleSetting => format!("Rule setting {id} was not found"),
                     Kind::Hook => format!("Hook {id} was not found"),
+                    Kind::Idos(_) => format!("Record {id} was not found"),
                 },
             ),
             ServiceError::Forbidden(Forbidden::QuotaExceeded { quota, limit }) => Self::new(
@@ -274,6 +276,10 @@ impl From<ServiceError> for SurfsightError {
             ServiceError::Conflict(Conflict::AlreadyRegistered { value, .. }) => {
                 Self::new(StatusCode::CONFLICT, format!("'{value}' is already in use"))
             }
+            // idOS records: Surfsight routes never make them.
+            ServiceError::Conflict(
+                Conflict::IdosSetting { .. } | Conflict::IdosSubscription { .. },
+            ) => Self::new(StatusCode::CONFLICT, "The record already exists"),
             ServiceError::Invalid(Invalid::SsoClaim { claim, problem }) => {
                 Self::bad_request(bad_claim(claim, problem))
             }

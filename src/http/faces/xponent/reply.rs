@@ -240,7 +240,8 @@ impl From<ServiceError> for XponentError {
                 | Kind::GcpOrganisation
                 | Kind::ActiveDirectory
                 | Kind::RuleSetting
-                | Kind::Hook => {
+                | Kind::Hook
+                | Kind::Idos(_) => {
                     format!("Record with id '{id}' not found")
                 }
             }),
@@ -292,6 +293,10 @@ impl From<ServiceError> for XponentError {
                 Conflict::AlreadyRegistered { value, .. } => {
                     format!("The value '{value}' is already in use")
                 }
+                // idOS records: Xponent routes never make them.
+                Conflict::IdosSetting { .. } | Conflict::IdosSubscription { .. } => {
+                    "The record already exists".to_owned()
+                }
             }),
             ServiceError::Invalid(invalid) => Self::bad_request(match invalid {
                 Invalid::Email { value } => format!("Invalid format for email '{value}'"),
@@ -328,6 +333,8 @@ impl From<ServiceError> for XponentError {
                         field_name(field)
                     )
                 }
+                // idOS input: Xponent routes never take it.
+                Invalid::Idos(_) => "Invalid request".to_owned(),
             }),
             ServiceError::Unauthorized(unauthorized) => Self::unauthorized(match unauthorized {
                 Unauthorized::TokenInvalid => TOKEN_NOT_VALID,
@@ -336,7 +343,8 @@ impl From<ServiceError> for XponentError {
                 Unauthorized::LoginTokenInvalid => "Unauthorized - Login token is not valid",
                 Unauthorized::BadCredentials
                 | Unauthorized::ApiKeyInvalid
-                | Unauthorized::Sso(_) => TOKEN_NOT_VALID,
+                | Unauthorized::Sso(_)
+                | Unauthorized::IdosToken(_) => TOKEN_NOT_VALID,
             }),
             ServiceError::Throttled { retry_after_secs } => Self::retry_later(
                 StatusCode::TOO_MANY_REQUESTS,

@@ -1,0 +1,121 @@
+//! The idOS use cases: companies (organizations by slug), identities, handlers, credentials,
+//! hooks, members, invitations, settings, widgets, subscriptions and company profiles.
+//!
+//! Authorization is orghub's one policy (`Actor::authorize`, and `Actor::administer_user` for
+//! members): an identity acts as its orghub user, on its organization's subtree; routes the idOS
+//! server opens to reviewers read (`Access::Read`), every other route administers
+//! (`Access::Administer`, an Owner). Errors are orghub's typed domain errors; the face words
+//! them. Every change writes its event (`domain::events`) in its transaction.
+
+mod auth;
+mod companies;
+mod credentials;
+mod event_data;
+mod hooks;
+mod members;
+mod settings;
+
+pub use auth::{
+    IdentityKeys, IdosCaller, IdosTokenKind, MAX_TOKEN_BYTES, TokenCheck, unverified_issuer,
+};
+pub use companies::{Company, CompanyWindow};
+pub use credentials::{Credential, Handler, HandlerChanges, NewHandler};
+pub use hooks::{Hook, HookHandshake, HookInput, canonical_trigger};
+pub use members::{IdosRole, Invitation, Member, NewInvitation};
+pub use settings::{Profile, Setting, Subscription, WIDGET_TYPES, Widget, WidgetInput};
+
+use anyhow::Context;
+
+use super::actor::{Access, Actor};
+use super::error::{FieldRule, IdosInvalid, Invalid, ServiceError, ServiceResult};
+use super::events::{EventOrg, Origin, event};
+use crate::domain::events::EventType;
+use crate::domain::{IdosKind, Kind};
+use crate::store::{CompanyRow, CredentialRow, Exec, NewEvent};
+
+/// Unix seconds from orghub's milliseconds: idOS speaks seconds.
+pub fn seconds(millis: i64) -> i64 {
+    millis.div_euclid(1000)
+}
+
+/// A new 32-hex-character key (128 random bits).
+pub(crate) fn new_key() -> String {
+    hex::encode(crate::crypto::random_bytes(16))
+}
+
+pub(crate) fn idos_invalid(invalid: IdosInvalid) -> ServiceError {
+    ServiceError::Invalid(Invalid::Idos(invalid))
+}
+
+pub(crate) fn not_found(kind: IdosKind, id: impl ToString) -> ServiceError {
+    ServiceError::NotFound {
+        kind: Kind::Idos(kind),
+        id: id.to_string(),
+    }
+}
+
+/// A name: something other than spaces, without control characters.
+pub(crate) fn check_name(field: &'static str, name: &str) -> ServiceResult<()> {
+    if name.trim().is_empty() {
+        return Err(ServiceError::Invalid(Invalid::Field {
+            field,
+            rule: FieldRule::NonEmptyString,
+        }));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(idos_invalid(IdosInvalid::NotPrintable { field }));
+    }
+    Ok(())
+}
+
+/// The company `slug`, when the actor may act on it with `access`.
+pub(crate) async fn company_for(
+    exec: Exec<'_>,
+    actor: &Actor,
+    slug: &str,
+    access: Access,
+) -> ServiceResult<CompanyRow> {
+    let company = exec
+        .company_by_slug(slug)
+        .await
+        .context("reading a company by its slug")?
+        .ok_or_else(|| ServiceError::NotFound {
+            kind: Kind::Organization,
+            id: slug.to_owned(),
+        })?;
+    actor.authorize(access, &company.path, Kind::Organization, company.public_id)?;
+    Ok(company)
+}
+
+/// The credential `public_key` of `company`; another company's credential is not found.
+pub(crate) async fn credential_of(
+    exec: Exec<'_>,
+    company: &CompanyRow,
+    public_key: &str,
+) -> ServiceResult<CredentialRow> {
+    exec.credential_by_public_key(public_key)
+        .await
+        .context("reading a credential")?
+        .filter(|credential| credential.org_id == company.id)
+        .ok_or_else(|| not_found(IdosKind::Credential, public_key))
+}
+
+impl From<&CompanyRow> for EventOrg {
+    fn from(company: &CompanyRow) -> Self {
+        Self {
+            id: company.id,
+            public_id: company.public_id.to_string(),
+            path: company.path.as_str().to_owned(),
+        }
+    }
+}
+
+/// The event of a change to a record of `company`, by `actor`.
+pub(crate) fn company_event(
+    actor: &Actor,
+    kind: EventType,
+    company: &CompanyRow,
+    data: serde_json::Value,
+) -> NewEvent {
+    event(Origin::Actor(actor), kind, company.into(), data)
+}
