@@ -470,7 +470,7 @@ mod tests {
 
     /// The rebuild that drops the server-wide unique name (see `sqlite_rebuild`) keeps what
     /// any migration gave `organizations`: a column and a unique index added before `0007`
-    /// (as the idOS branch's `slug` is, in `0005`), `sso_epoch` of `0006`, its values, and the
+    /// (as the idOS face's `slug` is, in `0005`), `sso_epoch` of `0006`, its values, and the
     /// indexes and triggers of `0007`; a second open has nothing to do.
     #[tokio::test]
     async fn the_names_rebuild_keeps_every_column_index_and_trigger() {
@@ -498,9 +498,7 @@ mod tests {
         };
         before.run(&pool).await.unwrap();
         sqlx::raw_sql(
-            "ALTER TABLE organizations ADD COLUMN slug TEXT; \
-             CREATE UNIQUE INDEX organizations_slug_key ON organizations (slug); \
-             INSERT INTO organizations (id, public_id, name, parent_id, path, region, created_at, \
+            "INSERT INTO organizations (id, public_id, name, parent_id, path, region, created_at, \
                updated_at, sso_epoch, slug) VALUES \
                (1, 'a', 'A', NULL, '/1/', 'us', 1, 1, 3, 'a-slug'), \
                (2, 'b', 'B', 1, '/1/2/', 'us', 1, 1, 0, 'b-slug');",
