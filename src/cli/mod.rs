@@ -256,7 +256,7 @@ pub struct HookArgs {
     #[arg(long, env = "ORGHUB_HOOKS_TIMEOUT_SECS", default_value_t = 15)]
     pub hooks_timeout_secs: u64,
     /// Attempts in flight at once, all hooks together.
-    #[arg(long, env = "ORGHUB_HOOKS_WORKERS", default_value_t = 64)]
+    #[arg(long, env = "ORGHUB_HOOKS_WORKERS", default_value_t = 256)]
     pub hooks_workers: usize,
     /// Seconds between two metrics lines of the delivery worker.
     #[arg(long, env = "ORGHUB_HOOKS_METRICS_SECS", default_value_t = 60)]
