@@ -81,6 +81,7 @@ pub fn describe(error: &ServiceError) -> String {
                 TextField::ServiceAccountName => "the service account's name",
                 TextField::ProjectName => "the project's name",
                 TextField::Note => "the note",
+                TextField::Value => "the value",
             };
             match problem {
                 TextProblem::Blank => format!("{field} must not be blank"),

@@ -208,6 +208,8 @@ pub enum TextField {
     ProjectName,
     /// The `note` of a Cloud Conformity rule setting.
     Note,
+    /// The `value` of an idOS company setting.
+    Value,
 }
 
 /// An idOS request that breaks one of idOS's own rules.

@@ -262,6 +262,18 @@ impl TestApp {
         .await
     }
 
+    /// A server with these quotas per tenant and these hook settings.
+    pub async fn spawn_with_hooks_and_quotas(hooks: HookSettings, quotas: Quotas) -> Self {
+        Self::spawn_fresh(
+            orghub::service::ttl::READ_CACHE,
+            ServeLimits::DEFAULT,
+            test_limits(),
+            hooks,
+            quotas,
+        )
+        .await
+    }
+
     /// A server with these quotas per tenant.
     pub async fn spawn_with_quotas(quotas: Quotas) -> Self {
         Self::spawn_fresh(

@@ -1009,3 +1009,60 @@ async fn every_idos_write_is_an_event_of_the_catalog() {
             .all(|e| e.request_id.is_some())
     );
 }
+
+#[tokio::test]
+async fn idos_hooks_count_against_the_tenant_s_hook_quota() {
+    let app = TestApp::spawn_with_hooks_and_quotas(
+        HookSettings {
+            allow_private: true,
+            ..HookSettings::default()
+        },
+        orghub::service::Quotas {
+            hooks: 1,
+            ..orghub::service::Quotas::default()
+        },
+    )
+    .await;
+    let t = tenant(&app, "Quota Hooks").await;
+    let key = credential(&app, &t).await;
+    let (receiver, calls) = receiver().await;
+    let base = format!("/companies/{}/credentials/{key}/hooks", t.slug);
+    let body = json!({"trigger": "user.created", "url": format!("{receiver}/ok")});
+    let reply = idos(&app, "POST", &base, Some(&t.auth()), Some(body.clone())).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    // The second is one too many for the tree, on a child company too.
+    let reply = idos(&app, "POST", &base, Some(&t.auth()), Some(body.clone())).await;
+    assert_idos_error(
+        &reply,
+        403,
+        "NOT_ALLOWED",
+        "Not Allowed: the company tree has reached its limit of 1 hooks",
+    );
+    let child = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}", t.slug),
+        Some(&t.auth()),
+        Some(json!({"name": "Quota child"})),
+    )
+    .await;
+    let child = child.body["data"]["slug"].as_str().unwrap().to_owned();
+    let child_key = credential_in(&app, &t, &child).await;
+    let reply = idos(
+        &app,
+        "POST",
+        &format!("/companies/{child}/credentials/{child_key}/hooks"),
+        Some(&t.auth()),
+        Some(body),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        403,
+        "NOT_ALLOWED",
+        "Not Allowed: the company tree has reached its limit of 1 hooks",
+    );
+    let reply = idos(&app, "GET", &base, Some(&t.auth()), None).await;
+    assert_eq!(reply.body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "the handshakes");
+}

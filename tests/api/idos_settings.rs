@@ -533,3 +533,59 @@ async fn a_hook_url_that_does_not_answer_fails_the_handshake_in_five_seconds() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+#[tokio::test]
+async fn setting_values_follow_the_text_rules() {
+    let app = TestApp::spawn().await;
+    let t = tenant(&app, "Values Co").await;
+    let auth = t.auth();
+    let base = format!("/companies/{}/settings", t.slug);
+    let message = "value must not contain control characters or bidirectional overrides";
+    for value in ["a\u{0}b", "line\nbreak", "\u{202E}gnp.exe"] {
+        let reply = idos(
+            &app,
+            "POST",
+            &base,
+            Some(&auth),
+            Some(json!({"section": "s", "property": "p", "value": value})),
+        )
+        .await;
+        assert_idos_error(&reply, 400, "VALIDATION_ERROR", message);
+    }
+    let reply = idos(
+        &app,
+        "POST",
+        &base,
+        Some(&auth),
+        Some(json!({"section": "s", "property": "p", "value": "x".repeat(2_001)})),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "VALIDATION_ERROR",
+        "value must have at most 2000 characters",
+    );
+    // 2,000 characters are a value.
+    let reply = idos(
+        &app,
+        "POST",
+        &base,
+        Some(&auth),
+        Some(json!({"section": "s", "property": "p", "value": "x".repeat(2_000)})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    let id = reply.body["data"]["id"].as_i64().unwrap();
+    let reply = idos(
+        &app,
+        "PATCH",
+        &format!("{base}/{id}"),
+        Some(&auth),
+        Some(json!({"value": "a\u{0}b"})),
+    )
+    .await;
+    assert_idos_error(&reply, 400, "VALIDATION_ERROR", message);
+    let reply = idos(&app, "GET", &format!("{base}/{id}"), Some(&auth), None).await;
+    assert_eq!(reply.body["data"]["value"], json!("x".repeat(2_000)));
+}

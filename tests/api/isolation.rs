@@ -5,8 +5,14 @@
 //! did not carry itself.
 //!
 //! A route a face's router has and this table lacks fails the test: a new route must join it.
+//!
+//! idOS callers authenticate with tokens of their own: an identity of the other root's owner
+//! and of the child's Member, and the child company's credential token for the admin-token
+//! caller. Some idOS rows name the victim's records under the caller's own company.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jsonwebtoken::Algorithm;
 use serde_json::json;
@@ -16,6 +22,8 @@ use crate::helpers::{
     AZURE_APPLICATION, AZURE_APPLICATION_KEY, AZURE_DIRECTORY, AZURE_SUBSCRIPTION, GCP_UNIQUE_ID,
     OWNER_PASSWORD, TestApp, gcp_key, sso_jwt, sso_timestamp,
 };
+use crate::idos::{idos, jwt};
+use orghub::hooks::HookSettings;
 
 /// How a route is reached on each face.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -23,14 +31,18 @@ enum Face {
     Xponent,
     Surfsight,
     Conformity,
+    Idos,
 }
 
 impl Face {
+    const ALL: [Face; 4] = [Face::Xponent, Face::Surfsight, Face::Conformity, Face::Idos];
+
     fn base(self) -> &'static str {
         match self {
             Face::Xponent => "/xponent",
             Face::Surfsight => "/surfsight/v2",
             Face::Conformity => "/conformity/v1",
+            Face::Idos => "/idos/1.0",
         }
     }
 }
@@ -39,6 +51,11 @@ impl Face {
 const REFUSED: &[u16] = &[401, 403, 404];
 /// A route scoped to the caller itself: it may succeed, about the caller.
 const OWN: &[u16] = &[200, 403, 404];
+/// An idOS route scoped to the caller itself, which a credential token may not take (401:
+/// see `refusal`).
+const IDOS_OWN: &[u16] = &[200, 401, 403, 404];
+/// An idOS route that needs no token: it answers anyone, with what the face makes public.
+const PUBLIC: &[u16] = &[200];
 
 struct Route {
     face: Face,
@@ -52,6 +69,23 @@ struct Route {
     allowed: &'static [u16],
     /// Routes that take no bearer credential carry their own (a sign-in, a JWT…).
     own_auth: Option<OwnAuth>,
+    /// idOS: whose company (and credential) the path names; the records below them are the
+    /// victim's all the same.
+    parent: Parent,
+    /// Markers (placeholders filled) that a route answering anyone shows by design: a
+    /// company's name and public key, a widget's label and credential.
+    public: &'static [&'static str],
+}
+
+/// Whose company and credential an idOS path names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Parent {
+    /// The victim's: `{companySlug}` and `{pubKey}` are the victim's.
+    Victim,
+    /// The caller's own company and credential, naming a record of the victim's below them.
+    Own,
+    /// The caller's own company with the victim's credential.
+    OwnCompany,
 }
 
 #[derive(Clone, Copy)]
@@ -77,7 +111,14 @@ const fn route(
         body,
         allowed,
         own_auth: None,
+        parent: Parent::Victim,
+        public: &[],
     }
+}
+
+/// An idOS route under the caller's own company (and credential), naming the victim's record.
+const fn own(parent: Parent, route: Route) -> Route {
+    Route { parent, ..route }
 }
 
 /// Every route of every face.
@@ -351,6 +392,622 @@ fn table() -> Vec<Route> {
             REFUSED,
         ),
         route(Conformity, "DELETE", "/users/{user_id}", None, REFUSED),
+        // idOS. `{companySlug}`, `{pubKey}`, `{handlerId}`, `{hookId}`, `{invitationId}`,
+        // `{memberId}`, `{userId}` (a company profile), `{settingId}`, `{subscriptionId}` and
+        // `{widgetHash}` name the victim's records.
+        route(Idos, "GET", "/", None, PUBLIC),
+        route(Idos, "GET", "/companies", None, IDOS_OWN),
+        Route {
+            public: &["VICTIM", "{company_public_key}"],
+            ..route(Idos, "GET", "/companies/{companySlug}", None, PUBLIC)
+        },
+        route(
+            Idos,
+            "POST",
+            "/companies/{companySlug}",
+            Some(r#"{"name":"Intruder company"}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "PATCH",
+            "/companies/{companySlug}",
+            Some(r#"{"name":"Pwned company"}"#),
+            REFUSED,
+        ),
+        route(Idos, "DELETE", "/companies/{companySlug}", None, REFUSED),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/credentials",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "POST",
+            "/companies/{companySlug}/credentials",
+            Some(r#"{"name":"Intruder key","production":true}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/credentials/{pubKey}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "PUT",
+            "/companies/{companySlug}/credentials/{pubKey}",
+            Some(r#"{"name":"Pwned key"}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "PATCH",
+            "/companies/{companySlug}/credentials/{pubKey}",
+            Some(r#"{"name":"Pwned key"}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "DELETE",
+            "/companies/{companySlug}/credentials/{pubKey}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/handlers",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "POST",
+            "/companies/{companySlug}/handlers",
+            Some(r#"{"name":"Intruder","authUsername":"intruder","authPassword":"intruder"}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/handlers/{handlerId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "PATCH",
+            "/companies/{companySlug}/handlers/{handlerId}",
+            Some(r#"{"name":"Pwned","enabled":false}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "DELETE",
+            "/companies/{companySlug}/handlers/{handlerId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/credentials/{pubKey}/hooks",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "POST",
+            "/companies/{companySlug}/credentials/{pubKey}/hooks",
+            Some(r#"{"trigger":"user.created","url":"{intruder_url}"}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/credentials/{pubKey}/hooks/{hookId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "PATCH",
+            "/companies/{companySlug}/credentials/{pubKey}/hooks/{hookId}",
+            Some(r#"{"url":"{intruder_url}","subscribed":false}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "DELETE",
+            "/companies/{companySlug}/credentials/{pubKey}/hooks/{hookId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/invitations",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "POST",
+            "/companies/{companySlug}/invitations",
+            Some(
+                r#"{"role":"company.owner","email":"invited@intruder.test","name":"Intruder","credentialPubKey":"{pubKey}"}"#,
+            ),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "PATCH",
+            "/companies/{companySlug}/invitations/{invitationId}",
+            Some(r#"{"expires":"{expires}"}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "DELETE",
+            "/companies/{companySlug}/invitations/{invitationId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "PATCH",
+            "/companies/{companySlug}/invitation/{invitationId}",
+            Some(r#"{"expires":"{expires}"}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "DELETE",
+            "/companies/{companySlug}/invitation/{invitationId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/members",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/members/{memberId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "PATCH",
+            "/companies/{companySlug}/members/{memberId}",
+            Some(r#"{"role":"company.owner"}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "DELETE",
+            "/companies/{companySlug}/members/{memberId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/membership",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/profiles",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/profiles/{userId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "DELETE",
+            "/companies/{companySlug}/profiles/{userId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/settings",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "POST",
+            "/companies/{companySlug}/settings",
+            Some(r#"{"section":"intruder","property":"planted","value":"planted"}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/settings/{settingId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "PATCH",
+            "/companies/{companySlug}/settings/{settingId}",
+            Some(r#"{"value":"pwned","protected":false}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "DELETE",
+            "/companies/{companySlug}/settings/{settingId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/credentials/{pubKey}/subscriptions",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "POST",
+            "/companies/{companySlug}/credentials/{pubKey}/subscriptions",
+            Some(r#"{"categorySlug":"intruder"}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "DELETE",
+            "/companies/{companySlug}/credentials/{pubKey}/subscriptions/{subscriptionId}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "GET",
+            "/companies/{companySlug}/widgets",
+            None,
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "POST",
+            "/companies/{companySlug}/widgets",
+            Some(r#"{"label":"Intruder","type":"embedded-widget","credentialPubKey":"{pubKey}"}"#),
+            REFUSED,
+        ),
+        // A widget is public: its label, config and credential are shown to anyone.
+        Route {
+            public: &["VICTIM", "{pubKey}"],
+            ..route(
+                Idos,
+                "GET",
+                "/companies/{companySlug}/widgets/{widgetHash}",
+                None,
+                PUBLIC,
+            )
+        },
+        route(
+            Idos,
+            "PUT",
+            "/companies/{companySlug}/widgets/{widgetHash}",
+            Some(r#"{"label":"Pwned","type":"embedded-widget","enabled":false}"#),
+            REFUSED,
+        ),
+        route(
+            Idos,
+            "DELETE",
+            "/companies/{companySlug}/widgets/{widgetHash}",
+            None,
+            REFUSED,
+        ),
+        // The victim's records named under the caller's own company (and credential).
+        own(
+            Parent::OwnCompany,
+            route(
+                Idos,
+                "GET",
+                "/companies/{companySlug}/credentials/{pubKey}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::OwnCompany,
+            route(
+                Idos,
+                "PATCH",
+                "/companies/{companySlug}/credentials/{pubKey}",
+                Some(r#"{"name":"Pwned key"}"#),
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::OwnCompany,
+            route(
+                Idos,
+                "DELETE",
+                "/companies/{companySlug}/credentials/{pubKey}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "GET",
+                "/companies/{companySlug}/handlers/{handlerId}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "PATCH",
+                "/companies/{companySlug}/handlers/{handlerId}",
+                Some(r#"{"name":"Pwned","enabled":false}"#),
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "DELETE",
+                "/companies/{companySlug}/handlers/{handlerId}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::OwnCompany,
+            route(
+                Idos,
+                "GET",
+                "/companies/{companySlug}/credentials/{pubKey}/hooks",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::OwnCompany,
+            route(
+                Idos,
+                "POST",
+                "/companies/{companySlug}/credentials/{pubKey}/hooks",
+                Some(r#"{"trigger":"user.created","url":"{intruder_url}"}"#),
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "GET",
+                "/companies/{companySlug}/credentials/{pubKey}/hooks/{hookId}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "PATCH",
+                "/companies/{companySlug}/credentials/{pubKey}/hooks/{hookId}",
+                Some(r#"{"url":"{intruder_url}","subscribed":false}"#),
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "DELETE",
+                "/companies/{companySlug}/credentials/{pubKey}/hooks/{hookId}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::OwnCompany,
+            route(
+                Idos,
+                "POST",
+                "/companies/{companySlug}/invitations",
+                Some(
+                    r#"{"role":"company.reviewer","email":"invited2@intruder.test","name":"Intruder","credentialPubKey":"{pubKey}"}"#,
+                ),
+                &[400, 401, 403, 404],
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "PATCH",
+                "/companies/{companySlug}/invitations/{invitationId}",
+                Some(r#"{"expires":"{expires}"}"#),
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "DELETE",
+                "/companies/{companySlug}/invitation/{invitationId}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "GET",
+                "/companies/{companySlug}/members/{memberId}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "PATCH",
+                "/companies/{companySlug}/members/{memberId}",
+                Some(r#"{"role":"company.owner"}"#),
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "DELETE",
+                "/companies/{companySlug}/members/{memberId}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "GET",
+                "/companies/{companySlug}/profiles/{userId}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "DELETE",
+                "/companies/{companySlug}/profiles/{userId}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "GET",
+                "/companies/{companySlug}/settings/{settingId}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "PATCH",
+                "/companies/{companySlug}/settings/{settingId}",
+                Some(r#"{"value":"pwned","protected":false}"#),
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "DELETE",
+                "/companies/{companySlug}/settings/{settingId}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::OwnCompany,
+            route(
+                Idos,
+                "GET",
+                "/companies/{companySlug}/credentials/{pubKey}/subscriptions",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "DELETE",
+                "/companies/{companySlug}/credentials/{pubKey}/subscriptions/{subscriptionId}",
+                None,
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::OwnCompany,
+            route(
+                Idos,
+                "POST",
+                "/companies/{companySlug}/widgets",
+                Some(
+                    r#"{"label":"Intruder","type":"embedded-widget","credentialPubKey":"{pubKey}"}"#,
+                ),
+                &[400, 401, 403, 404],
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "GET",
+                "/companies/{companySlug}/widgets/{widgetHash}",
+                None,
+                &[404],
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "PUT",
+                "/companies/{companySlug}/widgets/{widgetHash}",
+                Some(r#"{"label":"Pwned","type":"embedded-widget","enabled":false}"#),
+                REFUSED,
+            ),
+        ),
+        own(
+            Parent::Own,
+            route(
+                Idos,
+                "DELETE",
+                "/companies/{companySlug}/widgets/{widgetHash}",
+                None,
+                REFUSED,
+            ),
+        ),
     ]
 }
 
@@ -373,8 +1030,223 @@ struct Victim {
     child_sso_secret: String,
     /// The owner's Xponent token.
     token: String,
+    /// The victim's idOS records.
+    idos: IdosVictim,
     /// Strings that must never reach another tenant's caller.
     markers: Vec<String>,
+}
+
+/// The victim's idOS records: its company, a credential with a handler, a hook, a
+/// subscription and a company profile, a member (the victim's user), an invitation, a
+/// (protected) setting and a widget; and in its child company a credential and a handler,
+/// whose credential token is the child's admin-token caller's.
+struct IdosVictim {
+    slug: String,
+    /// The company's public key (its UUID without hyphens), which `GET /companies/{slug}`
+    /// shows to anyone.
+    company_public_key: String,
+    /// The owner's identity token.
+    auth: String,
+    pub_key: String,
+    handler: i64,
+    hook: i64,
+    hook_url: String,
+    subscription: i64,
+    profile: i64,
+    member: i64,
+    invitation: i64,
+    setting: i64,
+    widget: String,
+    child_slug: String,
+    child_key: String,
+    /// A credential token for the child's credential.
+    child_credential_token: String,
+    /// The hook receiver's base URL and how many calls its `/intruder` path had.
+    receiver: String,
+    intruder_calls: Arc<AtomicUsize>,
+    /// Secrets and names that are markers.
+    markers: Vec<String>,
+}
+
+/// A hook receiver: every path answers 204; the calls to `/intruder` are counted.
+async fn hook_receiver() -> (String, Arc<AtomicUsize>) {
+    use axum::http::{StatusCode, Uri};
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let router = axum::Router::new().fallback(move |uri: Uri| {
+        let counted = counted.clone();
+        async move {
+            if uri.path() == "/intruder" {
+                counted.fetch_add(1, Ordering::SeqCst);
+            }
+            StatusCode::NO_CONTENT
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}"), calls)
+}
+
+/// `data` of an idOS answer that must have succeeded.
+#[track_caller]
+fn idos_data(reply: crate::helpers::Reply) -> serde_json::Value {
+    assert!(reply.status.is_success(), "{:?}", reply.body);
+    reply.body["data"].clone()
+}
+
+async fn idos_victim(
+    app: &TestApp,
+    boot: &orghub::service::Bootstrap,
+    child_org: &str,
+) -> IdosVictim {
+    let owner = orghub::domain::PublicId::parse(&boot.user_id).unwrap();
+    let keys = app.services.create_identity(&owner).await.unwrap();
+    let auth = format!(
+        "IdentityToken {}",
+        jwt(&keys.private_key, &json!({ "iss": keys.public_key }))
+    );
+    let auth = auth.as_str();
+    let slug = boot.company_slug.clone();
+    let company = format!("/companies/{slug}");
+    let post = |path: String, body: serde_json::Value| async move {
+        idos_data(idos(app, "POST", &path, Some(auth), Some(body)).await)
+    };
+    let credential = post(
+        format!("{company}/credentials"),
+        json!({ "name": "VICTIM credential", "production": true }),
+    )
+    .await;
+    let pub_key = credential["public"].as_str().unwrap().to_owned();
+    let private_key = credential["private"].as_str().unwrap().to_owned();
+    let handler = post(
+        format!("{company}/handlers"),
+        json!({ "name": "VICTIM handler", "authUsername": "victim-handler-user",
+            "authPassword": "victim-handler-password" }),
+    )
+    .await;
+    let (receiver, intruder_calls) = hook_receiver().await;
+    let hook_url = format!("{receiver}/victim-hook");
+    let hook = post(
+        format!("{company}/credentials/{pub_key}/hooks"),
+        json!({ "trigger": "user.created", "url": hook_url, "subscribed": true }),
+    )
+    .await;
+    let subscription = post(
+        format!("{company}/credentials/{pub_key}/subscriptions"),
+        json!({ "categorySlug": "VICTIM.category" }),
+    )
+    .await;
+    let member = idos_data(idos(app, "GET", &format!("{company}/members"), Some(auth), None).await)
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "user@victim.test")
+        .expect("the victim's user is a member")["id"]
+        .as_i64()
+        .unwrap();
+    let invitation = post(
+        format!("{company}/invitations"),
+        json!({ "role": "company.reviewer", "email": "invited@victim.test",
+            "name": "VICTIM invitee", "credentialPubKey": pub_key }),
+    )
+    .await;
+    let setting = post(
+        format!("{company}/settings"),
+        json!({ "section": "VICTIM.section", "property": "victimProperty",
+            "value": "victim-setting-value", "protected": true }),
+    )
+    .await;
+    let widget = post(
+        format!("{company}/widgets"),
+        json!({ "label": "VICTIM widget", "type": "embedded-widget",
+            "config": { "theme": "VICTIM theme" }, "credentialPubKey": pub_key }),
+    )
+    .await;
+    let audiences = ["https://api.idos.io/1.0".to_owned()];
+    let profile = app
+        .services
+        .authenticate_idos(
+            orghub::service::idos::IdosTokenKind::User,
+            &jwt(
+                &private_key,
+                &json!({ "iss": pub_key, "sub": "VICTIM_end_user" }),
+            ),
+            &orghub::service::idos::TokenCheck {
+                audiences: &audiences,
+            },
+            None,
+        )
+        .await
+        .unwrap()
+        .user
+        .unwrap()
+        .id;
+
+    // The child company's credential and handler, for the child's credential-token caller.
+    let child_slug = idos_data(idos(app, "GET", "/companies", Some(auth), None).await)
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["public_key"] == child_org.replace('-', "").as_str())
+        .expect("the child company")["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let child_key = post(
+        format!("/companies/{child_slug}/credentials"),
+        json!({ "name": "Child key" }),
+    )
+    .await["public"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let child_handler = post(
+        format!("/companies/{child_slug}/handlers"),
+        json!({ "name": "Child handler", "authUsername": "child", "authPassword": "child" }),
+    )
+    .await;
+    let child_credential_token = jwt(
+        child_handler["private"].as_str().unwrap(),
+        &json!({ "iss": child_handler["public"], "sub": child_key }),
+    );
+
+    let markers = vec![
+        slug.clone(),
+        boot.organization_id.replace('-', ""),
+        keys.public_key.clone(),
+        pub_key.clone(),
+        private_key,
+        handler["public"].as_str().unwrap().to_owned(),
+        handler["private"].as_str().unwrap().to_owned(),
+        "victim-handler-user".into(),
+        hook_url.clone(),
+        hook["secret"].as_str().unwrap().to_owned(),
+        "victim-setting-value".into(),
+        "victimProperty".into(),
+        widget["hash"].as_str().unwrap().to_owned(),
+    ];
+    IdosVictim {
+        slug,
+        company_public_key: boot.organization_id.replace('-', ""),
+        auth: auth.to_owned(),
+        pub_key,
+        handler: handler["id"].as_i64().unwrap(),
+        hook: hook["id"].as_i64().unwrap(),
+        hook_url,
+        subscription: subscription["id"].as_i64().unwrap(),
+        profile,
+        member,
+        invitation: invitation["id"].as_i64().unwrap(),
+        setting: setting["id"].as_i64().unwrap(),
+        widget: widget["hash"].as_str().unwrap().to_owned(),
+        child_slug,
+        child_key,
+        child_credential_token,
+        receiver,
+        intruder_calls,
+        markers,
+    }
 }
 
 async fn victim(app: &TestApp) -> Victim {
@@ -464,7 +1336,8 @@ async fn victim(app: &TestApp) -> Victim {
         .as_str()
         .unwrap()
         .to_owned();
-    let markers = vec![
+    let idos = idos_victim(app, &boot, &child).await;
+    let mut markers = vec![
         boot.organization_id.clone(),
         boot.user_id.clone(),
         user.clone(),
@@ -480,6 +1353,7 @@ async fn victim(app: &TestApp) -> Victim {
         "victim.test".into(),
         "223334445555".into(),
     ];
+    markers.extend(idos.markers.iter().cloned());
     Victim {
         org: boot.organization_id,
         owner: boot.user_id,
@@ -493,6 +1367,7 @@ async fn victim(app: &TestApp) -> Victim {
         child_int,
         child_sso_secret,
         token,
+        idos,
         markers,
     }
 }
@@ -504,11 +1379,39 @@ struct Caller {
     token: String,
     /// Conformity: `ApiKey …` or `Bearer …`.
     conformity: String,
+    /// idOS: `IdentityToken …` or `CredentialToken …`.
+    idos: String,
+    /// idOS: the caller's own company and a credential of it.
+    own_slug: String,
+    own_key: String,
+}
+
+/// An identity token for `user`.
+async fn identity_auth(app: &TestApp, user: &str) -> String {
+    let user = orghub::domain::PublicId::parse(user).unwrap();
+    let keys = app.services.create_identity(&user).await.unwrap();
+    format!(
+        "IdentityToken {}",
+        jwt(&keys.private_key, &json!({ "iss": keys.public_key }))
+    )
 }
 
 async fn callers(app: &TestApp, victim: &Victim) -> Vec<Caller> {
     let other = app.bootstrap("Other root", "owner@other.test").await;
     let other_token = app.owner_token(&other).await;
+    let other_idos = identity_auth(app, &other.user_id).await;
+    let other_key = idos(
+        app,
+        "POST",
+        &format!("/companies/{}/credentials", other.company_slug),
+        Some(&other_idos),
+        Some(json!({ "name": "Other key" })),
+    )
+    .await
+    .body["data"]["public"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let member = app
         .post(
@@ -530,6 +1433,7 @@ async fn callers(app: &TestApp, victim: &Victim) -> Vec<Caller> {
         .await
         .unwrap()
         .key;
+    let member_idos = identity_auth(app, &member).await;
 
     let jwt = sso_jwt(
         &victim.child_sso_secret,
@@ -548,16 +1452,26 @@ async fn callers(app: &TestApp, victim: &Victim) -> Vec<Caller> {
             who: "another root's owner",
             token: other_token,
             conformity: format!("ApiKey {}", other.api_key),
+            idos: other_idos,
+            own_slug: other.company_slug.clone(),
+            own_key: other_key,
         },
         Caller {
             who: "a Member of a child organization",
             token: member_token,
             conformity: format!("ApiKey {member_key}"),
+            idos: member_idos,
+            own_slug: victim.idos.child_slug.clone(),
+            own_key: victim.idos.child_key.clone(),
         },
         Caller {
             who: "an admin token of a child organization",
             conformity: format!("Bearer {}", admin),
             token: admin,
+            // On idOS, the child company's own credential (read-only on its company).
+            idos: format!("CredentialToken {}", victim.idos.child_credential_token),
+            own_slug: victim.idos.child_slug.clone(),
+            own_key: victim.idos.child_key.clone(),
         },
     ]
 }
@@ -565,8 +1479,30 @@ async fn callers(app: &TestApp, victim: &Victim) -> Vec<Caller> {
 /// The rule the victim has a setting for.
 const RULE: &str = "S3-021";
 
-fn fill(template: &str, victim: &Victim, caller: &Caller) -> String {
+fn fill(template: &str, victim: &Victim, caller: &Caller, parent: Parent) -> String {
+    let v = &victim.idos;
+    let (slug, key) = match parent {
+        Parent::Victim => (&v.slug, &v.pub_key),
+        Parent::Own => (&caller.own_slug, &caller.own_key),
+        Parent::OwnCompany => (&caller.own_slug, &v.pub_key),
+    };
+    let expires = (time::OffsetDateTime::now_utc() + time::Duration::days(3))
+        .date()
+        .to_string();
     template
+        .replace("{companySlug}", slug)
+        .replace("{pubKey}", key)
+        .replace("{company_public_key}", &v.company_public_key)
+        .replace("{handlerId}", &v.handler.to_string())
+        .replace("{hookId}", &v.hook.to_string())
+        .replace("{invitationId}", &v.invitation.to_string())
+        .replace("{memberId}", &v.member.to_string())
+        .replace("{userId}", &v.profile.to_string())
+        .replace("{settingId}", &v.setting.to_string())
+        .replace("{subscriptionId}", &v.subscription.to_string())
+        .replace("{widgetHash}", &v.widget)
+        .replace("{intruder_url}", &format!("{}/intruder", v.receiver))
+        .replace("{expires}", &expires)
         .replace("{group_id}", &victim.group)
         .replace("{organisation_id}", &victim.gcp_organisation)
         .replace("{directory_id}", AZURE_DIRECTORY)
@@ -592,8 +1528,12 @@ async fn send(
     victim: &Victim,
     caller: &Caller,
 ) -> (u16, String, String) {
-    let path = format!("{}{}", route.face.base(), fill(route.path, victim, caller));
-    let body = route.body.map(|b| fill(b, victim, caller));
+    let path = format!(
+        "{}{}",
+        route.face.base(),
+        fill(route.path, victim, caller, route.parent)
+    );
+    let body = route.body.map(|b| fill(b, victim, caller, route.parent));
     let auth = match (route.own_auth, route.face) {
         (Some(OwnAuth::None), _) => None,
         (Some(OwnAuth::ForeignJwt), _) => {
@@ -607,6 +1547,7 @@ async fn send(
         (None, Face::Xponent) => Some(caller.token.clone()),
         (None, Face::Surfsight) => Some(format!("Bearer {}", caller.token)),
         (None, Face::Conformity) => Some(caller.conformity.clone()),
+        (None, Face::Idos) => Some(caller.idos.clone()),
     };
     let mut headers = Vec::new();
     if let Some(auth) = &auth {
@@ -625,15 +1566,25 @@ async fn send(
         request = request.body(body.clone());
     }
     let response = request.send().await.expect("the server answers");
-    let status = response.status().as_u16();
+    let mut status = response.status().as_u16();
     let text = response.text().await.unwrap_or_default();
+    // idOS answers a token of a kind the route does not take with its 400
+    // `AUTHORIZATION_MISSING`: the face's 401.
+    if route.face == Face::Idos && status == 400 && text.contains("\"AUTHORIZATION_MISSING\"") {
+        status = 401;
+    }
     let sent = format!("{path} {}", body.unwrap_or_default());
     (status, text, sent)
 }
 
 #[tokio::test]
 async fn no_route_of_any_face_lets_another_tenant_in() {
-    let app = TestApp::spawn().await;
+    // Hooks may reach loopback: the victim's hook receiver.
+    let app = TestApp::spawn_with_hooks(HookSettings {
+        allow_private: true,
+        ..HookSettings::default()
+    })
+    .await;
     let victim = victim(&app).await;
     let callers = callers(&app, &victim).await;
     let table = table();
@@ -643,6 +1594,7 @@ async fn no_route_of_any_face_lets_another_tenant_in() {
         (Face::Xponent, orghub::http::faces::xponent::paths()),
         (Face::Surfsight, orghub::http::faces::surfsight::paths()),
         (Face::Conformity, orghub::http::faces::conformity::paths()),
+        (Face::Idos, orghub::http::faces::idos::paths()),
     ]
     .into_iter()
     .flat_map(|(face, paths)| paths.into_iter().map(move |path| (face.base(), path)))
@@ -658,10 +1610,7 @@ async fn no_route_of_any_face_lets_another_tenant_in() {
                 continue;
             }
             // Not in the table: it must not be a route (the face's 405).
-            let face = [Face::Xponent, Face::Surfsight, Face::Conformity]
-                .into_iter()
-                .find(|f| f.base() == base)
-                .unwrap();
+            let face = Face::ALL.into_iter().find(|f| f.base() == base).unwrap();
             let probe = Route {
                 face,
                 method,
@@ -669,6 +1618,8 @@ async fn no_route_of_any_face_lets_another_tenant_in() {
                 body: Some("{}"),
                 allowed: &[],
                 own_auth: None,
+                parent: Parent::Victim,
+                public: &[],
             };
             let (status, _, _) = send(&app, &probe, &victim, &callers[0]).await;
             if status != 405 {
@@ -694,10 +1645,16 @@ async fn no_route_of_any_face_lets_another_tenant_in() {
     for caller in &callers {
         for route in &table {
             let (status, body, sent) = send(&app, route, &victim, caller).await;
+            let public: Vec<String> = route
+                .public
+                .iter()
+                .map(|m| fill(m, &victim, caller, route.parent))
+                .collect();
             let leaked: Vec<&String> = victim
                 .markers
                 .iter()
                 .filter(|m| body.contains(m.as_str()) && !sent.contains(m.as_str()))
+                .filter(|m| !public.iter().any(|p| p == *m))
                 .collect();
             if !route.allowed.contains(&status) || !leaked.is_empty() {
                 failures.push(format!(
@@ -723,11 +1680,68 @@ async fn no_route_of_any_face_lets_another_tenant_in() {
         .get("/xponent/user", &victim.token)
         .await
         .xponent_items("users");
-    assert_eq!(users.len(), 3, "the owner, the user and the child's Member");
+    assert_eq!(
+        users.len(),
+        4,
+        "the owner, the user, the child's Member and the idOS invitation's member"
+    );
     assert!(
         users
             .iter()
             .any(|u| u["id"] == victim.user.as_str() && u["role"] == "Member")
     );
+    idos_unchanged(&app, &victim).await;
     app.stop().await;
+}
+
+/// The victim's idOS records are all there, as they were; no intruder's hook URL was called.
+async fn idos_unchanged(app: &TestApp, victim: &Victim) {
+    let v = &victim.idos;
+    let auth = Some(v.auth.as_str());
+    let get = |path: String| async move {
+        idos_data(
+            idos(
+                app,
+                "GET",
+                &format!("/companies/{}{path}", v.slug),
+                auth,
+                None,
+            )
+            .await,
+        )
+    };
+    let company = get(String::new()).await;
+    assert_eq!(company["name"], "VICTIM root");
+    let credentials = get("/credentials".into()).await;
+    assert_eq!(credentials.as_array().unwrap().len(), 1);
+    assert_eq!(credentials[0]["name"], "VICTIM credential");
+    let handler = get(format!("/handlers/{}", v.handler)).await;
+    assert_eq!(handler["name"], "VICTIM handler");
+    assert_eq!(handler["enabled"], true);
+    let hooks = get(format!("/credentials/{}/hooks", v.pub_key)).await;
+    assert_eq!(hooks.as_array().unwrap().len(), 1);
+    assert_eq!(hooks[0]["url"], v.hook_url.as_str());
+    assert_eq!(hooks[0]["subscribed"], true);
+    let subscriptions = get(format!("/credentials/{}/subscriptions", v.pub_key)).await;
+    assert_eq!(subscriptions.as_array().unwrap().len(), 1);
+    let members = get("/members".into()).await;
+    assert_eq!(members.as_array().unwrap().len(), 3, "{members}");
+    let member = get(format!("/members/{}", v.member)).await;
+    assert_eq!(member["role"], "company.reviewer");
+    let invitations = get("/invitations".into()).await;
+    assert_eq!(invitations.as_array().unwrap().len(), 1);
+    let setting = get(format!("/settings/{}", v.setting)).await;
+    assert_eq!(setting["value"], "victim-setting-value");
+    assert_eq!(setting["protected"], true);
+    assert_eq!(get("/settings".into()).await.as_array().unwrap().len(), 1);
+    let widgets = get("/widgets".into()).await;
+    assert_eq!(widgets.as_array().unwrap().len(), 1);
+    assert_eq!(widgets[0]["label"], "VICTIM widget");
+    assert_eq!(widgets[0]["enabled"], true);
+    get(format!("/profiles/{}", v.profile)).await;
+    assert_eq!(
+        v.intruder_calls.load(Ordering::SeqCst),
+        0,
+        "no hook handshake for an intruder"
+    );
 }

@@ -23,7 +23,9 @@ use crate::service::error::{HandshakeFailure, IdosInvalid, ServiceError, Service
 use crate::service::event_data;
 use crate::service::events::{EventOrg, Origin, event};
 use crate::service::hook_rules::{DEFAULT_MAX_IN_FLIGHT, secret_context, url_context};
-use crate::store::{CredentialRow, HookRow, NewEvent, NewHook, Tx};
+use crate::service::lookup::{find_org_locked, lock_tenant};
+use crate::service::quotas::Quota;
+use crate::store::{CredentialRow, HookRow, NewEvent, NewHook, RowLock, Tx};
 
 /// Makes the handshake: `GET url`, which must answer 204 in time, without redirects and only
 /// to addresses hooks may reach. The delivery engine's client implements it
@@ -264,6 +266,22 @@ impl Services {
             .await
             .context("starting to create a hook")?;
         let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
+        // Counted under the tenant's lock (see `quotas`), as every hook; the company locked
+        // against its deletion until its hook is in.
+        let root_id = company.path.root_id();
+        lock_tenant(&mut tx, root_id).await?;
+        find_org_locked(
+            &mut tx,
+            &company.public_id,
+            Kind::Organization,
+            RowLock::KeyShare,
+        )
+        .await?;
+        let hooks = tx
+            .count_tenant_hooks(root_id)
+            .await
+            .context("counting a tenant's hooks")?;
+        self.config.quotas.check(Quota::Hooks, hooks, 1)?;
         let credential = credential_of(tx.exec(), &company, public_key).await?;
         let id = tx
             .insert_hook(

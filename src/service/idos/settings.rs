@@ -13,8 +13,9 @@ use crate::domain::{IdosKind, Kind, Millis, now_millis};
 use crate::service::Services;
 use crate::service::actor::{Access, Actor};
 use crate::service::error::{
-    Conflict, Forbidden, IdosInvalid, ServiceError, ServiceResult, internal,
+    Conflict, Forbidden, IdosInvalid, ServiceError, ServiceResult, TextField, internal,
 };
+use crate::service::lookup::parse_free_text;
 use crate::store::{
     CompanyRow, Exec, IdosTable, NewWidget, ProfileRow, SettingRow, StoreError, SubscriptionRow,
     Tx, WidgetRow,
@@ -145,6 +146,13 @@ fn check_word(field: &'static str, text: &str) -> ServiceResult<()> {
     Ok(())
 }
 
+/// A setting's value: free text under the text rules (not blank, at most 2,000 characters, no
+/// control character or bidirectional override: a NUL byte cannot even be stored on
+/// PostgreSQL).
+fn check_value(value: &str) -> ServiceResult<()> {
+    parse_free_text(value, TextField::Value).map(|_| ())
+}
+
 /// A uniqueness violation is the conflict `conflict`; any other store error is internal.
 fn conflict_on_unique(
     error: StoreError,
@@ -243,6 +251,7 @@ impl Services {
     ) -> ServiceResult<Setting> {
         check_word("section", section)?;
         check_word("property", property)?;
+        check_value(value)?;
         let now = now_millis();
         let mut tx = self
             .store
@@ -286,6 +295,7 @@ impl Services {
         id: i64,
         value: &str,
     ) -> ServiceResult<Setting> {
+        check_value(value)?;
         let now = now_millis();
         let mut tx = self
             .store

@@ -248,6 +248,7 @@ fn text_member(field: TextField) -> (&'static str, Option<&'static str>) {
         TextField::ServiceAccountName => ("serviceAccountName", Some("/data/serviceAccountName")),
         TextField::ProjectName => ("projectName", Some("/data/attributes/access/projectName")),
         TextField::Note => ("note", Some("/data/attributes/note")),
+        TextField::Value => ("value", None),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::http::kit::{BodyProblem, Face, Scheme, internal};
 use crate::service::idos::WIDGET_TYPES;
 use crate::service::{
     Conflict, FieldRule, Forbidden, HandshakeFailure, IdosInvalid, IdosTokenRefusal, Invalid,
-    ServiceError, TextField, Unauthorized,
+    Quota, ServiceError, TextField, Unauthorized,
 };
 
 /// Where each error type is described, as the idOS blueprint links it.
@@ -277,6 +277,7 @@ fn text_field(field: TextField) -> &'static str {
         TextField::ServiceAccountName => "serviceAccountName",
         TextField::ProjectName => "projectName",
         TextField::Note => "note",
+        TextField::Value => "value",
     }
 }
 
@@ -349,6 +350,19 @@ impl From<ServiceError> for IdosHttpError {
                 "NOT_ALLOWED",
                 "Not Allowed: the member is an owner of the caller's company or above it, or \
                  holds a right the caller does not",
+            ),
+            ServiceError::Forbidden(Forbidden::QuotaExceeded { quota, limit }) => Self::new(
+                StatusCode::FORBIDDEN,
+                "NOT_ALLOWED",
+                format!(
+                    "Not Allowed: the company tree has reached its limit of {limit} {}",
+                    match quota {
+                        Quota::Organizations => "companies",
+                        Quota::Users => "members",
+                        Quota::ApiKeys => "API keys",
+                        Quota::Hooks => "hooks",
+                    }
+                ),
             ),
             ServiceError::Forbidden(_) => Self::new(
                 StatusCode::FORBIDDEN,

@@ -27,6 +27,7 @@ fn field_name(field: TextField) -> &'static str {
         TextField::ServiceAccountName => "serviceAccountName",
         TextField::ProjectName => "projectName",
         TextField::Note => "note",
+        TextField::Value => "value",
     }
 }
 
