@@ -82,6 +82,7 @@ pub fn describe(error: &ServiceError) -> String {
                 TextField::ProjectName => "the project's name",
                 TextField::Note => "the note",
                 TextField::Value => "the value",
+                TextField::Url => "the URL",
             };
             match problem {
                 TextProblem::Blank => format!("{field} must not be blank"),

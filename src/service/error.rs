@@ -208,6 +208,8 @@ pub enum TextField {
     ProjectName,
     /// The `note` of a Cloud Conformity rule setting.
     Note,
+    /// A hook's `url` (idOS).
+    Url,
     /// The `value` of an idOS company setting.
     Value,
 }

@@ -589,3 +589,75 @@ async fn setting_values_follow_the_text_rules() {
     let reply = idos(&app, "GET", &format!("{base}/{id}"), Some(&auth), None).await;
     assert_eq!(reply.body["data"]["value"], json!("x".repeat(2_000)));
 }
+
+#[tokio::test]
+async fn names_words_and_hook_urls_follow_the_text_rules() {
+    let app = TestApp::spawn().await;
+    let t = tenant(&app, "Rules Co").await;
+    let auth = t.auth();
+    let credentials = format!("/companies/{}/credentials", t.slug);
+
+    // A credential's name: at most 200 characters, no bidirectional override.
+    let reply = idos(
+        &app,
+        "POST",
+        &credentials,
+        Some(&auth),
+        Some(json!({"name": "x".repeat(201)})),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "VALIDATION_ERROR",
+        "name must have at most 200 characters",
+    );
+    let reply = idos(
+        &app,
+        "POST",
+        &credentials,
+        Some(&auth),
+        Some(json!({"name": "\u{202E}gnp.exe"})),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "VALIDATION_ERROR",
+        "name must not contain control characters or bidirectional overrides",
+    );
+
+    // A setting's section, property or a widget's label: no line separator or override.
+    let reply = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}/settings", t.slug),
+        Some(&auth),
+        Some(json!({"section": "a\u{2028}b\u{2066}c", "property": "p", "value": "v"})),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "VALIDATION_ERROR",
+        "section must be a string of 1 to 255 printable characters",
+    );
+
+    // A hook's URL: at most 2,048 characters, refused before any handshake.
+    let (key, _) = credential(&app, &t).await;
+    let url = format!("https://example.com/{}", "a".repeat(2_048));
+    let reply = idos(
+        &app,
+        "POST",
+        &format!("{credentials}/{key}/hooks"),
+        Some(&auth),
+        Some(json!({"trigger": "company.create", "url": url})),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "VALIDATION_ERROR",
+        "url must have at most 2048 characters",
+    );
+}

@@ -16,10 +16,12 @@ use serde_json::json;
 use super::{company_for, credential_of, idos_invalid};
 use crate::crypto::webhook;
 use crate::domain::events::EventType;
-use crate::domain::{Kind, Millis, PublicId, now_millis};
+use crate::domain::{Kind, Millis, PublicId, TextProblem, now_millis};
 use crate::service::Services;
 use crate::service::actor::{Access, Actor};
-use crate::service::error::{HandshakeFailure, IdosInvalid, ServiceError, ServiceResult};
+use crate::service::error::{
+    HandshakeFailure, IdosInvalid, Invalid, ServiceError, ServiceResult, TextField,
+};
 use crate::service::event_data;
 use crate::service::events::{EventOrg, Origin, event};
 use crate::service::hook_rules::{DEFAULT_MAX_IN_FLIGHT, secret_context, url_context};
@@ -79,10 +81,20 @@ pub struct HookInput {
     pub subscribed: Option<bool>,
 }
 
+/// The longest hook URL: what browsers and most servers accept, far more than a receiver's
+/// endpoint needs.
+const MAX_URL_CHARS: usize = 2_048;
+
 /// An absolute http(s) URL with a host, and its origin (scheme, host and port): all of it that
 /// events show, as a path or query may carry a credential.
 fn check_url(text: &str) -> ServiceResult<(String, String)> {
     let text = text.trim();
+    if text.chars().count() > MAX_URL_CHARS {
+        return Err(ServiceError::Invalid(Invalid::Text {
+            field: TextField::Url,
+            problem: TextProblem::TooLong { max: MAX_URL_CHARS },
+        }));
+    }
     let invalid = || {
         idos_invalid(IdosInvalid::Url {
             value: text.to_owned(),

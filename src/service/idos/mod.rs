@@ -27,8 +27,9 @@ pub use settings::{Profile, Setting, Subscription, WIDGET_TYPES, Widget, WidgetI
 use anyhow::Context;
 
 use super::actor::{Access, Actor};
-use super::error::{FieldRule, IdosInvalid, Invalid, ServiceError, ServiceResult};
+use super::error::{FieldRule, IdosInvalid, Invalid, ServiceError, ServiceResult, TextField};
 use super::events::{EventOrg, Origin, event};
+use super::lookup::parse_name;
 use crate::domain::events::EventType;
 use crate::domain::{IdosKind, Kind};
 use crate::store::{CompanyRow, CredentialRow, Exec, NewEvent};
@@ -65,6 +66,9 @@ pub(crate) fn check_name(field: &'static str, name: &str) -> ServiceResult<()> {
     if name.chars().any(char::is_control) {
         return Err(idos_invalid(IdosInvalid::NotPrintable { field }));
     }
+    // The rules of every stored name: at most 200 characters, no line separator or
+    // bidirectional override.
+    parse_name(name, TextField::Name)?;
     Ok(())
 }
 

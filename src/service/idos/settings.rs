@@ -9,6 +9,7 @@ use super::{
     not_found,
 };
 use crate::domain::events::EventType;
+use crate::domain::text::is_forbidden;
 use crate::domain::{IdosKind, Kind, Millis, now_millis};
 use crate::service::Services;
 use crate::service::actor::{Access, Actor};
@@ -133,11 +134,12 @@ impl From<ProfileRow> for Profile {
     }
 }
 
-/// The longest section, property or label.
+/// The longest section, property or label. None may hold a character that no stored text may
+/// (`domain::text::is_forbidden`: controls, line separators, bidirectional overrides).
 const MAX_WORD: usize = 255;
 
 fn check_word(field: &'static str, text: &str) -> ServiceResult<()> {
-    if text.is_empty() || text.chars().count() > MAX_WORD || text.chars().any(char::is_control) {
+    if text.is_empty() || text.chars().count() > MAX_WORD || text.chars().any(is_forbidden) {
         return Err(idos_invalid(IdosInvalid::Word {
             field,
             max: MAX_WORD,

@@ -249,6 +249,7 @@ fn text_member(field: TextField) -> (&'static str, Option<&'static str>) {
         TextField::ProjectName => ("projectName", Some("/data/attributes/access/projectName")),
         TextField::Note => ("note", Some("/data/attributes/note")),
         TextField::Value => ("value", None),
+        TextField::Url => ("url", None),
     }
 }
 

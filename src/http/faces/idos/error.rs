@@ -278,6 +278,7 @@ fn text_field(field: TextField) -> &'static str {
         TextField::ProjectName => "projectName",
         TextField::Note => "note",
         TextField::Value => "value",
+        TextField::Url => "url",
     }
 }
 

@@ -41,6 +41,7 @@ fn field_name(field: TextField) -> &'static str {
         TextField::ProjectName => "projectName",
         TextField::Note => "note",
         TextField::Value => "value",
+        TextField::Url => "url",
     }
 }
 
