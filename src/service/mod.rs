@@ -144,7 +144,7 @@ pub struct Services {
     /// Bearer token key (`crypto::bearer_token_key`) → its actor and the token's expiry.
     actors: Arc<ReadCache<BearerTokenKey, (Actor, Millis)>>,
     /// Organization id → its subtree (at most `CACHED_SUBTREE_MAX` organizations).
-    subtrees: Arc<ReadCache<i64, Vec<Organization>>>,
+    subtrees: Arc<ReadCache<i64, Arc<[Organization]>>>,
     /// User public id → the user, for `POST /token`: only a user that let a request through
     /// (see `owner_tokens`).
     token_owners: Arc<ReadCache<PublicId, UserRow>>,

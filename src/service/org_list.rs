@@ -23,7 +23,7 @@ pub struct OrgPages {
     /// The path of the last organization listed; `None` before the first page.
     after: Option<OrgPath>,
     done: bool,
-    cache: Arc<ReadCache<i64, Vec<Organization>>>,
+    cache: Arc<ReadCache<i64, Arc<[Organization]>>>,
     /// The caller's organization (the cache key) and the store's change count when the list
     /// was asked for.
     org_id: i64,
@@ -31,8 +31,9 @@ pub struct OrgPages {
 }
 
 impl OrgPages {
-    /// The next page (never empty), or `None` when every organization has been listed.
-    pub async fn next_page(&mut self) -> ServiceResult<Option<Vec<Organization>>> {
+    /// The next page (never empty), or `None` when every organization has been listed. A
+    /// page is shared, not copied: a cached subtree is handed out as it is kept.
+    pub async fn next_page(&mut self) -> ServiceResult<Option<Arc<[Organization]>>> {
         if self.done {
             return Ok(None);
         }
@@ -53,7 +54,7 @@ impl OrgPages {
         };
         self.after = Some(last.path.clone());
         self.done = rows.len() < ORG_PAGE_SIZE;
-        let orgs: Vec<Organization> = rows.into_iter().map(Organization::from).collect();
+        let orgs: Arc<[Organization]> = rows.into_iter().map(Organization::from).collect();
         if first && self.done && orgs.len() <= CACHED_SUBTREE_MAX {
             self.cache.insert(self.org_id, self.changes, orgs.clone());
         }

@@ -197,8 +197,8 @@ async fn data_survives_a_restart_on_the_same_database() {
         .await
         .unwrap()
         .expect("one page")
-        .into_iter()
-        .map(|o| o.name)
+        .iter()
+        .map(|o| o.name.clone())
         .collect();
     assert_eq!(names, ["Root", "Durable"]);
 }

@@ -43,16 +43,17 @@ fn org_json(org: &Organization, actor: &Actor) -> Value {
     serde_json::to_value(OrgReply::new(org, &actor.org_public_id)).expect("an org serializes")
 }
 
-/// An organization of a streamed list, with the caller's organization (whose parent is not
-/// shown).
+/// An organization of a streamed list: its place in a page shared with the subtree cache (no
+/// copy per request), and the caller's organization (whose parent is not shown).
 struct ListedOrg {
-    org: Organization,
+    page: Arc<[Organization]>,
+    index: usize,
     caller_org: Arc<str>,
 }
 
 impl Serialize for ListedOrg {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        OrgReply::new(&self.org, &self.caller_org).serialize(serializer)
+        OrgReply::new(&self.page[self.index], &self.caller_org).serialize(serializer)
     }
 }
 
@@ -65,11 +66,11 @@ pub async fn list(
     let caller_org: Arc<str> = actor.org_public_id.as_str().into();
     let pages = stream::try_unfold((pages, caller_org), |(mut pages, caller_org)| async move {
         let page = pages.next_page().await?;
-        Ok(page.map(|orgs| {
-            let items = orgs
-                .into_iter()
-                .map(|org| ListedOrg {
-                    org,
+        Ok(page.map(|page| {
+            let items = (0..page.len())
+                .map(|index| ListedOrg {
+                    page: page.clone(),
+                    index,
                     caller_org: caller_org.clone(),
                 })
                 .collect();
