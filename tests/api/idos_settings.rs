@@ -643,8 +643,34 @@ async fn names_words_and_hook_urls_follow_the_text_rules() {
         "section must be a string of 1 to 255 printable characters",
     );
 
-    // A hook's URL: at most 2,048 characters, refused before any handshake.
+    // An invited member's name follows the same rules, and no member is made.
     let (key, _) = credential(&app, &t).await;
+    let reply = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}/invitations", t.slug),
+        Some(&auth),
+        Some(json!({"role": "company.reviewer", "email": "long@idos.io",
+            "name": "x".repeat(201), "credentialPubKey": key})),
+    )
+    .await;
+    assert_idos_error(
+        &reply,
+        400,
+        "VALIDATION_ERROR",
+        "name must have at most 200 characters",
+    );
+    let members = idos(
+        &app,
+        "GET",
+        &format!("/companies/{}/members", t.slug),
+        Some(&auth),
+        None,
+    )
+    .await;
+    assert!(!members.body.to_string().contains("long@idos.io"));
+
+    // A hook's URL: at most 2,048 characters, refused before any handshake.
     let url = format!("https://example.com/{}", "a".repeat(2_048));
     let reply = idos(
         &app,
