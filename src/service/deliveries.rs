@@ -205,11 +205,13 @@ impl Services {
             .begin_deliveries()
             .await
             .context("starting a delivery transaction")?;
-        tx.record_outcomes(outcomes, now)
-            .await
-            .context("recording delivery outcomes")?;
+        // Hooks first, in id order, then their deliveries: the order every transaction that
+        // touches both takes (a replay locks its hook, then updates deliveries). Recording
+        // the deliveries first let a replay and this deadlock on PostgreSQL.
+        let mut streaks: Vec<(i64, Option<Millis>)> = streaks.into_iter().collect();
+        streaks.sort_unstable_by_key(|&(hook_id, _)| hook_id);
         let mut failing = Vec::new();
-        for (&hook_id, streak) in &streaks {
+        for &(hook_id, streak) in &streaks {
             match streak {
                 None => tx
                     .hook_succeeded(hook_id)
@@ -223,13 +225,16 @@ impl Services {
                             .await
                             .context("recording a hook's success")?;
                     }
-                    tx.hook_failed(hook_id, *at)
+                    tx.hook_failed(hook_id, at)
                         .await
                         .context("recording a hook's failure")?;
                     failing.push(hook_id);
                 }
             }
         }
+        tx.record_outcomes(outcomes, now)
+            .await
+            .context("recording delivery outcomes")?;
         let mut disabled = Vec::new();
         for hook in tx
             .exec()
