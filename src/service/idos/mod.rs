@@ -31,8 +31,8 @@ use super::error::{FieldRule, IdosInvalid, Invalid, ServiceError, ServiceResult,
 use super::events::{EventOrg, Origin, event};
 use super::lookup::parse_name;
 use crate::domain::events::EventType;
-use crate::domain::{IdosKind, Kind};
-use crate::store::{CompanyRow, CredentialRow, Exec, NewEvent};
+use crate::domain::{IdosKind, Kind, now_millis};
+use crate::store::{CompanyRow, CredentialRow, Exec, IdosTable, NewEvent, Tx};
 
 /// Unix seconds from orghub's milliseconds: idOS speaks seconds.
 pub fn seconds(millis: i64) -> i64 {
@@ -115,6 +115,28 @@ impl From<&CompanyRow> for EventOrg {
 }
 
 /// The event of a change to a record of `company`, by `actor`.
+/// The end of a use case that deletes one idOS row: the deletion, its event and the commit,
+/// in one transaction. `what` names the record in the contexts of internal errors.
+pub(crate) async fn delete_with_event(
+    mut tx: Tx,
+    table: IdosTable,
+    id: i64,
+    event: NewEvent,
+    what: &'static str,
+) -> ServiceResult<u64> {
+    let deleted = tx
+        .delete_idos_row(table, id)
+        .await
+        .with_context(|| format!("deleting a {what}"))?;
+    tx.insert_event(event, now_millis())
+        .await
+        .with_context(|| format!("writing a {what}'s deletion event"))?;
+    tx.commit()
+        .await
+        .with_context(|| format!("committing a {what}'s deletion"))?;
+    Ok(deleted)
+}
+
 pub(crate) fn company_event(
     actor: &Actor,
     kind: EventType,

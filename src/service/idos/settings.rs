@@ -5,8 +5,8 @@ use anyhow::Context;
 use serde_json::Value;
 
 use super::{
-    IdosCaller, IdosTokenKind, company_event, company_for, credential_of, event_data, idos_invalid,
-    not_found,
+    IdosCaller, IdosTokenKind, company_event, company_for, credential_of, delete_with_event,
+    event_data, idos_invalid, not_found,
 };
 use crate::domain::events::EventType;
 use crate::domain::text::is_forbidden;
@@ -338,25 +338,13 @@ impl Services {
             .context("starting to delete a setting")?;
         let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
         let setting = setting_in(tx.exec(), &company, id).await?;
-        let deleted = tx
-            .delete_idos_row(IdosTable::Settings, setting.id)
-            .await
-            .context("deleting a setting")?;
-        tx.insert_event(
-            company_event(
-                actor,
-                EventType::SettingDeleted,
-                &company,
-                event_data::setting(&setting),
-            ),
-            now_millis(),
-        )
-        .await
-        .context("writing a setting's deletion event")?;
-        tx.commit()
-            .await
-            .context("committing a setting's deletion")?;
-        Ok(deleted)
+        let event = company_event(
+            actor,
+            EventType::SettingDeleted,
+            &company,
+            event_data::setting(&setting),
+        );
+        delete_with_event(tx, IdosTable::Settings, setting.id, event, "setting").await
     }
 
     pub async fn idos_widgets(&self, actor: &Actor, slug: &str) -> ServiceResult<Vec<Widget>> {
@@ -510,25 +498,13 @@ impl Services {
             .context("starting to delete a widget")?;
         let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
         let widget = widget_in(tx.exec(), &company, hash).await?;
-        let deleted = tx
-            .delete_idos_row(IdosTable::Widgets, widget.id)
-            .await
-            .context("deleting a widget")?;
-        tx.insert_event(
-            company_event(
-                actor,
-                EventType::WidgetDeleted,
-                &company,
-                event_data::widget(&widget),
-            ),
-            now_millis(),
-        )
-        .await
-        .context("writing a widget's deletion event")?;
-        tx.commit()
-            .await
-            .context("committing a widget's deletion")?;
-        Ok(deleted)
+        let event = company_event(
+            actor,
+            EventType::WidgetDeleted,
+            &company,
+            event_data::widget(&widget),
+        );
+        delete_with_event(tx, IdosTable::Widgets, widget.id, event, "widget").await
     }
 
     pub async fn idos_subscriptions(
@@ -627,29 +603,24 @@ impl Services {
             .context("reading a subscription")?
             .filter(|s| s.credential_id == credential.id)
             .ok_or_else(|| not_found(IdosKind::Subscription, id))?;
-        let deleted = tx
-            .delete_idos_row(IdosTable::Subscriptions, subscription.id)
-            .await
-            .context("deleting a subscription")?;
-        tx.insert_event(
-            company_event(
-                actor,
-                EventType::SubscriptionDeleted,
-                &company,
-                event_data::subscription(
-                    subscription.id,
-                    &credential.public_key,
-                    &subscription.category_slug,
-                ),
+        let event = company_event(
+            actor,
+            EventType::SubscriptionDeleted,
+            &company,
+            event_data::subscription(
+                subscription.id,
+                &credential.public_key,
+                &subscription.category_slug,
             ),
-            now_millis(),
+        );
+        delete_with_event(
+            tx,
+            IdosTable::Subscriptions,
+            subscription.id,
+            event,
+            "subscription",
         )
         .await
-        .context("writing a subscription's deletion event")?;
-        tx.commit()
-            .await
-            .context("committing a subscription's deletion")?;
-        Ok(deleted)
     }
 
     pub async fn idos_profiles(&self, actor: &Actor, slug: &str) -> ServiceResult<Vec<Profile>> {
@@ -693,24 +664,12 @@ impl Services {
             .await
             .context("reading a profile")?
             .ok_or_else(|| not_found(IdosKind::Profile, id))?;
-        let deleted = tx
-            .delete_idos_row(IdosTable::Users, profile.id)
-            .await
-            .context("deleting a profile")?;
         let data = serde_json::json!({
             "id": profile.id,
             "username": profile.username,
             "credentialPublicKey": profile.credential_public_key,
         });
-        tx.insert_event(
-            company_event(actor, EventType::ProfileDeleted, &company, data),
-            now_millis(),
-        )
-        .await
-        .context("writing a profile's deletion event")?;
-        tx.commit()
-            .await
-            .context("committing a profile's deletion")?;
-        Ok(deleted)
+        let event = company_event(actor, EventType::ProfileDeleted, &company, data);
+        delete_with_event(tx, IdosTable::Users, profile.id, event, "profile").await
     }
 }
