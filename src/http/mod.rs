@@ -3,6 +3,7 @@
 //! and trailing slashes). Each face's router brings its own time limit and fallbacks
 //! and its panic guard (`kit::finish`); the health checks have a panic guard of their own.
 
+mod access_log;
 mod client_address;
 pub mod faces;
 mod health;
@@ -11,19 +12,18 @@ pub(crate) mod wire_time;
 
 pub use client_address::ClientAddress;
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::Request;
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderName, Uri};
-use tower::Layer;
-use tower::util::{MapRequest, MapRequestLayer};
-use tower_http::LatencyUnit;
-use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
+use axum::response::Response;
+use tower::{Service, ServiceBuilder};
+use tower_http::normalize_path::NormalizePathLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::service::Services;
 
@@ -40,7 +40,17 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole application as one service. Before routing, repeated slashes are collapsed into
 /// one and a trailing slash is trimmed, so `/conformity/v1//api-keys/` reaches
 /// `/conformity/v1/api-keys` and `/xponent/org/` reaches `/xponent/org`.
-pub fn app(state: AppState) -> MapRequest<NormalizePath<Router>, fn(Request) -> Request> {
+///
+/// The layers every request goes through wrap the router once, from outside: a layer given to
+/// `Router::layer` wraps every route instead, and each such layer then costs every request
+/// one more boxed service clone and boxed future. Only `LogInternalErrors` sits inside, where
+/// the matched route is known.
+pub fn app(
+    state: AppState,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
++ Clone
++ Send
++ 'static {
     let idos = state.idos.clone();
     let router = Router::new()
         .merge(health::router())
@@ -49,34 +59,17 @@ pub fn app(state: AppState) -> MapRequest<NormalizePath<Router>, fn(Request) -> 
         .nest("/conformity/v1", faces::conformity::router())
         .nest("/idos/1.0", faces::idos::router(idos))
         .with_state(state)
-        .layer(kit::internal::LogInternalErrors)
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request| {
-                    let request_id = request
-                        .headers()
-                        .get(REQUEST_ID)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default();
-                    // The path only: query strings may carry tokens.
-                    tracing::info_span!(
-                        "request",
-                        method = %request.method(),
-                        path = %request.uri().path(),
-                        request_id = %request_id,
-                    )
-                })
-                .on_response(
-                    DefaultOnResponse::new()
-                        .level(tracing::Level::INFO)
-                        .latency_unit(LatencyUnit::Micros),
-                ),
-        )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(kit::internal::LogInternalErrors);
+    ServiceBuilder::new()
+        .map_request(collapse_slashes as fn(Request) -> Request)
+        .layer(NormalizePathLayer::trim_trailing_slash())
+        .layer(SetSensitiveRequestHeadersLayer::new([AUTHORIZATION]))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .layer(SetSensitiveRequestHeadersLayer::new([AUTHORIZATION]));
-    let trimmed = NormalizePathLayer::trim_trailing_slash().layer(router);
-    MapRequestLayer::new(collapse_slashes as fn(Request) -> Request).layer(trimmed)
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(access_log::AccessLog {
+            request_id: REQUEST_ID,
+        })
+        .service(router)
 }
 
 /// The request with every run of slashes in its path made one slash; the query string is

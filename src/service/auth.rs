@@ -28,7 +28,9 @@ impl Services {
         {
             return Ok(actor);
         }
-        let (actor, expires_at) = self.read_token_actor(&hash).await?;
+        // Boxed: the read is the rare path, and inline its future would make every caller's
+        // future (each request's) several kilobytes larger, copied whenever one is moved.
+        let (actor, expires_at) = Box::pin(self.read_token_actor(&hash)).await?;
         self.actors
             .insert(hash, changes, (actor.clone(), expires_at));
         Ok(actor)

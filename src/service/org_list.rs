@@ -28,6 +28,8 @@ pub struct OrgPages {
     /// was asked for.
     org_id: i64,
     changes: u64,
+    /// Whether the page last returned is the one the subtree cache keeps.
+    shared: bool,
 }
 
 impl OrgPages {
@@ -40,14 +42,19 @@ impl OrgPages {
         let first = self.after.is_none();
         if first && let Some(orgs) = self.cache.get(&self.org_id, self.changes) {
             self.done = true;
+            self.shared = true;
             return Ok(Some(orgs));
         }
-        let rows = self
-            .store
-            .read()
-            .orgs_in_subtree_after(&self.root, self.after.as_ref(), ORG_PAGE_SIZE as i64)
-            .await
-            .context("reading a page of organizations")?;
+        // Boxed: a cached subtree is the common case, and the read's future inline would
+        // make every list's future kilobytes larger.
+        let store = self.store.read();
+        let rows = Box::pin(store.orgs_in_subtree_after(
+            &self.root,
+            self.after.as_ref(),
+            ORG_PAGE_SIZE as i64,
+        ))
+        .await
+        .context("reading a page of organizations")?;
         let Some(last) = rows.last() else {
             self.done = true;
             return Ok(None);
@@ -55,10 +62,18 @@ impl OrgPages {
         self.after = Some(last.path.clone());
         self.done = rows.len() < ORG_PAGE_SIZE;
         let orgs: Arc<[Organization]> = rows.into_iter().map(Organization::from).collect();
-        if first && self.done && orgs.len() <= CACHED_SUBTREE_MAX {
+        self.shared = first && self.done && orgs.len() <= CACHED_SUBTREE_MAX;
+        if self.shared {
             self.cache.insert(self.org_id, self.changes, orgs.clone());
         }
         Ok(Some(orgs))
+    }
+
+    /// Whether the page last returned is kept in the subtree cache, so that later lists of
+    /// the same subtree get the very same `Arc` (until a change drops it): worth rendering
+    /// once (`kit::renderings`).
+    pub fn page_is_shared(&self) -> bool {
+        self.shared
     }
 }
 
@@ -73,6 +88,7 @@ impl Services {
             cache: self.subtrees.clone(),
             org_id: actor.org_id,
             changes: self.store.changes(),
+            shared: false,
         }
     }
 }

@@ -106,13 +106,17 @@ impl<F: Face> FromRequestParts<AppState> for Caller<F> {
         let Credentials(credential, _) = Credentials::<F>::from_request_parts(parts, state).await?;
         let services = &state.services;
         let actor = match credential.scheme {
-            Scheme::ApiKey => match services.authenticate_api_key(&credential.value).await {
-                Err(ServiceError::Unauthorized(refused)) => services
-                    .authenticate(&credential.value)
-                    .await
-                    .map_err(|_| ServiceError::Unauthorized(refused))?,
-                other => other?,
-            },
+            // Boxed: its write would otherwise size every request's future (see
+            // `Services::authenticate`).
+            Scheme::ApiKey => {
+                match Box::pin(services.authenticate_api_key(&credential.value)).await {
+                    Err(ServiceError::Unauthorized(refused)) => services
+                        .authenticate(&credential.value)
+                        .await
+                        .map_err(|_| ServiceError::Unauthorized(refused))?,
+                    other => other?,
+                }
+            }
             Scheme::Bare | Scheme::Bearer | Scheme::Named(_) => {
                 services.authenticate(&credential.value).await?
             }

@@ -9,6 +9,7 @@
 //!   face accepts, and the authenticated actor behind them;
 //! - [`PathId`]: an id of the path, refused with the face's "invalid id" answer;
 //! - [`stream::json_array`]: a long list sent page by page, never all in memory;
+//! - [`renderings::Renderings`]: the JSON of a cached page's items, made once per page;
 //! - [`finish`]: the face's 404/405 fallbacks and its request time limit;
 //! - [`internal::report`]: an internal error put in the response's extensions, logged once
 //!   (with the matched route) by the [`internal::LogInternalErrors`] layer, never shown to the client.
@@ -17,6 +18,7 @@ mod body;
 mod credentials;
 pub mod internal;
 mod path_id;
+pub mod renderings;
 mod router;
 pub mod stream;
 mod time_limit;

@@ -58,9 +58,14 @@ fn page_chunk<T: Serialize>(mut chunk: Vec<u8>, items: &[T], sent: usize) -> Byt
         if sent + i > 0 {
             chunk.push(b',');
         }
+        let before = chunk.len();
         // Items are the faces' own serializable shapes (strings, numbers, maps with string
         // keys): serializing them into memory cannot fail.
         serde_json::to_writer(&mut chunk, item).expect("a face's JSON item serializes");
+        if i == 0 {
+            // Room for the rest at the first item's size, rather than growing step by step.
+            chunk.reserve((chunk.len() - before + 1) * (items.len() - 1));
+        }
     }
     Bytes::from(chunk)
 }

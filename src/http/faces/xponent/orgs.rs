@@ -1,16 +1,18 @@
 //! `/org`: the organization tree, and the templates available to an organization.
 
+use std::sync::{Arc, LazyLock};
+
 use axum::extract::State;
 use futures_util::stream;
-use std::sync::Arc;
-
 use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::input::{Body, field, object_body, parse_id};
 use super::reply::Xponent;
 use super::reply::{XponentError, XponentResult, ok, ok_paged};
 use crate::http::AppState;
+use crate::http::kit::renderings::{Rendered, Renderings};
 use crate::http::kit::{Caller, PathId};
 use crate::service::{Actor, Conflict, Organization, ServiceError};
 
@@ -44,17 +46,33 @@ fn org_json(org: &Organization, actor: &Actor) -> Value {
 }
 
 /// An organization of a streamed list: its place in a page shared with the subtree cache (no
-/// copy per request), and the caller's organization (whose parent is not shown).
+/// copy per request), the page's JSON when it was rendered once for every request, and the
+/// caller's organization (whose parent is not shown).
 struct ListedOrg {
     page: Arc<[Organization]>,
+    rendered: Option<Rendered>,
     index: usize,
     caller_org: Arc<str>,
 }
 
 impl Serialize for ListedOrg {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        OrgReply::new(&self.page[self.index], &self.caller_org).serialize(serializer)
+        let org = &self.page[self.index];
+        match &self.rendered {
+            Some(rendered) if org.public_id != *self.caller_org => {
+                rendered[self.index].serialize(serializer)
+            }
+            _ => OrgReply::new(org, &self.caller_org).serialize(serializer),
+        }
     }
+}
+
+/// The organizations of cached subtrees as every caller below their root sees them (with
+/// their parent); the one caller whose organization it is gets that one rendered anew.
+static RENDERED_ORGS: LazyLock<Renderings<Organization>> = LazyLock::new(Renderings::new);
+
+fn render_listed(org: &Organization) -> Box<RawValue> {
+    serde_json::value::to_raw_value(&OrgReply::new(org, "")).expect("an org serializes")
 }
 
 /// Streamed a page at a time, so a request holds one page in memory, whatever the subtree.
@@ -66,10 +84,13 @@ pub async fn list(
     let caller_org: Arc<str> = actor.org_public_id.as_str().into();
     let pages = stream::try_unfold((pages, caller_org), |(mut pages, caller_org)| async move {
         let page = pages.next_page().await?;
+        let shared = pages.page_is_shared();
         Ok(page.map(|page| {
+            let rendered = shared.then(|| RENDERED_ORGS.of(&page, render_listed));
             let items = (0..page.len())
                 .map(|index| ListedOrg {
                     page: page.clone(),
+                    rendered: rendered.clone(),
                     index,
                     caller_org: caller_org.clone(),
                 })
