@@ -185,3 +185,53 @@ async fn the_cli_and_a_second_server_agree_on_a_revocation() {
     second.stop().await;
     first.stop().await;
 }
+
+/// A cached subtree's organizations are rendered to JSON once and shared by every request:
+/// the answers from the cache are the first answer, the caller's own
+/// organization still without its parent; a rename is listed at once.
+#[tokio::test]
+async fn a_cached_subtree_lists_as_it_was_read_and_changes_at_once() {
+    let app = TestApp::spawn_with_read_cache(LASTING).await;
+    let (boot, token) = app.root_with_token().await;
+    let child = app
+        .create_org(&token, "Child", Some(&boot.organization_id))
+        .await;
+    let grandchild = app.create_org(&token, "Grandchild", Some(&child)).await;
+    let (_, child_token) = user_of_org_with_token(&app, &child, &token, "Owner").await;
+
+    let first = app.get("/xponent/org", &child_token).await.body;
+    let cached = app.get("/xponent/org", &child_token).await.body;
+    assert_eq!(cached, first);
+    let orgs = app
+        .get("/xponent/org", &child_token)
+        .await
+        .xponent_items("organizations");
+    assert_eq!(orgs.len(), 2, "{orgs:?}");
+    assert_eq!(orgs[0]["id"], child.as_str());
+    assert_eq!(orgs[0]["parentId"], serde_json::Value::Null);
+    assert_eq!(orgs[1]["parentId"], child.as_str());
+    // The root's own list shows the child with its parent.
+    let from_root = app
+        .get("/xponent/org", &token)
+        .await
+        .xponent_items("organizations");
+    let listed_child = from_root.iter().find(|org| org["id"] == child.as_str());
+    assert_eq!(
+        listed_child.unwrap()["parentId"],
+        boot.organization_id.as_str()
+    );
+
+    app.put(
+        &format!("/xponent/org/{grandchild}"),
+        &token,
+        &json!({ "name": "Renamed" }),
+    )
+    .await
+    .xponent_items("organizations");
+    let renamed = app
+        .get("/xponent/org", &child_token)
+        .await
+        .xponent_items("organizations");
+    assert_eq!(renamed[1]["name"], "Renamed");
+    app.stop().await;
+}
