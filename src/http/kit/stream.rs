@@ -1,5 +1,5 @@
-//! A long JSON array sent page by page, so that a request holds one page in memory whatever
-//! the list's length.
+//! A long JSON array sent page by page, so that a request holds at most two pages in memory
+//! whatever the list's length.
 
 use axum::body::{Body, Bytes};
 use futures_util::{Stream, StreamExt, stream};
@@ -10,9 +10,12 @@ use crate::service::ServiceResult;
 /// A body of `opening`, the items of every page as one JSON array's elements, then what
 /// `closing` makes of the number of items sent: `{"users":[` + items + `],"metadata":{…}}`.
 ///
-/// The first page is read before answering, so an error there is an ordinary error response
-/// (`Err`); an error on a later page, when the status has long been sent, is logged and cuts
-/// the body short: the client sees the connection end mid-JSON, never a complete wrong list.
+/// The first two pages are read before answering, so an error there is an ordinary error
+/// response (`Err`), and a list that ends within its first page (most lists, and every
+/// cached one) is one plain body with a `Content-Length`, with no stream to drive. An error
+/// on a later page, when the status has long been sent, is logged and cuts the body short:
+/// the client sees the connection end mid-JSON, never a complete wrong list. A request holds
+/// at most the rendering of two pages.
 pub async fn json_array<T, S, C>(opening: Vec<u8>, pages: S, closing: C) -> ServiceResult<Body>
 where
     T: Serialize + Send + 'static,
@@ -21,8 +24,19 @@ where
 {
     let mut pages = Box::pin(pages);
     let first = pages.next().await.transpose()?.unwrap_or_default();
+    let mut opening = page_chunk(opening, &first, 0);
     let count = first.len();
-    let opening = page_chunk(opening, &first, 0);
+    drop(first);
+    let second = match pages.next().await.transpose()? {
+        None => {
+            opening.extend_from_slice(&closing(count));
+            return Ok(Body::from(opening));
+        }
+        Some(second) => second,
+    };
+    let second_chunk = page_chunk(Vec::new(), &second, count);
+    let count = count + second.len();
+    drop(second);
 
     // The state is the pages still to read, the items sent so far and the closing; `None`
     // once the body has ended.
@@ -30,14 +44,14 @@ where
         let (mut pages, count, closing) = state?;
         match pages.next().await {
             Some(Ok(items)) => {
-                let chunk = page_chunk(Vec::new(), &items, count);
+                let chunk = Bytes::from(page_chunk(Vec::new(), &items, count));
                 Some((Ok(chunk), Some((pages, count + items.len(), closing))))
             }
             Some(Err(error)) => {
                 tracing::error!(
                     error = %format!("{error:#}"),
                     items_sent = count,
-                    "a paged list failed after its first page; the response is cut short"
+                    "a paged list failed after its first pages; the response is cut short"
                 );
                 Some((
                     Err(std::io::Error::other("the list could not be read")),
@@ -47,13 +61,14 @@ where
             None => Some((Ok(Bytes::from(closing(count))), None)),
         }
     });
-    let body = stream::once(async move { Ok(opening) }).chain(rest);
+    let head = [opening, second_chunk].map(|chunk| Ok(Bytes::from(chunk)));
+    let body = stream::iter(head).chain(rest);
     Ok(Body::from_stream(body))
 }
 
 /// `chunk` followed by `items`, comma-separated, with a leading comma when `sent` items
 /// already precede them in the array.
-fn page_chunk<T: Serialize>(mut chunk: Vec<u8>, items: &[T], sent: usize) -> Bytes {
+fn page_chunk<T: Serialize>(mut chunk: Vec<u8>, items: &[T], sent: usize) -> Vec<u8> {
     for (i, item) in items.iter().enumerate() {
         if sent + i > 0 {
             chunk.push(b',');
@@ -67,7 +82,7 @@ fn page_chunk<T: Serialize>(mut chunk: Vec<u8>, items: &[T], sent: usize) -> Byt
             chunk.reserve((chunk.len() - before + 1) * (items.len() - 1));
         }
     }
-    Bytes::from(chunk)
+    chunk
 }
 
 #[cfg(test)]
@@ -116,9 +131,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_list_of_one_page_is_one_body_of_known_length() {
+        use axum::body::HttpBody as _;
+        let pages = stream::iter(vec![Ok(vec![1, 2])]);
+        let body = json_array(b"{\"n\":[".to_vec(), pages, closing)
+            .await
+            .unwrap();
+        let expected = b"{\"n\":[1,2],\"count\":2}";
+        assert_eq!(body.size_hint().exact(), Some(expected.len() as u64));
+        assert_eq!(collect(body).await.unwrap(), expected);
+    }
+
+    #[tokio::test]
+    async fn an_error_on_the_second_page_is_an_error_answer() {
+        let pages = stream::iter(vec![
+            Ok(vec![1]),
+            Err(ServiceError::Internal(anyhow::anyhow!("down"))),
+        ]);
+        assert!(json_array(b"[".to_vec(), pages, closing).await.is_err());
+    }
+
+    #[tokio::test]
     async fn an_error_on_a_later_page_cuts_the_body_short() {
         let pages = stream::iter(vec![
             Ok(vec![1]),
+            Ok(vec![2]),
             Err(ServiceError::Internal(anyhow::anyhow!("down"))),
         ]);
         let body = json_array(b"[".to_vec(), pages, closing).await.unwrap();

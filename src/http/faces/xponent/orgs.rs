@@ -75,7 +75,8 @@ fn render_listed(org: &Organization) -> Box<RawValue> {
     serde_json::value::to_raw_value(&OrgReply::new(org, "")).expect("an org serializes")
 }
 
-/// Streamed a page at a time, so a request holds one page in memory, whatever the subtree.
+/// Streamed a page at a time (`kit::stream`), so a request holds at most two pages in memory,
+/// whatever the subtree.
 pub async fn list(
     State(state): State<AppState>,
     Caller(actor, _): Caller<Xponent>,

@@ -71,7 +71,8 @@ fn user_json(user: &User) -> Value {
     serde_json::to_value(UserReply::from(user)).expect("a user serializes")
 }
 
-/// Streamed a page at a time, so a request holds one page in memory, whatever the subtree.
+/// Streamed a page at a time (`kit::stream`), so a request holds at most two pages in memory,
+/// whatever the subtree.
 pub async fn list(
     State(state): State<AppState>,
     Caller(actor, _): Caller<Xponent>,
