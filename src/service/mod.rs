@@ -13,6 +13,7 @@ mod groups;
 mod hooks;
 pub mod idos;
 mod org_list;
+mod org_tree;
 mod orgs;
 mod owner_tokens;
 mod projects;
@@ -70,6 +71,7 @@ pub use hooks::{
 };
 pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
+pub use org_tree::MAX_SUBTREE_DEPTH;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use quotas::{Quota, Quotas};
 pub use records::{

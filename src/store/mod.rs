@@ -22,6 +22,7 @@ mod idos;
 mod idos_slugs;
 mod locks;
 mod nonces;
+mod org_tree;
 mod orgs;
 mod projects;
 mod sqlite_files;

@@ -26,6 +26,8 @@ mod idos_members;
 mod idos_settings;
 mod integrity;
 mod isolation;
+mod native;
+mod native_orgs;
 mod races;
 mod receiver;
 mod smoke;
