@@ -11,6 +11,7 @@ mod conformity_users;
 mod deliveries;
 mod groups;
 mod hooks;
+mod idempotency;
 pub mod idos;
 mod org_list;
 mod org_tree;
@@ -69,6 +70,7 @@ pub use hooks::{
     ATTEMPT_PAGE_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_SECRET_OVERLAP, HookCreated, HookRequest,
     HookView,
 };
+pub use idempotency::{IDEMPOTENCY_TTL, IdempotentStart, KeptAnswer};
 pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
 pub use org_tree::MAX_SUBTREE_DEPTH;

@@ -18,6 +18,7 @@ mod error;
 mod events;
 mod external_ids;
 mod hooks;
+mod idempotency;
 mod idos;
 mod idos_slugs;
 mod locks;
@@ -60,6 +61,7 @@ pub use deliveries::{
 pub use error::{StoreError, UniqueKey};
 pub use events::{EventFilter, EventRow, NewEvent};
 pub use hooks::{FailingHook, HookRow, NewHook};
+pub use idempotency::IdempotencyRow;
 pub use idos::*;
 pub use locks::RowLock;
 pub use orgs::{NewOrg, OrgRow, SsoSecretRow};

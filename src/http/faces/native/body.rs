@@ -11,9 +11,11 @@ use super::Native;
 use super::problem::{ApiError, FieldError, pointer};
 use crate::http::kit::{Json, JsonBody};
 
-/// The body as `T`.
+/// The body as `T`, with the JSON it was read from (an idempotency key's request is known by
+/// its JSON, not its bytes).
 pub struct Body<T> {
     pub value: T,
+    pub json: serde_json::Value,
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
@@ -31,7 +33,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             Json::Malformed => return Err(ApiError::bad_request("The request body is not JSON")),
         };
         let value = typed(&json)?;
-        Ok(Self { value })
+        Ok(Self { value, json })
     }
 }
 

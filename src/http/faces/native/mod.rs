@@ -10,6 +10,7 @@ mod body;
 mod cursor;
 mod errors;
 mod etag;
+mod idempotency;
 mod ids;
 mod openapi;
 mod orgs;

@@ -13,6 +13,7 @@ use super::auth::Caller;
 use super::body::Body;
 use super::cursor::{Page, PageParams, Paged};
 use super::etag::{IfMatch, etag_of, tagged};
+use super::idempotency::{IdempotencyKey, IdempotencyParam};
 use super::ids::OrgId;
 use super::params::Params;
 use super::problem::{ApiResult, Problem};
@@ -99,6 +100,7 @@ fn paged(page: &Page, orgs: Vec<Organization>) -> Response {
     path = "/orgs",
     operation_id = "createOrganization",
     tag = "organizations",
+    params(IdempotencyParam),
     request_body = NewOrg,
     responses(
         (status = 201, description = "The organization created", body = Org,
@@ -107,27 +109,36 @@ fn paged(page: &Page, orgs: Vec<Organization>) -> Response {
         (status = 401, description = "No valid bearer credential", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not an Owner, or the tree is at its quota", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such parent in the caller's subtree", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The name is in use in the tree", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The name is in use in the tree, or the idempotency key's first request is still being answered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid, or the idempotency key was used with another request", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 pub async fn create_org(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    key: IdempotencyKey,
     body: Body<NewOrg>,
 ) -> ApiResult<Response> {
-    let parent = body.value.parent_id.map(public_id);
-    let org = state
-        .services
-        .create_org(&actor, &body.value.name, parent.as_ref())
-        .await?;
-    let location = format!("{BASE_PATH}/orgs/{}", org.public_id);
-    let mut response = tagged(StatusCode::CREATED, &Org::from(org));
+    key.run(&state, &actor, &body.json, async {
+        let parent = body.value.parent_id.map(public_id);
+        let org = state
+            .services
+            .create_org(&actor, &body.value.name, parent.as_ref())
+            .await?;
+        let location = format!("{BASE_PATH}/orgs/{}", org.public_id);
+        Ok(created(&Org::from(org), &location))
+    })
+    .await
+}
+
+/// 201 with the new resource, its `ETag` and its `Location`.
+pub fn created<T: Serialize>(representation: &T, location: &str) -> Response {
+    let mut response = tagged(StatusCode::CREATED, representation);
     if let Ok(value) = location.parse() {
         response.headers_mut().insert(LOCATION, value);
     }
-    Ok(response)
+    response
 }
 
 /// Reads an organization of the caller's subtree.
