@@ -29,6 +29,7 @@ mod isolation;
 mod native;
 mod native_idempotency;
 mod native_orgs;
+mod native_users;
 mod races;
 mod receiver;
 mod smoke;
