@@ -14,6 +14,7 @@ mod groups;
 mod hooks;
 mod idempotency;
 pub mod idos;
+mod org_hooks;
 mod org_list;
 mod org_tree;
 mod orgs;
