@@ -58,6 +58,7 @@ pub fn app(
         .nest("/surfsight/v2", faces::surfsight::router())
         .nest("/conformity/v1", faces::conformity::router())
         .nest("/idos/1.0", faces::idos::router(idos))
+        .nest(faces::native::BASE_PATH, faces::native::router())
         .with_state(state)
         .layer(kit::internal::LogInternalErrors);
     ServiceBuilder::new()

@@ -4,6 +4,7 @@
 // Use cases: each imports only the shared leaves below, never another use case.
 mod account_settings;
 mod api_keys;
+mod audit_log;
 mod auth;
 mod azure_gcp;
 mod cloud_accounts;
@@ -11,8 +12,11 @@ mod conformity_users;
 mod deliveries;
 mod groups;
 mod hooks;
+mod idempotency;
 pub mod idos;
+mod org_hooks;
 mod org_list;
+mod org_tree;
 mod orgs;
 mod owner_tokens;
 mod projects;
@@ -20,6 +24,7 @@ mod revocation;
 mod setup;
 mod sign_in;
 mod sso;
+mod user_reads;
 mod users;
 
 // Leaves shared by the use cases; none imports a use case.
@@ -47,6 +52,7 @@ pub use crate::domain::TokenKind;
 pub use account_settings::NewRuleSetting;
 pub use actor::{Access, Actor, ActorUser};
 pub use api_keys::NewApiKey;
+pub use audit_log::AuditQuery;
 pub use azure_gcp::{
     NewAccountBasics, NewActiveDirectoryRequest, NewAzureAccountRequest, NewGcpAccountRequest,
     NewGcpOrganisationRequest,
@@ -68,8 +74,10 @@ pub use hooks::{
     ATTEMPT_PAGE_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_SECRET_OVERLAP, HookCreated, HookRequest,
     HookView,
 };
+pub use idempotency::{IDEMPOTENCY_TTL, IdempotentStart, KeptAnswer};
 pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
+pub use org_tree::MAX_SUBTREE_DEPTH;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use quotas::{Quota, Quotas};
 pub use records::{
@@ -80,6 +88,7 @@ pub use revocation::{OrgRef, RotatedSsoSecret};
 pub use setup::{Bootstrap, BootstrapRequest, TemplateImport};
 pub use sign_in::SignIn;
 pub use sso::SsoOrganization;
+pub use user_reads::UserQuery;
 pub use users::{MAX_BULK_ITEMS, NewUserRequest, UserChanges, UserPages};
 
 use std::sync::Arc;

@@ -18,10 +18,12 @@ mod error;
 mod events;
 mod external_ids;
 mod hooks;
+mod idempotency;
 mod idos;
 mod idos_slugs;
 mod locks;
 mod nonces;
+mod org_tree;
 mod orgs;
 mod projects;
 mod sqlite_files;
@@ -30,6 +32,7 @@ mod templates;
 mod tenants;
 mod token_writer;
 mod tokens;
+mod user_pages;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -59,6 +62,7 @@ pub use deliveries::{
 pub use error::{StoreError, UniqueKey};
 pub use events::{EventFilter, EventRow, NewEvent};
 pub use hooks::{FailingHook, HookRow, NewHook};
+pub use idempotency::IdempotencyRow;
 pub use idos::*;
 pub use locks::RowLock;
 pub use orgs::{NewOrg, OrgRow, SsoSecretRow};
@@ -67,6 +71,7 @@ pub use templates::{TemplateConnectionRow, TemplateRow};
 pub use tenants::TenantUsage;
 pub use token_writer::{NonceToken, TokenWriter};
 pub use tokens::{NewToken, TakenToken, TokenActorRow};
+pub use user_pages::UserFilter;
 pub use users::{ListedUserRow, NewUser, UserRow};
 
 pub type StoreResult<T> = Result<T, StoreError>;

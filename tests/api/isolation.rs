@@ -32,10 +32,17 @@ enum Face {
     Surfsight,
     Conformity,
     Idos,
+    Native,
 }
 
 impl Face {
-    const ALL: [Face; 4] = [Face::Xponent, Face::Surfsight, Face::Conformity, Face::Idos];
+    const ALL: [Face; 5] = [
+        Face::Xponent,
+        Face::Surfsight,
+        Face::Conformity,
+        Face::Idos,
+        Face::Native,
+    ];
 
     fn base(self) -> &'static str {
         match self {
@@ -43,6 +50,7 @@ impl Face {
             Face::Surfsight => "/surfsight/v2",
             Face::Conformity => "/conformity/v1",
             Face::Idos => "/idos/1.0",
+            Face::Native => "/api/v1",
         }
     }
 }
@@ -121,10 +129,105 @@ const fn own(parent: Parent, route: Route) -> Route {
     Route { parent, ..route }
 }
 
+/// The native face's paths, which its OpenAPI document holds as strings.
+fn native_paths() -> Vec<&'static str> {
+    orghub::http::faces::native::paths()
+        .into_iter()
+        .map(|path| &*Box::leak(path.into_boxed_str()))
+        .collect()
+}
+
+/// The native API's routes.
+fn native_table() -> Vec<Route> {
+    use Face::Native;
+    vec![
+        route(
+            Native,
+            "POST",
+            "/orgs",
+            Some(r#"{"name":"Intruder","parentId":"{org_id}"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/orgs/{org_id}", None, REFUSED),
+        route(
+            Native,
+            "PATCH",
+            "/orgs/{org_id}",
+            Some(r#"{"name":"Pwned"}"#),
+            REFUSED,
+        ),
+        route(Native, "DELETE", "/orgs/{org_id}", None, REFUSED),
+        route(Native, "GET", "/orgs/{org_id}/children", None, REFUSED),
+        route(Native, "GET", "/orgs/{org_id}/subtree", None, REFUSED),
+        route(Native, "GET", "/orgs/{org_id}/ancestors", None, REFUSED),
+        route(
+            Native,
+            "POST",
+            "/users",
+            Some(r#"{"orgId":"{org_id}","name":"Intruder","email":"intruder@victim.test"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/users", None, OWN),
+        route(Native, "GET", "/users/{user_id}", None, REFUSED),
+        route(
+            Native,
+            "PATCH",
+            "/users/{user_id}",
+            Some(r#"{"role":"Owner"}"#),
+            REFUSED,
+        ),
+        route(Native, "DELETE", "/users/{user_id}", None, REFUSED),
+        route(
+            Native,
+            "PUT",
+            "/users/{user_id}/role",
+            Some(r#"{"role":"Owner"}"#),
+            REFUSED,
+        ),
+        route(
+            Native,
+            "PUT",
+            "/users/{user_id}/password",
+            Some(r#"{"password":"taken over at last"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/events", None, OWN),
+        route(
+            Native,
+            "POST",
+            "/orgs/{org_id}/hooks",
+            Some(r#"{"url":"{intruder_url}"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/orgs/{org_id}/hooks", None, REFUSED),
+        route(Native, "GET", "/hooks/{hook_id}", None, REFUSED),
+        route(
+            Native,
+            "PATCH",
+            "/hooks/{hook_id}",
+            Some(r#"{"enabled":false}"#),
+            REFUSED,
+        ),
+        route(Native, "DELETE", "/hooks/{hook_id}", None, REFUSED),
+        route(Native, "GET", "/hooks/{hook_id}/deliveries", None, REFUSED),
+        route(
+            Native,
+            "POST",
+            "/hooks/{hook_id}/replay",
+            Some(r#"{"eventId":"{org_id}"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/openapi.json", None, PUBLIC),
+        route(Native, "GET", "/docs", None, PUBLIC),
+        route(Native, "GET", "/docs/scalar.js", None, PUBLIC),
+    ]
+}
+
 /// Every route of every face.
 fn table() -> Vec<Route> {
     use Face::*;
-    vec![
+    let mut table = native_table();
+    table.extend(vec![
         Route {
             own_auth: Some(OwnAuth::None),
             ..route(
@@ -1008,7 +1111,8 @@ fn table() -> Vec<Route> {
                 REFUSED,
             ),
         ),
-    ]
+    ]);
+    table
 }
 
 /// The victim: a root with a child organization (created through Surfsight, so that it has an
@@ -1032,6 +1136,8 @@ struct Victim {
     token: String,
     /// The victim's idOS records.
     idos: IdosVictim,
+    /// A hook of the victim's root organization (the native API's `{hook_id}`).
+    hook: String,
     /// Strings that must never reach another tenant's caller.
     markers: Vec<String>,
 }
@@ -1354,6 +1460,19 @@ async fn victim(app: &TestApp) -> Victim {
         "223334445555".into(),
     ];
     markers.extend(idos.markers.iter().cloned());
+    let hook = app
+        .services
+        .create_hook(&orghub::service::HookRequest {
+            org: orghub::domain::PublicId::parse(&boot.organization_id).unwrap(),
+            url: "https://hooks.victim.test/VICTIM-hook".into(),
+            types: Vec::new(),
+            include_descendants: false,
+            max_in_flight: None,
+        })
+        .await
+        .unwrap()
+        .hook
+        .id;
     Victim {
         org: boot.organization_id,
         owner: boot.user_id,
@@ -1368,6 +1487,7 @@ async fn victim(app: &TestApp) -> Victim {
         child_sso_secret,
         token,
         idos,
+        hook,
         markers,
     }
 }
@@ -1511,6 +1631,7 @@ fn fill(template: &str, victim: &Victim, caller: &Caller, parent: Parent) -> Str
         .replace("{azure_application}", AZURE_APPLICATION)
         .replace("{gcp_unique_id}", GCP_UNIQUE_ID)
         .replace("{gcp_key}", &gcp_key().to_string())
+        .replace("{hook_id}", &victim.hook)
         .replace("{org_id}", &victim.org)
         .replace("{user_id}", &victim.user)
         .replace("{project_id}", &victim.project)
@@ -1548,6 +1669,7 @@ async fn send(
         (None, Face::Surfsight) => Some(format!("Bearer {}", caller.token)),
         (None, Face::Conformity) => Some(caller.conformity.clone()),
         (None, Face::Idos) => Some(caller.idos.clone()),
+        (None, Face::Native) => Some(format!("Bearer {}", caller.token)),
     };
     let mut headers = Vec::new();
     if let Some(auth) = &auth {
@@ -1595,6 +1717,7 @@ async fn no_route_of_any_face_lets_another_tenant_in() {
         (Face::Surfsight, orghub::http::faces::surfsight::paths()),
         (Face::Conformity, orghub::http::faces::conformity::paths()),
         (Face::Idos, orghub::http::faces::idos::paths()),
+        (Face::Native, native_paths()),
     ]
     .into_iter()
     .flat_map(|(face, paths)| paths.into_iter().map(move |path| (face.base(), path)))
