@@ -12,6 +12,8 @@ mod deliveries;
 mod groups;
 mod hooks;
 pub mod idos;
+mod introspection;
+mod oauth;
 mod org_list;
 mod orgs;
 mod owner_tokens;
@@ -31,6 +33,7 @@ mod event_data;
 mod events;
 mod group_commit;
 mod hook_rules;
+mod key_ending;
 mod limits;
 mod lookup;
 mod minting;
@@ -68,6 +71,7 @@ pub use hooks::{
     ATTEMPT_PAGE_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_SECRET_OVERLAP, HookCreated, HookRequest,
     HookView,
 };
+pub use introspection::TokenIntrospection;
 pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
@@ -104,6 +108,8 @@ pub mod ttl {
     pub const LOGIN_TOKEN: i64 = 60 * 1000;
     /// Surfsight `POST /authenticate` and organization admin tokens.
     pub const DAY_TOKEN: i64 = 24 * 60 * 60 * 1000;
+    /// Native access tokens (`POST /api/v1/oauth/token`, OAuth 2.0 client credentials).
+    pub const NATIVE_TOKEN: i64 = 60 * 60 * 1000;
     /// A Surfsight SSO JWT is accepted this long after its timestamp...
     pub const SSO_JWT: i64 = 15 * 60 * 1000;
     /// ...give or take this much disagreement between the partner's clock and ours.
