@@ -26,6 +26,7 @@ mod idos_members;
 mod idos_settings;
 mod integrity;
 mod isolation;
+mod native_oauth;
 mod races;
 mod receiver;
 mod smoke;
