@@ -1,6 +1,7 @@
 //! Token introspection (RFC 7662) and revocation (RFC 7009) of what orghub issues: bearer
 //! tokens of every kind (native access tokens, Xponent owner, login and session tokens,
-//! Surfsight tokens) and API keys.
+//! Surfsight tokens), API keys, and — for introspection only, as nothing of them is stored to
+//! end — idOS JWTs.
 //!
 //! The caller is authenticated, and sees only tokens of organizations it may read (its own
 //! organization's subtree: the one policy of `actor.rs`). Anything else — unknown, expired,
@@ -28,8 +29,9 @@ pub struct TokenIntrospection {
     pub subject: Option<String>,
     /// The public id of the token's organization.
     pub org_public_id: String,
-    pub issued_at: Millis,
-    /// None for an API key, which lasts until it is revoked.
+    /// None for an idOS token without `iat`.
+    pub issued_at: Option<Millis>,
+    /// None for an API key, which lasts until it is revoked (and an idOS token without `exp`).
     pub expires_at: Option<Millis>,
 }
 
@@ -58,7 +60,7 @@ impl Found {
                     client_id: token.api_key_public_id.map(|id| id.to_string()),
                     subject: token.user_public_id.map(|id| id.to_string()),
                     org_public_id: token.org_public_id.to_string(),
-                    issued_at: row.created_at,
+                    issued_at: Some(row.created_at),
                     expires_at: Some(token.expires_at),
                 })
             }
@@ -70,7 +72,7 @@ impl Found {
                     client_id: Some(key.key_public_id.to_string()),
                     subject: Some(key.user_public_id.to_string()),
                     org_public_id: key.org_public_id.to_string(),
-                    issued_at: row.created_at,
+                    issued_at: Some(row.created_at),
                     expires_at: None,
                 })
             }
@@ -102,7 +104,7 @@ impl Services {
         token: &str,
     ) -> ServiceResult<Option<TokenIntrospection>> {
         let Some(found) = self.find_token(token).await? else {
-            return Ok(None);
+            return self.introspect_idos_token(caller, token).await;
         };
         let visible = caller
             .authorize(Access::Read, found.org_path(), Kind::Organization, "")
@@ -153,6 +155,30 @@ impl Services {
             .await
             .context("committing a token's revocation")?;
         Ok(ended)
+    }
+
+    /// RFC 7662 for an idOS JWT (see `idos::introspection`).
+    async fn introspect_idos_token(
+        &self,
+        caller: &Actor,
+        token: &str,
+    ) -> ServiceResult<Option<TokenIntrospection>> {
+        let Some(facts) = self.idos_token_facts(token).await? else {
+            return Ok(None);
+        };
+        let now = now_millis();
+        let active = facts.expires_at.is_none_or(|exp| exp > now)
+            && caller
+                .authorize(Access::Read, &facts.org_path, Kind::Organization, "")
+                .is_ok();
+        Ok(active.then(|| TokenIntrospection {
+            kind: facts.kind,
+            client_id: None,
+            subject: facts.subject,
+            org_public_id: facts.org_public_id,
+            issued_at: facts.issued_at,
+            expires_at: facts.expires_at,
+        }))
     }
 
     /// The stored token or API key that `token` is, whatever its state.

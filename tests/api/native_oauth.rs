@@ -831,3 +831,79 @@ async fn the_oauth_endpoints_are_in_the_openapi_document() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn idos_tokens_are_introspected_but_not_revocable() {
+    use crate::idos::{idos, jwt, tenant as idos_tenant};
+    let app = TestApp::spawn().await;
+    let t = idos_tenant(&app, "Idos Co").await;
+    let caller = client_of(&app, &t.user_id).await;
+
+    // An identity token acts as its user.
+    let body = introspect(&app, &caller, &t.token).await;
+    assert_eq!(body["active"], true, "{body}");
+    assert_eq!(body["kind"], "idos_identity");
+    assert_eq!(body["sub"], t.user_id.as_str());
+    assert_eq!(body["organization_id"], t.org_id.as_str());
+    assert!(
+        body.get("exp").is_none() && body.get("client_id").is_none(),
+        "{body}"
+    );
+
+    // A credential token (from a handler) and a user token (from the credential).
+    let reply = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}/credentials", t.slug),
+        Some(&t.auth()),
+        Some(json!({"name": "Key"})),
+    )
+    .await;
+    let c_pub = reply.body["data"]["public"].as_str().unwrap().to_owned();
+    let c_priv = reply.body["data"]["private"].as_str().unwrap().to_owned();
+    let reply = idos(
+        &app,
+        "POST",
+        &format!("/companies/{}/handlers", t.slug),
+        Some(&t.auth()),
+        Some(json!({"name": "h", "authUsername": "u", "authPassword": "p"})),
+    )
+    .await;
+    let h_pub = reply.body["data"]["public"].as_str().unwrap();
+    let h_priv = reply.body["data"]["private"].as_str().unwrap();
+    let now = now_secs();
+    let credential_token = jwt(
+        h_priv,
+        &json!({"iss": h_pub, "sub": c_pub, "iat": now, "exp": now + 600}),
+    );
+    let body = introspect(&app, &caller, &credential_token).await;
+    assert_eq!(body["kind"], "idos_credential", "{body}");
+    assert_eq!(body["organization_id"], t.org_id.as_str());
+    assert!(body.get("sub").is_none(), "{body}");
+    assert_eq!(
+        (body["iat"].as_i64(), body["exp"].as_i64()),
+        (Some(now), Some(now + 600))
+    );
+    let user_token = jwt(&c_priv, &json!({"iss": c_pub, "sub": "alice"}));
+    let body = introspect(&app, &caller, &user_token).await;
+    assert_eq!(body["kind"], "idos_user", "{body}");
+    assert_eq!(body["sub"], "alice");
+
+    // Expired, badly signed, or of another tenant: inactive.
+    let expired = jwt(
+        &t.private_key,
+        &json!({"iss": t.public_key, "exp": now - 120}),
+    );
+    let forged = jwt("not the key", &json!({"iss": t.public_key}));
+    for token in [&expired, &forged] {
+        assert_eq!(introspect(&app, &caller, token).await, INACTIVE());
+    }
+    let other = tenant(&app, "Other", "owner@other.test").await;
+    for token in [&t.token, &credential_token, &user_token] {
+        assert_eq!(introspect(&app, &other.client, token).await, INACTIVE());
+    }
+    // Nothing of a JWT is stored to end: revoking one changes nothing.
+    revoke(&app, &caller, &t.token).await;
+    assert_eq!(introspect(&app, &caller, &t.token).await["active"], true);
+    app.stop().await;
+}

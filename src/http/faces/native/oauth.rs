@@ -224,7 +224,7 @@ fn introspection_response(found: Option<TokenIntrospection>) -> IntrospectionRes
             client_id: token.client_id,
             sub: token.subject,
             organization_id: Some(token.org_public_id),
-            iat: Some(seconds(token.issued_at)),
+            iat: token.issued_at.map(seconds),
             exp: token.expires_at.map(seconds),
         },
     }
