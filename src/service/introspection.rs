@@ -171,7 +171,7 @@ impl Services {
             && caller
                 .authorize(Access::Read, &facts.org_path, Kind::Organization, "")
                 .is_ok();
-        Ok(active.then(|| TokenIntrospection {
+        Ok(active.then_some(TokenIntrospection {
             kind: facts.kind,
             client_id: None,
             subject: facts.subject,
