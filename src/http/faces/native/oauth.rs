@@ -35,8 +35,8 @@ const BEARER_CHALLENGE: &str = r#"Bearer realm="orghub", error="invalid_token""#
 const FORM: &str = "application/x-www-form-urlencoded";
 const JSON: &str = "application/json";
 
-/// The routes, for the native router to merge at `/oauth`.
-pub fn router() -> OpenApiRouter<AppState> {
+/// The routes, for the native router to merge (`/oauth/token`, `/oauth/introspect`, `/oauth/revoke`).
+pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(token))
         .routes(routes!(introspect))
