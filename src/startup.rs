@@ -160,9 +160,9 @@ impl Application {
     }
 }
 
-/// Expired tokens and external IDs are refused already, and old sign-in failures and full
-/// rates count for nothing: this only keeps the tables, the throttle and the rate limiters
-/// from growing. Events past their retention go too, with their deliveries and delivery log.
+/// Expired tokens, external IDs and idempotency keys are refused already, and old sign-in
+/// failures and full rates count for nothing: this only keeps the tables, the throttle and
+/// the rate limiters from growing. Events past their retention go too, with their deliveries and delivery log.
 async fn sweep_expired(services: Arc<Services>, events_retention_days: u32) {
     // The first sweep is a period after start, not at once: a server that has just started
     // has nothing to sweep, and should not hold the write lock while a CLI command starts.
@@ -177,6 +177,11 @@ async fn sweep_expired(services: Arc<Services>, events_retention_days: u32) {
         }
         if let Err(error) = services.purge_expired_external_ids().await {
             tracing::warn!(error = %error, "removing expired external IDs failed");
+        }
+        match services.purge_idempotency_keys().await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "idempotency keys past their 24 hours removed"),
+            Err(error) => tracing::warn!(error = %error, "removing old idempotency keys failed"),
         }
         services.prune_sign_in_throttle();
         services.prune_token_rates();

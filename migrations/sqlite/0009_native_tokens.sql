@@ -1,4 +1,4 @@
--- Native access tokens (SQLite). Keep in step with ../postgres/0008_native_tokens.sql.
+-- Native access tokens (SQLite). Keep in step with ../postgres/0009_native_tokens.sql.
 --
 -- A native access token (`POST /api/v1/oauth/token`, OAuth 2.0 client credentials) is issued
 -- to an API key acting as the OAuth client: the token names the key, so that introspection

@@ -111,6 +111,8 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Print the native API's OpenAPI document (what `GET /api/v1/openapi.json` serves).
+    Openapi,
     /// Manage Surfsight SSO secrets.
     SsoSecret {
         #[command(subcommand)]
@@ -495,6 +497,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Events(args) => events::run(args).await,
+        Command::Openapi => {
+            let document = crate::http::faces::native::document();
+            println!("{}", serde_json::to_string_pretty(&document)?);
+            Ok(())
+        }
         Command::Hooks { command } => hooks::run(command).await,
         Command::Identity {
             command: IdentityCommand::Create { user, json, data },

@@ -48,6 +48,7 @@ pub fn app(state: AppState) -> MapRequest<NormalizePath<Router>, fn(Request) -> 
         .nest("/surfsight/v2", faces::surfsight::router())
         .nest("/conformity/v1", faces::conformity::router())
         .nest("/idos/1.0", faces::idos::router(idos))
+        .nest(faces::native::BASE_PATH, faces::native::router())
         .with_state(state)
         .layer(kit::internal::LogInternalErrors)
         .layer(

@@ -11,10 +11,12 @@ mod conformity_users;
 mod deliveries;
 mod groups;
 mod hooks;
+mod idempotency;
 pub mod idos;
 mod introspection;
 mod oauth;
 mod org_list;
+mod org_tree;
 mod orgs;
 mod owner_tokens;
 mod projects;
@@ -71,9 +73,11 @@ pub use hooks::{
     ATTEMPT_PAGE_SIZE, DEFAULT_MAX_IN_FLIGHT, DEFAULT_SECRET_OVERLAP, HookCreated, HookRequest,
     HookView,
 };
+pub use idempotency::{IDEMPOTENCY_TTL, IdempotentStart, KeptAnswer};
 pub use introspection::TokenIntrospection;
 pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
+pub use org_tree::MAX_SUBTREE_DEPTH;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use quotas::{Quota, Quotas};
 pub use records::{

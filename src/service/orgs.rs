@@ -199,7 +199,7 @@ impl Services {
 /// (X under Y, Y under X) or a move and a deletion then follow one another, and the second
 /// sees the first's paths. The first read, unlocked, only finds the tenant, and lets a
 /// caller outside it be refused without waiting for another tenant's lock.
-async fn administered_org_of_locked_tenant(
+pub(super) async fn administered_org_of_locked_tenant(
     tx: &mut Tx,
     actor: &Actor,
     id: &PublicId,

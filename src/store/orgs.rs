@@ -46,6 +46,8 @@ macro_rules! select_org {
     };
 }
 
+pub(super) use select_org;
+
 const ORG_BY_PUBLIC_ID: LockingRead = locking_read!(select_org!("WHERE o.public_id = $1"), "o");
 const ORG_BY_ID: LockingRead = locking_read!(select_org!("WHERE o.id = $1"), "o");
 

@@ -32,10 +32,17 @@ enum Face {
     Surfsight,
     Conformity,
     Idos,
+    Native,
 }
 
 impl Face {
-    const ALL: [Face; 4] = [Face::Xponent, Face::Surfsight, Face::Conformity, Face::Idos];
+    const ALL: [Face; 5] = [
+        Face::Xponent,
+        Face::Surfsight,
+        Face::Conformity,
+        Face::Idos,
+        Face::Native,
+    ];
 
     fn base(self) -> &'static str {
         match self {
@@ -43,6 +50,7 @@ impl Face {
             Face::Surfsight => "/surfsight/v2",
             Face::Conformity => "/conformity/v1",
             Face::Idos => "/idos/1.0",
+            Face::Native => "/api/v1",
         }
     }
 }
@@ -121,10 +129,48 @@ const fn own(parent: Parent, route: Route) -> Route {
     Route { parent, ..route }
 }
 
+/// The native face's paths, which its OpenAPI document holds as strings.
+fn native_paths() -> Vec<&'static str> {
+    orghub::http::faces::native::paths()
+        .into_iter()
+        .map(|path| &*Box::leak(path.into_boxed_str()))
+        .collect()
+}
+
+/// The native API's routes.
+fn native_table() -> Vec<Route> {
+    use Face::Native;
+    vec![
+        route(
+            Native,
+            "POST",
+            "/orgs",
+            Some(r#"{"name":"Intruder","parentId":"{org_id}"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/orgs/{org_id}", None, REFUSED),
+        route(
+            Native,
+            "PATCH",
+            "/orgs/{org_id}",
+            Some(r#"{"name":"Pwned"}"#),
+            REFUSED,
+        ),
+        route(Native, "DELETE", "/orgs/{org_id}", None, REFUSED),
+        route(Native, "GET", "/orgs/{org_id}/children", None, REFUSED),
+        route(Native, "GET", "/orgs/{org_id}/subtree", None, REFUSED),
+        route(Native, "GET", "/orgs/{org_id}/ancestors", None, REFUSED),
+        route(Native, "GET", "/openapi.json", None, PUBLIC),
+        route(Native, "GET", "/docs", None, PUBLIC),
+        route(Native, "GET", "/docs/scalar.js", None, PUBLIC),
+    ]
+}
+
 /// Every route of every face.
 fn table() -> Vec<Route> {
     use Face::*;
-    vec![
+    let mut table = native_table();
+    table.extend(vec![
         Route {
             own_auth: Some(OwnAuth::None),
             ..route(
@@ -1008,7 +1054,8 @@ fn table() -> Vec<Route> {
                 REFUSED,
             ),
         ),
-    ]
+    ]);
+    table
 }
 
 /// The victim: a root with a child organization (created through Surfsight, so that it has an
@@ -1548,6 +1595,7 @@ async fn send(
         (None, Face::Surfsight) => Some(format!("Bearer {}", caller.token)),
         (None, Face::Conformity) => Some(caller.conformity.clone()),
         (None, Face::Idos) => Some(caller.idos.clone()),
+        (None, Face::Native) => Some(format!("Bearer {}", caller.token)),
     };
     let mut headers = Vec::new();
     if let Some(auth) = &auth {
@@ -1595,6 +1643,7 @@ async fn no_route_of_any_face_lets_another_tenant_in() {
         (Face::Surfsight, orghub::http::faces::surfsight::paths()),
         (Face::Conformity, orghub::http::faces::conformity::paths()),
         (Face::Idos, orghub::http::faces::idos::paths()),
+        (Face::Native, native_paths()),
     ]
     .into_iter()
     .flat_map(|(face, paths)| paths.into_iter().map(move |path| (face.base(), path)))

@@ -2,5 +2,6 @@
 
 pub mod conformity;
 pub mod idos;
+pub mod native;
 pub mod surfsight;
 pub mod xponent;

@@ -39,6 +39,15 @@ impl<S: Clone + Send + Sync + 'static> Routes<S> {
         self
     }
 
+    /// Routes made elsewhere (the native face's come from its OpenAPI router, which keeps
+    /// their paths in its document).
+    pub fn from_router(router: Router<S>) -> Self {
+        Self {
+            router,
+            paths: Vec::new(),
+        }
+    }
+
     /// Every path routed, in the order added.
     pub fn paths(&self) -> Vec<&'static str> {
         self.paths.clone()

@@ -21,6 +21,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::auth::bearer_actor;
 use crate::http::AppState;
 use crate::http::kit::{internal, request_id};
 use crate::service::{Actor, ServiceError, TokenIntrospection, TokenKind, ttl};
@@ -157,7 +158,9 @@ async fn issue(state: &AppState, request: &OAuthRequest) -> Result<Response, OAu
         ));
     }
     let Presented::Client { id, secret } = request.presented()? else {
-        return Err(OAuthError::client("Client authentication is required: HTTP Basic, or client_id and client_secret in the body"));
+        return Err(OAuthError::client(
+            "Client authentication is required: HTTP Basic, or client_id and client_secret in the body",
+        ));
     };
     let issued = state
         .services
@@ -274,7 +277,11 @@ async fn revocation(state: &AppState, request: &OAuthRequest) -> Result<Response
         .revoke_token_as(&caller, token)
         .await
         .map_err(OAuthError::internal)?;
-    Ok((StatusCode::OK, [(CACHE_CONTROL, HeaderValue::from_static("no-store"))]).into_response())
+    Ok((
+        StatusCode::OK,
+        [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+    )
+        .into_response())
 }
 
 fn answer(result: Result<Response, OAuthError>) -> Response {
@@ -320,7 +327,9 @@ impl FromRequest<AppState> for OAuthRequest {
             Some(value) => Some(
                 value
                     .to_str()
-                    .map_err(|_| OAuthError::invalid_request("The Authorization header is not text"))?
+                    .map_err(|_| {
+                        OAuthError::invalid_request("The Authorization header is not text")
+                    })?
                     .to_owned(),
             ),
         };
@@ -436,14 +445,9 @@ impl OAuthRequest {
                 .authenticate_client(&id, &secret)
                 .await
                 .map_err(OAuthError::from_client)?,
-            Presented::Bearer(token) => match services.authenticate(&token).await {
-                Ok(actor) => actor,
-                Err(ServiceError::Unauthorized(_)) => services
-                    .authenticate_api_key(&token)
-                    .await
-                    .map_err(OAuthError::from_bearer)?,
-                Err(other) => return Err(OAuthError::internal(other)),
-            },
+            Presented::Bearer(token) => bearer_actor(state, &token)
+                .await
+                .map_err(OAuthError::from_bearer)?,
             Presented::Nothing => {
                 return Err(OAuthError::client(
                     "Authentication is required: HTTP Basic, client_id and client_secret, or a Bearer token",

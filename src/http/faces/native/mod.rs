@@ -1,0 +1,119 @@
+//! The native API (see `docs/faces/native.md`), mounted at `/api/v1`: orghub's own API,
+//! described by its OpenAPI document. Errors are problem details, lists are cursor pages,
+//! single resources carry entity tags.
+//!
+//! Routes are declared once, with `utoipa-axum`'s `routes!`: the router and the document come
+//! from the same list.
+
+mod auth;
+mod body;
+mod cursor;
+mod errors;
+mod etag;
+mod idempotency;
+mod ids;
+mod oauth;
+mod openapi;
+mod orgs;
+mod params;
+mod problem;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware::from_fn;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::http::AppState;
+use crate::http::kit::{self, BodyProblem, Face, Scheme};
+pub use problem::{ApiError, Problem};
+
+/// Where the face is mounted (see `http::app`).
+pub const BASE_PATH: &str = "/api/v1";
+
+/// The native face, for the HTTP kit: its error and its words for what the kit refuses.
+pub struct Native;
+
+impl Face for Native {
+    type Error = ApiError;
+
+    const SCHEMES: &'static [Scheme] = &[Scheme::Bearer];
+
+    fn body_refused(problem: BodyProblem) -> ApiError {
+        match problem {
+            BodyProblem::TooLarge => ApiError::status(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is larger than the server accepts",
+            ),
+            BodyProblem::Unreadable => ApiError::bad_request("The request body could not be read"),
+            BodyProblem::Empty => {
+                ApiError::bad_request("The request body is empty: a JSON object is expected")
+            }
+            BodyProblem::NotJson => ApiError::bad_request("The request body is not JSON"),
+            BodyProblem::NotAnObject => {
+                ApiError::bad_request("The request body is not a JSON object")
+            }
+        }
+    }
+
+    fn credentials_missing() -> ApiError {
+        ApiError::unauthorized(
+            "The request needs an Authorization header: Bearer and a token or API key",
+            false,
+        )
+    }
+
+    fn invalid_id(param: &str, _value: &str) -> ApiError {
+        ApiError::bad_parameter(param, "is not a UUID")
+    }
+
+    fn route_not_found() -> ApiError {
+        ApiError::not_found("No route has this path")
+    }
+
+    fn method_not_allowed() -> ApiError {
+        ApiError::status(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "The route does not take this method",
+        )
+    }
+
+    fn timed_out() -> ApiError {
+        ApiError::status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The request took longer than the server allows",
+        )
+    }
+}
+
+/// Every documented route, with the document they make.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(orgs::create_org))
+        .routes(routes!(orgs::get_org, orgs::update_org, orgs::delete_org))
+        .routes(routes!(orgs::list_children))
+        .routes(routes!(orgs::subtree))
+        .routes(routes!(orgs::ancestors))
+        .merge(oauth::routes())
+}
+
+/// The OpenAPI document of the face (`orghub openapi` prints it).
+pub fn document() -> utoipa::openapi::OpenApi {
+    api().into_openapi()
+}
+
+pub fn router() -> Router<AppState> {
+    let (routes, document) = api().split_for_parts();
+    let routes = routes.merge(openapi::routes(Arc::new(document)));
+    kit::finish::<Native, _>(kit::Routes::from_router(routes))
+        .layer(from_fn(problem::with_instance))
+}
+
+/// Every path of the face (relative to its base path), for the tests that must cover them all.
+pub fn paths() -> Vec<String> {
+    let mut paths: Vec<String> = document().paths.paths.keys().cloned().collect();
+    paths.extend(openapi::PATHS.iter().map(|path| (*path).to_owned()));
+    paths
+}
