@@ -828,6 +828,12 @@ async fn the_oauth_endpoints_are_in_the_openapi_document() {
         let body = &paths[path]["post"]["requestBody"]["content"];
         assert!(body.get(FORM).is_some(), "{path}: {body}");
         assert!(body.get("application/json").is_some(), "{path}: {body}");
+        assert_eq!(paths[path]["post"]["tags"], json!(["oauth"]), "{path}");
+    }
+    let components = &reply.body["components"];
+    assert_eq!(components["securitySchemes"]["basic"]["scheme"], "basic");
+    for schema in ["TokenResponse", "IntrospectionResponse", "OAuthErrorBody"] {
+        assert!(components["schemas"].get(schema).is_some(), "{schema}");
     }
     app.stop().await;
 }
