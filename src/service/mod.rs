@@ -24,6 +24,7 @@ mod revocation;
 mod setup;
 mod sign_in;
 mod sso;
+mod user_reads;
 mod users;
 
 // Leaves shared by the use cases; none imports a use case.
@@ -88,6 +89,7 @@ pub use revocation::{OrgRef, RotatedSsoSecret};
 pub use setup::{Bootstrap, BootstrapRequest, TemplateImport};
 pub use sign_in::SignIn;
 pub use sso::SsoOrganization;
+pub use user_reads::UserQuery;
 pub use users::{MAX_BULK_ITEMS, NewUserRequest, UserChanges, UserPages};
 
 use std::sync::Arc;

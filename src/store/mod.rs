@@ -33,6 +33,7 @@ mod templates;
 mod tenants;
 mod token_writer;
 mod tokens;
+mod user_pages;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -72,6 +73,7 @@ pub use templates::{TemplateConnectionRow, TemplateRow};
 pub use tenants::TenantUsage;
 pub use token_writer::{NonceToken, TokenWriter};
 pub use tokens::{NewToken, TakenToken, TokenActorRow};
+pub use user_pages::UserFilter;
 pub use users::{ListedUserRow, NewUser, UserRow};
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -57,6 +57,8 @@ macro_rules! user_columns {
     };
 }
 
+pub(super) use user_columns;
+
 /// The user columns with their organization's public id and path, followed by `$tail`.
 macro_rules! select_user {
     ($tail:literal) => {

@@ -109,7 +109,7 @@ impl From<ServiceError> for ApiError {
                 }
                 Forbidden::NoUser => forbidden("The credential does not belong to a user"),
                 Forbidden::UserOutOfReach { id } => forbidden(format!(
-                    "User '{id}' holds a right the caller does not have"
+                    "User '{id}' is beyond the caller's reach: a fellow Owner, or a partner"
                 )),
                 Forbidden::QuotaExceeded { quota, limit } => forbidden(format!(
                     "The organization tree has reached its limit of {limit} {}",

@@ -67,11 +67,13 @@ pub struct IdempotencyParam {
 }
 
 /// `value` with every object's members in key order, so that two bodies that differ only in
-/// their members' order are one request.
+/// their members' order are one request. Passwords are left out: the fingerprint is a fast
+/// hash, and must not let anyone who reads the table guess at them.
 fn canonical(value: &Value) -> Value {
     match value {
         Value::Object(map) => {
-            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            let mut members: Vec<(&String, &Value)> =
+                map.iter().filter(|(k, _)| *k != "password").collect();
             members.sort_by(|a, b| a.0.cmp(b.0));
             Value::Object(
                 members

@@ -17,6 +17,7 @@ mod openapi;
 mod orgs;
 mod params;
 mod problem;
+mod users;
 
 use std::sync::Arc;
 
@@ -96,6 +97,14 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(orgs::list_children))
         .routes(routes!(orgs::subtree))
         .routes(routes!(orgs::ancestors))
+        .routes(routes!(users::create_user, users::list_users))
+        .routes(routes!(
+            users::get_user,
+            users::update_user,
+            users::delete_user
+        ))
+        .routes(routes!(users::set_role))
+        .routes(routes!(users::set_password))
         .merge(oauth::routes())
 }
 

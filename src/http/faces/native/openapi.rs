@@ -31,6 +31,7 @@ use super::problem::{FieldError, Problem};
     components(schemas(Problem, FieldError)),
     tags(
         (name = "organizations", description = "The organization tree"),
+        (name = "users", description = "The users of the organizations"),
         (name = "meta", description = "This description"),
         (name = "oauth", description = "OAuth 2.0: access tokens for API keys (client credentials), introspection, revocation"),
     )

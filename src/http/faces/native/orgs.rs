@@ -86,7 +86,7 @@ pub struct SubtreeParams {
     depth: Option<u32>,
 }
 
-fn public_id(uuid: Uuid) -> PublicId {
+pub fn public_id(uuid: Uuid) -> PublicId {
     PublicId::parse(&uuid.hyphenated().to_string()).expect("a UUID is a public id")
 }
 
