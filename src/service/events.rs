@@ -161,6 +161,7 @@ impl Services {
             kind: query.kind.clone(),
             since: query.since,
             before,
+            ..EventFilter::default()
         };
         Ok(self
             .store

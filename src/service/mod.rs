@@ -4,6 +4,7 @@
 // Use cases: each imports only the shared leaves below, never another use case.
 mod account_settings;
 mod api_keys;
+mod audit_log;
 mod auth;
 mod azure_gcp;
 mod cloud_accounts;
@@ -53,6 +54,7 @@ pub use crate::domain::TokenKind;
 pub use account_settings::NewRuleSetting;
 pub use actor::{Access, Actor, ActorUser};
 pub use api_keys::NewApiKey;
+pub use audit_log::AuditQuery;
 pub use azure_gcp::{
     NewAccountBasics, NewActiveDirectoryRequest, NewAzureAccountRequest, NewGcpAccountRequest,
     NewGcpOrganisationRequest,

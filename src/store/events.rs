@@ -46,6 +46,10 @@ pub struct EventFilter {
     pub subtree: Option<OrgPath>,
     pub kind: Option<String>,
     pub since: Option<Millis>,
+    /// Only events before this time.
+    pub until: Option<Millis>,
+    /// Only events whose actor is this user or API key (a public id).
+    pub actor: Option<PublicId>,
     /// Only events older than this one (row id): the next page.
     pub before: Option<i64>,
 }
@@ -157,6 +161,19 @@ impl Exec<'_> {
             }
             if let Some(since) = filter.since {
                 query.push(" AND occurred_at >= ").push_bind(since);
+            }
+            if let Some(until) = filter.until {
+                query.push(" AND occurred_at < ").push_bind(until);
+            }
+            if let Some(actor) = &filter.actor {
+                // The actor is compact JSON written by `Origin::actor_json`; a public id is
+                // hex and hyphens, so it has no LIKE wildcard to escape.
+                query
+                    .push(" AND (actor LIKE ")
+                    .push_bind(format!("%\"userId\":\"{actor}\"%"))
+                    .push(" OR actor LIKE ")
+                    .push_bind(format!("%\"apiKeyId\":\"{actor}\"%"))
+                    .push(")");
             }
             if let Some(before) = filter.before {
                 query.push(" AND id < ").push_bind(before);

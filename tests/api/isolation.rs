@@ -191,6 +191,7 @@ fn native_table() -> Vec<Route> {
             Some(r#"{"password":"taken over at last"}"#),
             REFUSED,
         ),
+        route(Native, "GET", "/events", None, OWN),
         route(Native, "GET", "/openapi.json", None, PUBLIC),
         route(Native, "GET", "/docs", None, PUBLIC),
         route(Native, "GET", "/docs/scalar.js", None, PUBLIC),

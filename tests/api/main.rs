@@ -27,6 +27,7 @@ mod idos_settings;
 mod integrity;
 mod isolation;
 mod native;
+mod native_events;
 mod native_idempotency;
 mod native_oauth;
 mod native_orgs;

@@ -10,6 +10,7 @@ mod body;
 mod cursor;
 mod errors;
 mod etag;
+mod events;
 mod idempotency;
 mod ids;
 mod oauth;
@@ -105,6 +106,7 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(users::set_role))
         .routes(routes!(users::set_password))
+        .routes(routes!(events::list_events))
         .merge(oauth::routes())
 }
 

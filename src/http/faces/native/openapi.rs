@@ -32,6 +32,7 @@ use super::problem::{FieldError, Problem};
     tags(
         (name = "organizations", description = "The organization tree"),
         (name = "users", description = "The users of the organizations"),
+        (name = "events", description = "The audit log"),
         (name = "meta", description = "This description"),
         (name = "oauth", description = "OAuth 2.0: access tokens for API keys (client credentials), introspection, revocation"),
     )

@@ -20,7 +20,7 @@ use super::problem::{ApiResult, Problem};
 use crate::domain::PublicId;
 use crate::http::AppState;
 use crate::http::wire_time::iso_millis;
-use crate::service::Organization;
+use crate::service::{Actor, Organization};
 
 /// An organization.
 #[derive(Debug, Serialize, ToSchema)]
@@ -29,7 +29,7 @@ pub struct Org {
     #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
-    /// The parent organization; null for a root organization.
+    /// The parent organization; null for a root organization and for the caller's own.
     #[schema(format = Uuid)]
     pub parent_id: Option<String>,
     pub region: String,
@@ -38,12 +38,17 @@ pub struct Org {
     pub created_at: String,
 }
 
-impl From<Organization> for Org {
-    fn from(org: Organization) -> Self {
+impl Org {
+    /// `org` as `actor` sees it: the parent of the actor's own organization is above its
+    /// reach, and shown as null.
+    pub fn seen_by(org: Organization, actor: &Actor) -> Self {
+        let parent_id = org
+            .parent_public_id
+            .filter(|_| org.public_id != actor.org_public_id);
         Self {
             id: org.public_id,
             name: org.name,
-            parent_id: org.parent_public_id,
+            parent_id,
             region: org.region,
             created_at: iso_millis(org.created_at),
         }
@@ -90,8 +95,13 @@ pub fn public_id(uuid: Uuid) -> PublicId {
     PublicId::parse(&uuid.hyphenated().to_string()).expect("a UUID is a public id")
 }
 
-fn paged(page: &Page, orgs: Vec<Organization>) -> Response {
-    axum::Json(page.answer(orgs, |org| org.id.to_string(), Org::from)).into_response()
+fn paged(page: &Page, orgs: Vec<Organization>, actor: &Actor) -> Response {
+    let page = page.answer(
+        orgs,
+        |org| org.id.to_string(),
+        |org| Org::seen_by(org, actor),
+    );
+    axum::Json(page).into_response()
 }
 
 /// Creates an organization below the caller's organization or below `parentId`.
@@ -127,7 +137,7 @@ pub async fn create_org(
             .create_org(&actor, &body.value.name, parent.as_ref())
             .await?;
         let location = format!("{BASE_PATH}/orgs/{}", org.public_id);
-        Ok(created(&Org::from(org), &location))
+        Ok(created(&Org::seen_by(org, &actor), &location))
     })
     .await
 }
@@ -163,7 +173,7 @@ pub async fn get_org(
     OrgId(id): OrgId,
 ) -> ApiResult<Response> {
     let org = state.services.get_org(&actor, &id).await?;
-    Ok(tagged(StatusCode::OK, &Org::from(org)))
+    Ok(tagged(StatusCode::OK, &Org::seen_by(org, &actor)))
 }
 
 /// Renames and/or moves an organization. With `If-Match`, refused (412) when the
@@ -197,14 +207,14 @@ pub async fn update_org(
 ) -> ApiResult<Response> {
     if if_match != IfMatch::Absent {
         let current = state.services.get_org(&actor, &id).await?;
-        if_match.check(&etag_of(&Org::from(current)))?;
+        if_match.check(&etag_of(&Org::seen_by(current, &actor)))?;
     }
     let parent = body.value.parent_id.map(public_id);
     let org = state
         .services
         .update_org(&actor, &id, body.value.name.as_deref(), parent.as_ref())
         .await?;
-    Ok(tagged(StatusCode::OK, &Org::from(org)))
+    Ok(tagged(StatusCode::OK, &Org::seen_by(org, &actor)))
 }
 
 /// Deletes an organization with its users and projects; with `cascade=true`, the
@@ -235,7 +245,7 @@ pub async fn delete_org(
 ) -> ApiResult<Response> {
     if if_match != IfMatch::Absent {
         let current = state.services.get_org(&actor, &id).await?;
-        if_match.check(&etag_of(&Org::from(current)))?;
+        if_match.check(&etag_of(&Org::seen_by(current, &actor)))?;
     }
     if params.cascade.unwrap_or(false) {
         state.services.delete_org_tree(&actor, &id).await?;
@@ -270,7 +280,7 @@ pub async fn list_children(
         .services
         .org_children(&actor, &id, page.after_id()?, page.fetch_size())
         .await?;
-    Ok(paged(&page, orgs))
+    Ok(paged(&page, orgs, &actor))
 }
 
 /// The organization and those below it down to `depth` levels, a page at a time in creation
@@ -307,7 +317,7 @@ pub async fn subtree(
         .services
         .org_subtree(&actor, &id, depth, page.after_id()?, page.fetch_size())
         .await?;
-    Ok(paged(&page, orgs))
+    Ok(paged(&page, orgs, &actor))
 }
 
 /// The organizations from the caller's own organization down to this one's parent, top
@@ -332,6 +342,9 @@ pub async fn ancestors(
     OrgId(id): OrgId,
 ) -> ApiResult<Response> {
     let orgs = state.services.org_ancestors(&actor, &id).await?;
-    let orgs: Vec<Org> = orgs.into_iter().map(Org::from).collect();
+    let orgs: Vec<Org> = orgs
+        .into_iter()
+        .map(|org| Org::seen_by(org, &actor))
+        .collect();
     Ok(axum::Json(orgs).into_response())
 }
