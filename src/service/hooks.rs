@@ -82,7 +82,7 @@ fn check_url(text: &str) -> ServiceResult<String> {
 }
 
 impl Services {
-    async fn hook_view(&self, row: &HookRow) -> ServiceResult<HookView> {
+    pub(super) async fn hook_view(&self, row: &HookRow) -> ServiceResult<HookView> {
         Ok(HookView {
             id: row.public_id.clone(),
             organization_id: row.org_public_id.clone(),
@@ -145,6 +145,15 @@ impl Services {
     /// Creates a hook for an organization (`orghub hooks create`); its secret is returned
     /// once.
     pub async fn create_hook(&self, request: &HookRequest) -> ServiceResult<HookCreated> {
+        self.insert_hook(Origin::Operator, request).await
+    }
+
+    /// Creates a hook, by `origin` (who has been authorized).
+    pub(super) async fn insert_hook(
+        &self,
+        origin: Origin<'_>,
+        request: &HookRequest,
+    ) -> ServiceResult<HookCreated> {
         check_url(&request.url)?;
         let mut types = Vec::with_capacity(request.types.len());
         for kind in &request.types {
@@ -213,7 +222,7 @@ impl Services {
             .await
             .context("reading a hook")?
             .ok_or_else(|| anyhow::anyhow!("the hook inserted above is gone"))?;
-        let created = self.hook_event(Origin::Operator, EventType::HookCreated, &row, &types)?;
+        let created = self.hook_event(origin, EventType::HookCreated, &row, &types)?;
         tx.insert_event(created, now)
             .await
             .context("writing a hook's event")?;
@@ -287,6 +296,15 @@ impl Services {
 
     /// Deletes a hook with its pending deliveries and its delivery log.
     pub async fn delete_hook(&self, id: &PublicId) -> ServiceResult<HookView> {
+        self.remove_hook(Origin::Operator, id).await
+    }
+
+    /// Deletes a hook, by `origin` (who has been authorized).
+    pub(super) async fn remove_hook(
+        &self,
+        origin: Origin<'_>,
+        id: &PublicId,
+    ) -> ServiceResult<HookView> {
         let mut tx = self
             .store
             .begin()
@@ -295,8 +313,7 @@ impl Services {
         let row = self.find_hook(&mut tx, id).await?;
         let view = self.hook_view(&row).await?;
         tx.delete_hook(row.id).await.context("deleting a hook")?;
-        let deleted =
-            self.hook_event(Origin::Operator, EventType::HookDeleted, &row, &view.types)?;
+        let deleted = self.hook_event(origin, EventType::HookDeleted, &row, &view.types)?;
         tx.insert_event(deleted, now_millis())
             .await
             .context("writing a hook's event")?;
@@ -307,6 +324,16 @@ impl Services {
     /// Enables a hook again (after it was disabled), or disables it; disabling fails its
     /// pending deliveries, which `replay_failed_deliveries` can send again.
     pub async fn set_hook_enabled(&self, id: &PublicId, enabled: bool) -> ServiceResult<HookView> {
+        self.switch_hook_by(Origin::Operator, id, enabled).await
+    }
+
+    /// Enables or disables a hook, by `origin` (who has been authorized).
+    pub(super) async fn switch_hook_by(
+        &self,
+        origin: Origin<'_>,
+        id: &PublicId,
+        enabled: bool,
+    ) -> ServiceResult<HookView> {
         let now = now_millis();
         let mut tx = self
             .store
@@ -315,7 +342,7 @@ impl Services {
             .context("starting a hook transaction")?;
         let row = self.find_hook(&mut tx, id).await?;
         if row.enabled != enabled {
-            self.switch_hook(&mut tx, &row, enabled, Origin::Operator, now)
+            self.switch_hook(&mut tx, &row, enabled, origin, now)
                 .await?;
         }
         let row = self.find_hook(&mut tx, id).await?;

@@ -16,6 +16,7 @@ mod idempotency;
 pub mod idos;
 mod introspection;
 mod oauth;
+mod org_hooks;
 mod org_list;
 mod org_tree;
 mod orgs;

@@ -192,6 +192,31 @@ fn native_table() -> Vec<Route> {
             REFUSED,
         ),
         route(Native, "GET", "/events", None, OWN),
+        route(
+            Native,
+            "POST",
+            "/orgs/{org_id}/hooks",
+            Some(r#"{"url":"{intruder_url}"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/orgs/{org_id}/hooks", None, REFUSED),
+        route(Native, "GET", "/hooks/{hook_id}", None, REFUSED),
+        route(
+            Native,
+            "PATCH",
+            "/hooks/{hook_id}",
+            Some(r#"{"enabled":false}"#),
+            REFUSED,
+        ),
+        route(Native, "DELETE", "/hooks/{hook_id}", None, REFUSED),
+        route(Native, "GET", "/hooks/{hook_id}/deliveries", None, REFUSED),
+        route(
+            Native,
+            "POST",
+            "/hooks/{hook_id}/replay",
+            Some(r#"{"eventId":"{org_id}"}"#),
+            REFUSED,
+        ),
         route(Native, "GET", "/openapi.json", None, PUBLIC),
         route(Native, "GET", "/docs", None, PUBLIC),
         route(Native, "GET", "/docs/scalar.js", None, PUBLIC),
@@ -1139,6 +1164,8 @@ struct Victim {
     token: String,
     /// The victim's idOS records.
     idos: IdosVictim,
+    /// A hook of the victim's root organization (the native API's `{hook_id}`).
+    hook: String,
     /// Strings that must never reach another tenant's caller.
     markers: Vec<String>,
 }
@@ -1461,6 +1488,19 @@ async fn victim(app: &TestApp) -> Victim {
         "223334445555".into(),
     ];
     markers.extend(idos.markers.iter().cloned());
+    let hook = app
+        .services
+        .create_hook(&orghub::service::HookRequest {
+            org: orghub::domain::PublicId::parse(&boot.organization_id).unwrap(),
+            url: "https://hooks.victim.test/VICTIM-hook".into(),
+            types: Vec::new(),
+            include_descendants: false,
+            max_in_flight: None,
+        })
+        .await
+        .unwrap()
+        .hook
+        .id;
     Victim {
         org: boot.organization_id,
         owner: boot.user_id,
@@ -1475,6 +1515,7 @@ async fn victim(app: &TestApp) -> Victim {
         child_sso_secret,
         token,
         idos,
+        hook,
         markers,
     }
 }
@@ -1618,6 +1659,7 @@ fn fill(template: &str, victim: &Victim, caller: &Caller, parent: Parent) -> Str
         .replace("{azure_application}", AZURE_APPLICATION)
         .replace("{gcp_unique_id}", GCP_UNIQUE_ID)
         .replace("{gcp_key}", &gcp_key().to_string())
+        .replace("{hook_id}", &victim.hook)
         .replace("{org_id}", &victim.org)
         .replace("{user_id}", &victim.user)
         .replace("{project_id}", &victim.project)

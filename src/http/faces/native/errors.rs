@@ -174,7 +174,15 @@ impl From<ServiceError> for ApiError {
                         FieldRule::MaxChars(n) => format!("must be at most {n} characters"),
                     },
                 ),
-                Invalid::Hook { field, reason } => invalid(pointer(field), reason),
+                // The operator's option names; this face's bodies are camelCase.
+                Invalid::Hook { field, reason } => invalid(
+                    pointer(if field == "max-in-flight" {
+                        "maxInFlight"
+                    } else {
+                        field
+                    }),
+                    reason,
+                ),
                 Invalid::Text { field, problem } => {
                     invalid(field_pointer(field), text_rule(problem))
                 }

@@ -92,6 +92,17 @@ fn fingerprint(path: &str, body: &Value) -> String {
     crate::crypto::sha256_hex(text.as_bytes())
 }
 
+/// The body to keep: a secret shown once (a hook's) is not kept, and a replay shows it null.
+fn without_secret(body: &[u8]) -> Vec<u8> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(mut object)) if object.contains_key("secret") => {
+            object.insert("secret".to_owned(), Value::Null);
+            serde_json::to_vec(&object).unwrap_or_default()
+        }
+        _ => body.to_vec(),
+    }
+}
+
 fn replay(answer: KeptAnswer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
     let mut response = (status, answer.body).into_response();
@@ -168,7 +179,7 @@ impl IdempotencyKey {
                     Some(((*name).to_owned(), value.to_owned()))
                 })
                 .collect(),
-            body: bytes.to_vec(),
+            body: without_secret(&bytes),
         };
         services.keep_idempotent_answer(actor, &key, &kept).await?;
         Ok(Response::from_parts(parts, HttpBody::from(bytes)))

@@ -11,6 +11,7 @@ mod cursor;
 mod errors;
 mod etag;
 mod events;
+mod hooks;
 mod idempotency;
 mod ids;
 mod oauth;
@@ -107,6 +108,14 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(users::set_role))
         .routes(routes!(users::set_password))
         .routes(routes!(events::list_events))
+        .routes(routes!(hooks::create_hook, hooks::list_hooks))
+        .routes(routes!(
+            hooks::get_hook,
+            hooks::update_hook,
+            hooks::delete_hook
+        ))
+        .routes(routes!(hooks::deliveries))
+        .routes(routes!(hooks::replay))
         .merge(oauth::routes())
 }
 

@@ -60,6 +60,7 @@ impl Org {
 #[serde(rename_all = "camelCase")]
 pub struct NewOrg {
     /// Unique in its tree; 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// The parent; the caller's own organization when absent.
     pub parent_id: Option<Uuid>,
@@ -69,6 +70,7 @@ pub struct NewOrg {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrgChanges {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// Moves the organization under this one, which must not be in its own subtree.
     pub parent_id: Option<Uuid>,

@@ -74,13 +74,14 @@ impl From<User> for UserOut {
 pub struct NewUser {
     /// The organization the user joins.
     pub org_id: Uuid,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[schema(format = Email)]
     pub email: String,
     /// `Member` when absent.
     pub role: Option<RoleName>,
     /// Lets the user sign in with email and password; at least 8 characters.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 8)]
     pub password: Option<String>,
 }
 
@@ -88,6 +89,7 @@ pub struct NewUser {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserPatch {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[schema(format = Email)]
     pub email: Option<String>,
@@ -104,7 +106,7 @@ pub struct RoleBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordBody {
     /// At least 8 characters.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 8)]
     pub password: String,
 }
 
