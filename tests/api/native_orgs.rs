@@ -384,3 +384,54 @@ async fn a_caller_of_a_sibling_tree_sees_nothing_and_changes_nothing() {
         "Secret"
     );
 }
+
+#[tokio::test]
+async fn a_tree_at_its_quota_gets_a_403_and_a_member_cannot_create() {
+    let app = TestApp::spawn_with_quotas(orghub::service::Quotas {
+        orgs: 2,
+        ..orghub::service::Quotas::default()
+    })
+    .await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    native_org(&app, &bearer, "Second", &boot.organization_id).await;
+    let reply = app
+        .post("/api/v1/orgs", &bearer, &json!({ "name": "Third" }))
+        .await;
+    assert_problem(
+        &reply,
+        403,
+        "The organization tree has reached its limit of 2 organizations",
+    );
+    let member = app
+        .post(
+            "/api/v1/users",
+            &bearer,
+            &json!({ "orgId": boot.organization_id, "name": "Mo", "email": "mo@root.test" }),
+        )
+        .await;
+    let member = member.body["id"].as_str().unwrap().to_owned();
+    let key = app
+        .services
+        .create_api_key(&orghub::domain::PublicId::parse(&member).unwrap())
+        .await
+        .unwrap()
+        .key;
+    // A Member reads its organization but changes nothing: what it may not administer is
+    // answered as if it were not there.
+    let member_bearer = format!("Bearer {key}");
+    let path = format!("/api/v1/orgs/{}", boot.organization_id);
+    assert_eq!(app.get(&path, &member_bearer).await.status, 200);
+    let reply = patch(
+        &app,
+        &path,
+        &member_bearer,
+        None,
+        &json!({ "name": "Mine" }),
+    )
+    .await;
+    assert_problem(
+        &reply,
+        404,
+        &format!("No organization with id '{}'", boot.organization_id),
+    );
+}
