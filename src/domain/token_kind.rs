@@ -21,10 +21,13 @@ pub enum TokenKind {
     IdosCredential,
     /// Not a stored token: an idOS UserToken (a credential's JWT naming an end user).
     IdosUser,
+    /// A native API access token, issued to an API key acting as an OAuth 2.0 client
+    /// (`POST /api/v1/oauth/token`, client credentials; 1 hour). It acts as the key's user.
+    Native,
 }
 
 impl TokenKind {
-    const ALL: [TokenKind; 9] = [
+    const ALL: [TokenKind; 10] = [
         Self::Owner,
         Self::Login,
         Self::Session,
@@ -34,6 +37,7 @@ impl TokenKind {
         Self::IdosIdentity,
         Self::IdosCredential,
         Self::IdosUser,
+        Self::Native,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +51,7 @@ impl TokenKind {
             Self::IdosIdentity => "idos_identity",
             Self::IdosCredential => "idos_credential",
             Self::IdosUser => "idos_user",
+            Self::Native => "native",
         }
     }
 

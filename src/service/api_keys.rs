@@ -8,6 +8,7 @@ use super::actor::{Actor, ActorUser};
 use super::error::{ServiceError, ServiceResult, Unauthorized};
 use super::event_data;
 use super::events::{Origin, event};
+use super::key_ending::end_api_key;
 use super::lookup::{find_user, find_user_locked, lock_tenant};
 use super::quotas::Quota;
 use super::records::ApiKey;
@@ -151,41 +152,10 @@ impl Services {
                 kind: Kind::ApiKey,
                 id: key_id.to_string(),
             })?;
-        tx.set_api_key_status(row.id, ApiKeyStatus::Revoked)
-            .await
-            .context("revoking an API key")?;
-        let user = tx
-            .exec()
-            .user_by_id(row.user_id)
-            .await
-            .context("reading the user of an API key")?
-            .ok_or_else(|| ServiceError::NotFound {
-                kind: Kind::User,
-                id: row.user_id.to_string(),
-            })?;
-        let data = serde_json::json!({
-            "id": row.public_id.to_string(),
-            "userId": user.public_id.to_string(),
-            "status": ApiKeyStatus::Revoked.as_str(),
-            "createdAt": crate::domain::events::rfc3339(row.created_at),
-        });
-        tx.insert_event(
-            event(
-                Origin::Operator,
-                EventType::ApiKeyRevoked,
-                (&user).into(),
-                data,
-            ),
-            now_millis(),
-        )
-        .await
-        .context("writing an API key's revocation event")?;
+        let key = end_api_key(&mut tx, Origin::Operator, row).await?;
         tx.commit()
             .await
             .context("committing an API key's revocation")?;
-        Ok(ApiKey {
-            status: ApiKeyStatus::Revoked.as_str().to_owned(),
-            ..row.into()
-        })
+        Ok(key)
     }
 }

@@ -177,7 +177,7 @@ fn token_actor(row: TokenActorRow) -> ServiceResult<Actor> {
         role,
         partner,
         token_kind: row.kind,
-        api_key_id: None,
+        api_key_id: row.api_key_public_id.map(|id| id.to_string()),
         request_id: None,
     })
 }

@@ -14,6 +14,8 @@ mod groups;
 mod hooks;
 mod idempotency;
 pub mod idos;
+mod introspection;
+mod oauth;
 mod org_hooks;
 mod org_list;
 mod org_tree;
@@ -36,6 +38,7 @@ mod event_data;
 mod events;
 mod group_commit;
 mod hook_rules;
+mod key_ending;
 mod limits;
 mod lookup;
 mod minting;
@@ -75,6 +78,7 @@ pub use hooks::{
     HookView,
 };
 pub use idempotency::{IDEMPOTENCY_TTL, IdempotentStart, KeptAnswer};
+pub use introspection::TokenIntrospection;
 pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
 pub use org_tree::MAX_SUBTREE_DEPTH;
@@ -113,6 +117,8 @@ pub mod ttl {
     pub const LOGIN_TOKEN: i64 = 60 * 1000;
     /// Surfsight `POST /authenticate` and organization admin tokens.
     pub const DAY_TOKEN: i64 = 24 * 60 * 60 * 1000;
+    /// Native access tokens (`POST /api/v1/oauth/token`, OAuth 2.0 client credentials).
+    pub const NATIVE_TOKEN: i64 = 60 * 60 * 1000;
     /// A Surfsight SSO JWT is accepted this long after its timestamp...
     pub const SSO_JWT: i64 = 15 * 60 * 1000;
     /// ...give or take this much disagreement between the partner's clock and ours.

@@ -1,7 +1,7 @@
 use sqlx::QueryBuilder;
 
 use super::{Exec, StoreResult, Tx, on_exec, on_tx};
-use crate::domain::{Millis, OrgPath, PublicId, Role, TokenKind};
+use crate::domain::{ApiKeyStatus, Millis, OrgPath, PublicId, Role, TokenKind};
 
 /// The columns of a new token, in the order every insert binds them (`NewToken`'s fields,
 /// then the time of insertion): one list for the sqlx statements and `DirectSqlite`'s.
@@ -46,13 +46,22 @@ pub struct TokenActorRow {
     pub epoch: i64,
     pub user_epoch: Option<i64>,
     pub sso_epoch: i64,
+    /// The API key a native access token was issued to (none for other kinds).
+    pub api_key_public_id: Option<PublicId>,
+    pub api_key_status: Option<ApiKeyStatus>,
 }
 
 impl TokenActorRow {
     /// False once what the token was issued on has changed since: its user's password or
-    /// secret key (or a revocation of all its tokens), or, for a token without a user, its
-    /// organization's SSO secret.
+    /// secret key (or a revocation of all its tokens), for a token without a user, its
+    /// organization's SSO secret, and for a native access token, its API key (revoked).
     pub fn is_current(&self) -> bool {
+        if self
+            .api_key_status
+            .is_some_and(|status| status != ApiKeyStatus::Active)
+        {
+            return false;
+        }
         match (self.user_id, self.user_epoch) {
             (Some(_), Some(user_epoch)) => self.epoch == user_epoch,
             (Some(_), None) => false,
@@ -76,9 +85,11 @@ impl Exec<'_> {
             sqlx::query_as::<_, TokenActorRow>(
                 "SELECT t.kind, t.region, t.expires_at, o.id AS org_id, o.public_id AS org_public_id, \
                  o.path AS org_path, u.id AS user_id, u.public_id AS user_public_id, u.role, u.partner, \
-                 t.epoch, u.token_epoch AS user_epoch, o.sso_epoch \
+                 t.epoch, u.token_epoch AS user_epoch, o.sso_epoch, \
+                 k.public_id AS api_key_public_id, k.status AS api_key_status \
                  FROM tokens t JOIN organizations o ON o.id = t.org_id \
-                 LEFT JOIN users u ON u.id = t.user_id WHERE t.hash = $1",
+                 LEFT JOIN users u ON u.id = t.user_id \
+                 LEFT JOIN api_keys k ON k.id = t.api_key_id WHERE t.hash = $1",
             )
             .bind(hash)
             .fetch_optional(c)

@@ -220,6 +220,34 @@ fn native_table() -> Vec<Route> {
         route(Native, "GET", "/openapi.json", None, PUBLIC),
         route(Native, "GET", "/docs", None, PUBLIC),
         route(Native, "GET", "/docs/scalar.js", None, PUBLIC),
+        // OAuth: the victim's token is inactive to any other caller, and stays unrevoked
+        // (checked below: it still lists the victim's organizations).
+        route(
+            Native,
+            "POST",
+            "/oauth/introspect",
+            Some(r#"{"token":"{victim_token}"}"#),
+            PUBLIC,
+        ),
+        route(
+            Native,
+            "POST",
+            "/oauth/revoke",
+            Some(r#"{"token":"{victim_token}"}"#),
+            PUBLIC,
+        ),
+        Route {
+            own_auth: Some(OwnAuth::None),
+            ..route(
+                Native,
+                "POST",
+                "/oauth/token",
+                Some(
+                    r#"{"grant_type":"client_credentials","client_id":"{owner_id}","client_secret":"{victim_token}"}"#,
+                ),
+                &[401],
+            )
+        },
     ]
 }
 
@@ -1639,6 +1667,7 @@ fn fill(template: &str, victim: &Victim, caller: &Caller, parent: Parent) -> Str
         .replace("{owner_id}", &victim.owner)
         .replace("{external_id}", &victim.external_id)
         .replace("{token}", &caller.token)
+        .replace("{victim_token}", &victim.token)
         .replace("ROLE_ARN", "arn:aws:iam::111122223333:role/Intruder")
 }
 

@@ -30,6 +30,7 @@ mod native;
 mod native_events;
 mod native_hooks;
 mod native_idempotency;
+mod native_oauth;
 mod native_orgs;
 mod native_users;
 mod races;

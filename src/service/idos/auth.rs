@@ -69,7 +69,7 @@ fn refused(refusal: TokenRefusal) -> ServiceError {
 }
 
 /// The `alg` of the header and the unverified claims.
-fn read_unverified(token: &str) -> ServiceResult<(String, Map<String, Value>)> {
+pub(super) fn read_unverified(token: &str) -> ServiceResult<(String, Map<String, Value>)> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(refused(TokenRefusal::TooLarge {
             max: MAX_TOKEN_BYTES,
@@ -103,7 +103,7 @@ pub fn unverified_issuer(token: &str) -> Option<String> {
     claims.get("iss")?.as_str().map(str::to_owned)
 }
 
-fn verify(token: &str, key: &str) -> ServiceResult<()> {
+pub(super) fn verify(token: &str, key: &str) -> ServiceResult<()> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.required_spec_claims.clear();
     validation.validate_aud = false;
@@ -136,14 +136,14 @@ fn check_audience(claims: &Map<String, Value>, check: &TokenCheck<'_>) -> Servic
     }
 }
 
-fn string_claim<'a>(claims: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+pub(super) fn string_claim<'a>(claims: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
     claims
         .get(name)
         .and_then(Value::as_str)
         .filter(|value| !value.is_empty())
 }
 
-fn is_user_name(name: &str) -> bool {
+pub(super) fn is_user_name(name: &str) -> bool {
     name.len() <= 255
         && name
             .bytes()

@@ -12,6 +12,7 @@ mod companies;
 mod credentials;
 mod event_data;
 mod hooks;
+mod introspection;
 mod members;
 mod settings;
 

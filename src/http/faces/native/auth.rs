@@ -16,13 +16,13 @@ use crate::service::{Actor, ServiceError};
 /// until one knows the credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BearerKind {
-    /// A token orghub issued on another face: an Xponent owner or session token, a Surfsight
-    /// partner or organization admin token.
+    /// A token orghub stores: a native access token (`POST /oauth/token`), or one issued on
+    /// another face (an Xponent owner or session token, a Surfsight partner or organization
+    /// admin token). One look-up serves them all: they share the tokens table and
+    /// `Services::authenticate`, which knows each kind.
     FaceToken,
     /// An API key (`orghub api-key create`, Cloud Conformity's `ApiKey`).
     ApiKey,
-    // Extension point: the native access tokens of the OAuth token endpoint join here as a
-    // kind of their own, with their arm in `authenticate_as`.
 }
 
 /// Every kind, in the order tried.
@@ -42,16 +42,22 @@ async fn authenticate_as(
 /// The actor behind the request's bearer credential. A credential no kind knows is one 401,
 /// whichever kind refused it last; any other failure (a store error) is answered at once.
 pub async fn authenticate(state: &AppState, credential: &str) -> Result<Actor, ApiError> {
+    Ok(bearer_actor(state, credential).await?)
+}
+
+/// `authenticate` in the service's terms, for the routes that answer in words of their own
+/// (OAuth introspection and revocation).
+pub async fn bearer_actor(state: &AppState, credential: &str) -> Result<Actor, ServiceError> {
     let mut refusal = None;
     for &kind in ACCEPTED {
         match authenticate_as(state, kind, credential).await {
             Ok(actor) => return Ok(actor),
             Err(ServiceError::Unauthorized(why)) => refusal = Some(why),
-            Err(other) => return Err(other.into()),
+            Err(other) => return Err(other),
         }
     }
     let why = refusal.expect("at least one kind of credential is accepted");
-    Err(ServiceError::Unauthorized(why).into())
+    Err(ServiceError::Unauthorized(why))
 }
 
 /// The authenticated caller of a native route.

@@ -14,6 +14,7 @@ mod events;
 mod hooks;
 mod idempotency;
 mod ids;
+mod oauth;
 mod openapi;
 mod orgs;
 mod params;
@@ -115,7 +116,7 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(hooks::deliveries))
         .routes(routes!(hooks::replay))
-    // OAuth: `.merge(oauth::routes())` joins here (token, introspection, revocation).
+        .merge(oauth::routes())
 }
 
 /// The OpenAPI document of the face (`orghub openapi` prints it).

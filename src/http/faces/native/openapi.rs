@@ -35,11 +35,13 @@ use super::problem::{FieldError, Problem};
         (name = "events", description = "The audit log"),
         (name = "hooks", description = "Signed deliveries of events to URLs, and their log"),
         (name = "meta", description = "This description"),
+        (name = "oauth", description = "OAuth 2.0: access tokens for API keys (client credentials), introspection, revocation"),
     )
 )]
 struct ApiDoc;
 
-/// The `bearer` security scheme every operation names.
+/// The security schemes: `bearer`, which every operation names, and `basic` (an API key as an
+/// OAuth client, on the OAuth routes).
 struct BearerScheme;
 
 impl Modify for BearerScheme {
@@ -51,6 +53,17 @@ impl Modify for BearerScheme {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some("A token issued by orghub (any face) or an API key"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "An API key as an OAuth client: its id as the user name, the key as the password",
+                    ))
                     .build(),
             ),
         );
