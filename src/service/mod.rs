@@ -45,6 +45,7 @@ mod minting;
 mod new_org_writer;
 mod org_writes;
 mod owner_token_writer;
+mod precondition;
 mod quotas;
 mod read_cache;
 mod records;
@@ -82,6 +83,7 @@ pub use introspection::TokenIntrospection;
 pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
 pub use org_tree::MAX_SUBTREE_DEPTH;
+pub use precondition::Expect;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use quotas::{Quota, Quotas};
 pub use records::{
