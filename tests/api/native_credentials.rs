@@ -143,6 +143,17 @@ async fn a_key_is_shown_once_listed_without_its_secret_and_revoked_at_once_every
         .unwrap()
         .clone();
     assert_eq!(listed["status"], "REVOKED");
+    // The audit log names the caller (its API key), never a secret.
+    for kind in ["api_key.created", "api_key.revoked"] {
+        let events = app
+            .get(&format!("/api/v1/events?type={kind}"), &bearer)
+            .await;
+        assert_eq!(events.status, 200, "{:?}", events.body);
+        let event = &events.body["items"][0];
+        assert_eq!(event["data"]["id"], id.as_str(), "{kind}");
+        assert!(event["actor"]["apiKeyId"].is_string(), "{kind}: {event}");
+        assert!(!events.body.to_string().contains(&key));
+    }
     // Revoking again changes nothing; the caller's own key still works.
     let reply = app.delete(&format!("/api/v1/api-keys/{id}"), &bearer).await;
     assert_eq!(reply.status, 204);
