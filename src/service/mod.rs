@@ -26,6 +26,7 @@ mod revocation;
 mod setup;
 mod sign_in;
 mod sso;
+mod user_credentials;
 mod user_reads;
 mod users;
 

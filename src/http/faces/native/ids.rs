@@ -66,3 +66,4 @@ macro_rules! path_id {
 path_id!(OrgId, "org_id", "The organization's id");
 path_id!(UserId, "user_id", "The user's id");
 path_id!(HookId, "hook_id", "The hook's id");
+path_id!(ApiKeyId, "key_id", "The API key's id");

@@ -7,6 +7,7 @@
 
 mod auth;
 mod body;
+mod credentials;
 mod cursor;
 mod errors;
 mod etag;
@@ -116,6 +117,12 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(hooks::deliveries))
         .routes(routes!(hooks::replay))
+        .routes(routes!(
+            credentials::create_api_key,
+            credentials::list_api_keys
+        ))
+        .routes(routes!(credentials::revoke_api_key))
+        .routes(routes!(credentials::issue_secret_key))
         .merge(oauth::routes())
 }
 
