@@ -357,3 +357,41 @@ async fn each_documented_refusal_has_its_status_and_words() {
     assert_problem(&reply, 404, &format!("No API key with id '{boot_key}'"));
     assert_eq!(app.get("/api/v1/events", &bearer).await.status, 200);
 }
+
+/// A retried key creation with the same `Idempotency-Key` makes no second key: the replay is
+/// the first answer with its secret null (the secret is never kept).
+#[tokio::test]
+async fn an_idempotent_retry_makes_no_second_key_and_replays_no_secret() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Acme").await;
+    let path = format!("/api/v1/users/{}/api-keys", boot.user_id);
+    let headers = [
+        ("Authorization", bearer.as_str()),
+        ("Idempotency-Key", "key-once"),
+    ];
+    let first = app.send_with_headers("POST", &path, &headers, None).await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    assert!(first.body["key"].as_str().is_some_and(|key| key.len() == 64));
+    let again = app.send_with_headers("POST", &path, &headers, None).await;
+    assert_eq!(again.status, 201, "{:?}", again.body);
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(again.body["id"], first.body["id"]);
+    assert_eq!(again.body["key"], Value::Null);
+    let listed = list_keys(&app, &bearer, &boot.user_id).await.body["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    // The bootstrap key and the one made here.
+    assert_eq!(listed, 2);
+
+    let path = format!("/api/v1/users/{}/secret-key", boot.user_id);
+    let headers = [
+        ("Authorization", bearer.as_str()),
+        ("Idempotency-Key", "rotate-once"),
+    ];
+    let first = app.send_with_headers("POST", &path, &headers, None).await;
+    assert!(first.body["secretKey"].is_string(), "{:?}", first.body);
+    let again = app.send_with_headers("POST", &path, &headers, None).await;
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(again.body["secretKey"], Value::Null);
+}

@@ -1,17 +1,20 @@
 //! A user's credentials: its API keys (`/users/{user_id}/api-keys`, `/api-keys/{key_id}`) and
 //! its Xponent secret key (`/users/{user_id}/secret-key`). A secret is in the answer that
-//! makes it, once, never stored by the face and never in a list.
+//! makes it, once, never stored by the face and never in a list: an `Idempotency-Key` replay
+//! answers it null.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, HeaderValue, LOCATION};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::BASE_PATH;
 use super::auth::Caller;
 use super::cursor::Paged;
+use super::idempotency::{IdempotencyKey, IdempotencyParam};
 use super::ids::{ApiKeyId, UserId};
 use super::problem::{ApiResult, Problem};
 use crate::domain::events::rfc3339;
@@ -51,15 +54,16 @@ pub struct CreatedApiKey {
     #[serde(flatten)]
     pub record: ApiKeyOut,
     /// The key itself: `Authorization: Bearer <key>` here, `ApiKey <key>` on the Cloud
-    /// Conformity face. Shown only in this answer.
-    pub key: String,
+    /// Conformity face. Shown only in this answer: null when it is replayed for an
+    /// `Idempotency-Key`.
+    pub key: Option<String>,
 }
 
 impl From<NewApiKey> for CreatedApiKey {
     fn from(new: NewApiKey) -> Self {
         Self {
             record: ApiKeyOut::from(new.record),
-            key: new.key,
+            key: Some(new.key),
         }
     }
 }
@@ -72,7 +76,8 @@ pub struct SecretKeyOut {
     #[schema(format = Uuid)]
     pub user_id: String,
     /// The key: Xponent `POST /token` takes the hex SHA-256 of the key followed by a nonce.
-    pub secret_key: String,
+    /// Null when the answer is replayed for an `Idempotency-Key`.
+    pub secret_key: Option<String>,
 }
 
 /// An answer carrying a secret: never kept by a cache.
@@ -92,7 +97,7 @@ fn secret_answer<T: Serialize>(status: StatusCode, body: &T, location: Option<&s
     path = "/users/{user_id}/api-keys",
     operation_id = "createApiKey",
     tag = "credentials",
-    params(UserId),
+    params(UserId, IdempotencyParam),
     responses(
         (status = 201, description = "The key, with its secret shown this once", body = CreatedApiKey,
             headers(("Location" = String), ("Cache-Control" = String, description = "no-store"))),
@@ -100,6 +105,8 @@ fn secret_answer<T: Serialize>(status: StatusCode, body: &T, location: Option<&s
         (status = 401, description = "No valid bearer credential", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The user is beyond the caller's reach, or the tree is at its quota of API keys", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user administered by the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The idempotency key's first request is still being answered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The idempotency key was used with another request", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -107,14 +114,18 @@ pub async fn create_api_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
     UserId(id): UserId,
+    key: IdempotencyKey,
 ) -> ApiResult<Response> {
-    let created = state.services.create_user_api_key(&actor, &id).await?;
-    let location = format!("{BASE_PATH}/users/{id}/api-keys");
-    Ok(secret_answer(
-        StatusCode::CREATED,
-        &CreatedApiKey::from(created),
-        Some(&location),
-    ))
+    key.run(&state, &actor, &Value::Null, async {
+        let created = state.services.create_user_api_key(&actor, &id).await?;
+        let location = format!("{BASE_PATH}/users/{id}/api-keys");
+        Ok(secret_answer(
+            StatusCode::CREATED,
+            &CreatedApiKey::from(created),
+            Some(&location),
+        ))
+    })
+    .await
 }
 
 /// The API keys of a user the caller administers, revoked ones included, in creation order;
@@ -180,7 +191,7 @@ pub async fn revoke_api_key(
     path = "/users/{user_id}/secret-key",
     operation_id = "issueSecretKey",
     tag = "credentials",
-    params(UserId),
+    params(UserId, IdempotencyParam),
     responses(
         (status = 200, description = "The new key, shown this once", body = SecretKeyOut,
             headers(("Cache-Control" = String, description = "no-store"))),
@@ -188,6 +199,8 @@ pub async fn revoke_api_key(
         (status = 401, description = "No valid bearer credential", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The user is not an Owner, or is beyond the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user administered by the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The idempotency key's first request is still being answered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The idempotency key was used with another request", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -195,11 +208,15 @@ pub async fn issue_secret_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
     UserId(id): UserId,
+    key: IdempotencyKey,
 ) -> ApiResult<Response> {
-    let secret_key = state.services.issue_user_secret_key(&actor, &id).await?;
-    let body = SecretKeyOut {
-        user_id: id.to_string(),
-        secret_key,
-    };
-    Ok(secret_answer(StatusCode::OK, &body, None))
+    key.run(&state, &actor, &Value::Null, async {
+        let secret_key = state.services.issue_user_secret_key(&actor, &id).await?;
+        let body = SecretKeyOut {
+            user_id: id.to_string(),
+            secret_key: Some(secret_key),
+        };
+        Ok(secret_answer(StatusCode::OK, &body, None))
+    })
+    .await
 }
