@@ -18,6 +18,7 @@ use super::lookup::{
     find_org, find_org_locked, find_user, find_user_locked, lock_tenant, parse_email, parse_name,
     parse_role, standing,
 };
+use super::precondition::{self, Expect};
 use super::quotas::Quota;
 use super::records::{ProjectMembership, User};
 use crate::crypto::PasswordGate;
@@ -304,6 +305,18 @@ impl Services {
         user_id: &PublicId,
         changes: &UserChanges,
     ) -> ServiceResult<User> {
+        self.update_user_expecting(actor, user_id, changes, None)
+            .await
+    }
+
+    /// `update_user`, made only if `expect` holds of the user as it is when locked.
+    pub async fn update_user_expecting(
+        &self,
+        actor: &Actor,
+        user_id: &PublicId,
+        changes: &UserChanges,
+        expect: Expect<'_, User>,
+    ) -> ServiceResult<User> {
         // Authorized before anything costly, and again in the transaction (the user may have
         // changed meanwhile).
         actor.administer_user(&standing(&find_user(self.store.read(), user_id).await?))?;
@@ -322,6 +335,10 @@ impl Services {
         // Locked: a concurrent deletion waits for this update, or this update finds no user.
         let user = find_user_locked(&mut tx, user_id, RowLock::Update).await?;
         actor.administer_user(&standing(&user))?;
+        if expect.is_some() {
+            let current = with_projects(tx.exec(), user.clone()).await?;
+            precondition::check(expect, &current, Kind::User, &user.public_id.to_string())?;
+        }
         let email: &Email = email.as_ref().unwrap_or(&user.email);
         let now = now_millis();
         tx.update_user(
@@ -369,6 +386,16 @@ impl Services {
 
     /// Deletes a user in the actor's subtree; never the actor itself.
     pub async fn delete_user(&self, actor: &Actor, user_id: &PublicId) -> ServiceResult<User> {
+        self.delete_user_expecting(actor, user_id, None).await
+    }
+
+    /// `delete_user`, made only if `expect` holds of the user as it is when locked.
+    pub async fn delete_user_expecting(
+        &self,
+        actor: &Actor,
+        user_id: &PublicId,
+        expect: Expect<'_, User>,
+    ) -> ServiceResult<User> {
         let mut tx = self
             .store
             .begin()
@@ -387,6 +414,7 @@ impl Services {
             }));
         }
         let deleted = with_projects(tx.exec(), user.clone()).await?;
+        precondition::check(expect, &deleted, Kind::User, &user.public_id.to_string())?;
         tx.delete_user(user.id).await.context("deleting a user")?;
         tx.insert_event(
             user_event(actor, EventType::UserDeleted, &user),

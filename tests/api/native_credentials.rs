@@ -371,7 +371,11 @@ async fn an_idempotent_retry_makes_no_second_key_and_replays_no_secret() {
     ];
     let first = app.send_with_headers("POST", &path, &headers, None).await;
     assert_eq!(first.status, 201, "{:?}", first.body);
-    assert!(first.body["key"].as_str().is_some_and(|key| key.len() == 64));
+    assert!(
+        first.body["key"]
+            .as_str()
+            .is_some_and(|key| key.len() == 64)
+    );
     let again = app.send_with_headers("POST", &path, &headers, None).await;
     assert_eq!(again.status, 201, "{:?}", again.body);
     assert_eq!(again.headers["idempotent-replayed"], "true");

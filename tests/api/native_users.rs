@@ -228,3 +228,51 @@ async fn another_trees_users_are_out_of_sight_and_reach() {
         .await;
     assert_eq!(reply.body["items"], json!([]));
 }
+
+/// The tag is compared inside the change's transaction, on the locked user: of many clients
+/// that read the same version and change it at once, exactly one wins; a deletion from that
+/// read is refused after it.
+#[tokio::test]
+async fn of_concurrent_changes_from_one_read_exactly_one_is_made() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    let user = native_user(&app, &bearer, &boot.organization_id, "race@root.test").await;
+    let path = format!("/api/v1/users/{}", id(&user));
+    let etag = app.get(&path, &bearer).await.headers["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let headers = [
+        ("Authorization", bearer.as_str()),
+        ("If-Match", etag.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let changes = (0..16).map(|i| {
+        let body = format!(r#"{{"name":"Name {i}"}}"#);
+        let (app, path, headers) = (&app, &path, &headers);
+        async move {
+            app.send_with_headers("PATCH", path, headers, Some(&body))
+                .await
+        }
+    });
+    let replies = futures::future::join_all(changes).await;
+    let statuses: Vec<_> = replies.iter().map(|r| r.status.as_u16()).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 412),
+        "{statuses:?}"
+    );
+    let delete = app
+        .send_with_headers("DELETE", &path, &headers[..2], None)
+        .await;
+    assert_problem(
+        &delete,
+        412,
+        "The resource has changed since it was read (If-Match does not match its ETag): read it again",
+    );
+    assert_eq!(app.get(&path, &bearer).await.status, 200);
+}

@@ -121,27 +121,20 @@ pub struct UserFilterParams {
     email: Option<String>,
 }
 
-/// Checks `If-Match` against the user as it is now.
-async fn check_if_match(
-    state: &AppState,
-    actor: &Actor,
-    id: &PublicId,
-    if_match: &IfMatch,
-) -> ApiResult<()> {
-    if *if_match != IfMatch::Absent {
-        let current = state.services.get_user(actor, id).await?;
-        if_match.check(&etag_of(&UserOut::from(current)))?;
-    }
-    Ok(())
-}
-
+/// Changes the user if `if_match` holds of it as it is when the change locks it.
 async fn change(
     state: &AppState,
     actor: &Actor,
     id: &PublicId,
+    if_match: &IfMatch,
     changes: UserChanges,
 ) -> ApiResult<User> {
-    Ok(state.services.update_user(actor, id, &changes).await?)
+    let holds = if_match.holds(|user: &User| etag_of(&UserOut::from(user.clone())));
+    let expect = if_match.is_present().then_some(&holds as _);
+    Ok(state
+        .services
+        .update_user_expecting(actor, id, &changes, expect)
+        .await?)
 }
 
 /// Creates a user in an organization of the caller's subtree.
@@ -276,7 +269,6 @@ pub async fn update_user(
     if_match: IfMatch,
     body: Body<UserPatch>,
 ) -> ApiResult<Response> {
-    check_if_match(&state, &actor, &id, &if_match).await?;
     let patch = body.value;
     let changes = UserChanges {
         name: patch.name,
@@ -284,7 +276,7 @@ pub async fn update_user(
         role: patch.role.map(|role| role.as_str().to_owned()),
         password: None,
     };
-    let user = change(&state, &actor, &id, changes).await?;
+    let user = change(&state, &actor, &id, &if_match, changes).await?;
     Ok(tagged(StatusCode::OK, &UserOut::from(user)))
 }
 
@@ -311,8 +303,12 @@ pub async fn delete_user(
     UserId(id): UserId,
     if_match: IfMatch,
 ) -> ApiResult<Response> {
-    check_if_match(&state, &actor, &id, &if_match).await?;
-    state.services.delete_user(&actor, &id).await?;
+    let holds = if_match.holds(|user: &User| etag_of(&UserOut::from(user.clone())));
+    let expect = if_match.is_present().then_some(&holds as _);
+    state
+        .services
+        .delete_user_expecting(&actor, &id, expect)
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -342,12 +338,11 @@ pub async fn set_role(
     if_match: IfMatch,
     body: Body<RoleBody>,
 ) -> ApiResult<Response> {
-    check_if_match(&state, &actor, &id, &if_match).await?;
     let changes = UserChanges {
         role: Some(body.value.role.as_str().to_owned()),
         ..UserChanges::default()
     };
-    let user = change(&state, &actor, &id, changes).await?;
+    let user = change(&state, &actor, &id, &if_match, changes).await?;
     Ok(tagged(StatusCode::OK, &UserOut::from(user)))
 }
 
@@ -380,6 +375,6 @@ pub async fn set_password(
         password: Some(body.value.password),
         ..UserChanges::default()
     };
-    change(&state, &actor, &id, changes).await?;
+    change(&state, &actor, &id, &IfMatch::Absent, changes).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
