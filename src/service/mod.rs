@@ -21,11 +21,13 @@ mod org_list;
 mod org_tree;
 mod orgs;
 mod owner_tokens;
+mod project_reads;
 mod projects;
 mod revocation;
 mod setup;
 mod sign_in;
 mod sso;
+mod template_writes;
 mod user_reads;
 mod users;
 
@@ -82,6 +84,7 @@ pub use introspection::TokenIntrospection;
 pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
 pub use org_tree::MAX_SUBTREE_DEPTH;
+pub use project_reads::Keyed;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use quotas::{Quota, Quotas};
 pub use records::{
