@@ -92,7 +92,7 @@ pub use records::{
     IssuedToken, Organization, Project, ProjectMembership, Template, User,
 };
 pub use revocation::{OrgRef, RotatedSsoSecret};
-pub use setup::{Bootstrap, BootstrapRequest, TemplateImport};
+pub use setup::{Bootstrap, BootstrapRequest, TemplateImport, TemplateImportConnection};
 pub use sign_in::SignIn;
 pub use sso::SsoOrganization;
 pub use user_reads::UserQuery;

@@ -11,9 +11,9 @@ use super::error::{
     on_unique, password_failure,
 };
 use super::event_data;
-use super::template_writes::{checked_template, write_template};
 use super::events::{Origin, event};
 use super::lookup::{find_org_locked, find_user_locked, parse_email, parse_name};
+use super::template_writes::{checked_template, write_template};
 use crate::crypto::{self, SealContext};
 use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, Role, now_millis};

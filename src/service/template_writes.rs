@@ -83,9 +83,12 @@ pub(super) async fn write_template(
             .collect::<Vec<_>>(),
     });
     let org_ref: EventOrg = org.into();
-    tx.insert_event(event(origin, EventType::TemplateCreated, org_ref, data), now)
-        .await
-        .context("writing a template's creation event")?;
+    tx.insert_event(
+        event(origin, EventType::TemplateCreated, org_ref, data),
+        now,
+    )
+    .await
+    .context("writing a template's creation event")?;
     Ok(public_id)
 }
 

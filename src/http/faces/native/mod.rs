@@ -19,6 +19,7 @@ mod openapi;
 mod orgs;
 mod params;
 mod problem;
+mod projects;
 mod users;
 
 use std::sync::Arc;
@@ -116,6 +117,14 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(hooks::deliveries))
         .routes(routes!(hooks::replay))
+        .routes(routes!(projects::list_templates, projects::create_template))
+        .routes(routes!(projects::list_projects, projects::create_project))
+        .routes(routes!(
+            projects::get_project,
+            projects::update_project,
+            projects::delete_project
+        ))
+        .routes(routes!(projects::set_connection))
         .merge(oauth::routes())
 }
 
