@@ -217,6 +217,39 @@ fn native_table() -> Vec<Route> {
             Some(r#"{"eventId":"{org_id}"}"#),
             REFUSED,
         ),
+        route(Native, "GET", "/orgs/{org_id}/templates", None, REFUSED),
+        route(
+            Native,
+            "POST",
+            "/orgs/{org_id}/templates",
+            Some(r#"{"name":"Intruder","type":"intrusion"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/orgs/{org_id}/projects", None, REFUSED),
+        route(
+            Native,
+            "POST",
+            "/orgs/{org_id}/projects",
+            Some(r#"{"name":"Intruder"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/projects/{project_id}", None, REFUSED),
+        route(
+            Native,
+            "PATCH",
+            "/projects/{project_id}",
+            Some(r#"{"name":"Pwned"}"#),
+            REFUSED,
+        ),
+        route(Native, "DELETE", "/projects/{project_id}", None, REFUSED),
+        // Any id names the connection: the project is refused first.
+        route(
+            Native,
+            "PUT",
+            "/projects/{project_id}/connections/{connection_id}",
+            Some(r#"{"type":"email","host":"pwned.test"}"#),
+            REFUSED,
+        ),
         route(Native, "GET", "/openapi.json", None, PUBLIC),
         route(Native, "GET", "/docs", None, PUBLIC),
         route(Native, "GET", "/docs/scalar.js", None, PUBLIC),
@@ -1663,6 +1696,7 @@ fn fill(template: &str, victim: &Victim, caller: &Caller, parent: Parent) -> Str
         .replace("{org_id}", &victim.org)
         .replace("{user_id}", &victim.user)
         .replace("{project_id}", &victim.project)
+        .replace("{connection_id}", &victim.org)
         .replace("{account_id}", &victim.account)
         .replace("{owner_id}", &victim.owner)
         .replace("{external_id}", &victim.external_id)

@@ -32,6 +32,7 @@ mod native_hooks;
 mod native_idempotency;
 mod native_oauth;
 mod native_orgs;
+mod native_projects;
 mod native_users;
 mod races;
 mod receiver;
