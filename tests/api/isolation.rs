@@ -230,7 +230,7 @@ fn native_table() -> Vec<Route> {
             Native,
             "POST",
             "/orgs/{org_id}/projects",
-            Some(r#"{"name":"Intruder"}"#),
+            Some(r#"{"name":"Intruder","description":"intrusion"}"#),
             REFUSED,
         ),
         route(Native, "GET", "/projects/{project_id}", None, REFUSED),

@@ -142,7 +142,13 @@ async fn a_project_is_made_from_a_template_filled_in_renamed_and_deleted() {
     assert_eq!(connections[0]["type"], "database");
     let database = connections[0]["id"].as_str().unwrap();
 
-    let empty = project(&app, &bearer, org, &json!({ "name": "Scratch" })).await;
+    let empty = project(
+        &app,
+        &bearer,
+        org,
+        &json!({ "name": "Scratch", "description": "tries" }),
+    )
+    .await;
     assert_eq!(empty.status, 201);
     assert_eq!(empty.body["connections"], json!([]));
     assert_eq!(empty.body["templateId"], Value::Null);
@@ -234,7 +240,7 @@ async fn connection_details_that_do_not_fit_their_model_are_a_422_problem() {
         &app,
         &bearer,
         org,
-        &json!({ "name": "Ingest", "templateId": template_id }),
+        &json!({ "name": "Ingest", "description": "d", "templateId": template_id }),
     )
     .await;
     let id = made.body["id"].as_str().unwrap();
@@ -308,7 +314,7 @@ async fn a_project_is_refused_a_template_it_may_not_use_or_that_does_not_exist()
         &app,
         &bearer,
         child,
-        &json!({ "name": "P", "templateId": private }),
+        &json!({ "name": "P", "description": "d", "templateId": private }),
     )
     .await;
     assert_problem(
@@ -321,17 +327,33 @@ async fn a_project_is_refused_a_template_it_may_not_use_or_that_does_not_exist()
         &app,
         &bearer,
         child,
-        &json!({ "name": "P", "templateId": missing }),
+        &json!({ "name": "P", "description": "d", "templateId": missing }),
     )
     .await;
     assert_problem(&reply, 404, &format!("No template with id '{missing}'"));
-    let reply = project(&app, &bearer, child, &json!({ "name": "" })).await;
+    let reply = project(
+        &app,
+        &bearer,
+        child,
+        &json!({ "name": "", "description": "d" }),
+    )
+    .await;
     assert_problem(&reply, 422, "The field at '/name' must not be blank");
     let reply = project(
         &app,
         &bearer,
         child,
-        &json!({ "name": "P", "templateId": "x" }),
+        &json!({ "name": "P", "description": " " }),
+    )
+    .await;
+    assert_problem(&reply, 422, "The field at '/description' must not be blank");
+    let reply = project(&app, &bearer, child, &json!({ "name": "P" })).await;
+    assert_problem(&reply, 422, "The field at '/description' is required");
+    let reply = project(
+        &app,
+        &bearer,
+        child,
+        &json!({ "name": "P", "description": "d", "templateId": "x" }),
     )
     .await;
     assert_eq!(reply.status, 422, "{:?}", reply.body);
@@ -383,7 +405,7 @@ async fn bad_ids_pages_and_credentials_are_refused() {
 }
 
 #[tokio::test]
-async fn another_trees_caller_gets_404_and_a_member_cannot_write() {
+async fn another_trees_caller_gets_404() {
     let app = TestApp::spawn().await;
     let (boot, bearer) = native_root(&app, "Victim").await;
     let org = boot.organization_id.as_str();
@@ -392,7 +414,7 @@ async fn another_trees_caller_gets_404_and_a_member_cannot_write() {
         &app,
         &bearer,
         org,
-        &json!({ "name": "VICTIM project", "templateId": template_id }),
+        &json!({ "name": "VICTIM project", "description": "VICTIM plans", "templateId": template_id }),
     )
     .await;
     let id = made.body["id"].as_str().unwrap();
@@ -413,8 +435,12 @@ async fn another_trees_caller_gets_404_and_a_member_cannot_write() {
     );
     assert_problem(&app.get(&projects, &intruder).await, 404, &no_org);
     assert_problem(
-        &app.post(&projects, &intruder, &json!({ "name": "X" }))
-            .await,
+        &app.post(
+            &projects,
+            &intruder,
+            &json!({ "name": "X", "description": "x" }),
+        )
+        .await,
         404,
         &no_org,
     );

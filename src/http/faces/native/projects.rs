@@ -6,11 +6,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::BASE_PATH;
 use super::auth::Caller;
 use super::body::Body;
 use super::cursor::{Page, PageParams, Paged};
@@ -19,8 +18,10 @@ use super::idempotency::{IdempotencyKey, IdempotencyParam};
 use super::ids::{ConnectionId, OrgId, ProjectId};
 use super::orgs::{created, public_id};
 use super::problem::{ApiError, ApiResult, FieldError, Problem, pointer};
+use super::{BASE_PATH, Native};
 use crate::domain::connection::{ConnectionProblem, Rule};
 use crate::http::AppState;
+use crate::http::kit::{BodyProblem, Face};
 use crate::service::{
     ConnectionRefusal, ConnectionSlot, ConnectionUpdate, NewProject as ProjectRequest, Project,
     ProjectChanges, Template, TemplateImport, TemplateImportConnection,
@@ -144,7 +145,6 @@ impl ProjectDetail {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewProject {
     pub name: String,
-    #[serde(default)]
     pub description: String,
     pub template_id: Option<Uuid>,
 }
@@ -444,8 +444,11 @@ pub async fn set_connection(
     Caller(actor): Caller,
     ProjectId(id): ProjectId,
     ConnectionId(connection_id): ConnectionId,
-    body: Body<Map<String, Value>>,
+    body: Body<Value>,
 ) -> ApiResult<Response> {
+    let Value::Object(details) = body.value else {
+        return Err(Native::body_refused(BodyProblem::NotAnObject));
+    };
     let not_in_project = || {
         ApiError::not_found(format!(
             "Project '{id}' has no connection with id '{connection_id}'"
@@ -461,7 +464,7 @@ pub async fn set_connection(
     let changes = ProjectChanges {
         connections: vec![ConnectionUpdate {
             id: connection_id,
-            details: body.value,
+            details,
         }],
         ..ProjectChanges::default()
     };
