@@ -7,6 +7,7 @@
 
 mod auth;
 mod body;
+mod conformity;
 mod cursor;
 mod errors;
 mod etag;
@@ -125,6 +126,13 @@ fn api() -> OpenApiRouter<AppState> {
             projects::delete_project
         ))
         .routes(routes!(projects::set_connection))
+        .routes(routes!(
+            conformity::list_accounts,
+            conformity::create_account
+        ))
+        .routes(routes!(conformity::get_account, conformity::delete_account))
+        .routes(routes!(conformity::organization_external_id))
+        .routes(routes!(conformity::create_external_id))
         .merge(oauth::routes())
 }
 
