@@ -250,6 +250,27 @@ fn native_table() -> Vec<Route> {
             Some(r#"{"type":"email","host":"pwned.test"}"#),
             REFUSED,
         ),
+        route(Native, "GET", "/cloud-accounts", None, OWN),
+        route(
+            Native,
+            "POST",
+            "/cloud-accounts",
+            Some(
+                r#"{"name":"Intruder","environment":"x","roleArn":"ROLE_ARN","externalId":"{external_id}"}"#,
+            ),
+            // 404: a Member may not administer its organization's accounts.
+            &[404, 422],
+        ),
+        route(Native, "GET", "/cloud-accounts/{account_id}", None, REFUSED),
+        route(
+            Native,
+            "DELETE",
+            "/cloud-accounts/{account_id}",
+            None,
+            REFUSED,
+        ),
+        route(Native, "GET", "/external-id", None, OWN),
+        route(Native, "POST", "/external-ids", None, &[201, 404]),
         route(Native, "GET", "/openapi.json", None, PUBLIC),
         route(Native, "GET", "/docs", None, PUBLIC),
         route(Native, "GET", "/docs/scalar.js", None, PUBLIC),

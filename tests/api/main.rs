@@ -27,6 +27,7 @@ mod idos_settings;
 mod integrity;
 mod isolation;
 mod native;
+mod native_conformity;
 mod native_events;
 mod native_hooks;
 mod native_idempotency;
