@@ -208,3 +208,47 @@ async fn another_trees_caller_gets_404() {
     );
     assert_eq!(app.get(&path, &bearer).await.status, 200);
 }
+
+#[tokio::test]
+async fn a_member_reads_but_does_not_administer_the_accounts() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    let external_id = temporary(&app, &bearer).await;
+    let made = app
+        .post(
+            "/api/v1/cloud-accounts",
+            &bearer,
+            &account("Prod", &external_id),
+        )
+        .await;
+    let path = format!(
+        "/api/v1/cloud-accounts/{}",
+        made.body["id"].as_str().unwrap()
+    );
+    let owner_token = app.owner_token(&boot).await;
+    let (_, key) = app
+        .user_with_key(
+            &owner_token,
+            &boot.organization_id,
+            "mo@root.test",
+            "Member",
+        )
+        .await;
+    let member = format!("Bearer {key}");
+    assert_eq!(app.get(&path, &member).await.status, 200);
+    let refused = "Only an Owner administers the organization's cloud accounts";
+    assert_problem(&app.delete(&path, &member).await, 404, refused);
+    let reply = app
+        .send("POST", "/api/v1/external-ids", Some(&member), None)
+        .await;
+    assert_problem(&reply, 404, refused);
+    let reply = app
+        .post(
+            "/api/v1/cloud-accounts",
+            &member,
+            &account("Mine", &external_id),
+        )
+        .await;
+    assert_problem(&reply, 404, refused);
+    assert_eq!(app.get(&path, &bearer).await.status, 200);
+}

@@ -19,7 +19,7 @@ use super::problem::{ApiError, ApiResult, Problem};
 use crate::domain::Kind;
 use crate::domain::events::rfc3339;
 use crate::http::AppState;
-use crate::service::{CloudAccount, ExternalId, NewCloudAccountRequest, ServiceError};
+use crate::service::{CloudAccount, ExternalId, Forbidden, NewCloudAccountRequest, ServiceError};
 
 /// An AWS account registered with Cloud Conformity.
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,6 +88,18 @@ impl From<ExternalId> for ExternalIdOut {
     }
 }
 
+/// A Member's refusal: the service names the organization, which the caller knows; this face
+/// says what is missing instead.
+fn administered(error: ServiceError) -> ApiError {
+    match error {
+        ServiceError::Forbidden(Forbidden::OutsideScope {
+            kind: Kind::CloudAccount,
+            ..
+        }) => ApiError::not_found("Only an Owner administers the organization's cloud accounts"),
+        other => other.into(),
+    }
+}
+
 /// The cursor key of an account: its creation time, then its id, so that the list's order
 /// is fixed whatever is added or removed meanwhile.
 fn account_key(account: &CloudAccount) -> String {
@@ -135,7 +147,7 @@ pub async fn list_accounts(
             headers(("ETag" = String), ("Location" = String))),
         (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer credential", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The caller may not administer its organization's accounts", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The caller is a Member: only an Owner administers the organization's cloud accounts", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid, the role ARN is not one, or the external id is not a current one of the organization", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -158,7 +170,8 @@ pub async fn create_account(
                 external_id: &new.external_id,
             },
         )
-        .await?;
+        .await
+        .map_err(administered)?;
     let account = CloudAccountOut::from(account);
     let location = format!("{BASE_PATH}/cloud-accounts/{}", account.id);
     Ok(created(&account, &location))
@@ -199,7 +212,7 @@ pub async fn get_account(
         (status = 204, description = "Deleted"),
         (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer credential", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such cloud account administered by the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such cloud account in the caller's organization, or the caller is a Member", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -208,7 +221,11 @@ pub async fn delete_account(
     Caller(actor): Caller,
     AccountId(id): AccountId,
 ) -> ApiResult<Response> {
-    state.services.delete_cloud_account(&actor, &id).await?;
+    state
+        .services
+        .delete_cloud_account(&actor, &id)
+        .await
+        .map_err(administered)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -256,7 +273,7 @@ pub async fn organization_external_id(
     responses(
         (status = 201, description = "The temporary external id", body = ExternalIdOut),
         (status = 401, description = "No valid bearer credential", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The caller may not administer its organization's accounts", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The caller is a Member: only an Owner administers the organization's cloud accounts", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -264,6 +281,10 @@ pub async fn create_external_id(
     State(state): State<AppState>,
     Caller(actor): Caller,
 ) -> ApiResult<Response> {
-    let id = state.services.create_temporary_external_id(&actor).await?;
+    let id = state
+        .services
+        .create_temporary_external_id(&actor)
+        .await
+        .map_err(administered)?;
     Ok((StatusCode::CREATED, axum::Json(ExternalIdOut::from(id))).into_response())
 }
