@@ -465,3 +465,80 @@ async fn another_trees_caller_gets_404() {
     let read = app.get(&path, &bearer).await;
     assert_eq!(read.body["name"], "VICTIM project");
 }
+
+#[tokio::test]
+async fn a_create_is_replayed_under_its_idempotency_key_and_a_reused_key_is_a_422_problem() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    let org = boot.organization_id.as_str();
+    // One key per list: a key is the caller's, whatever the route.
+    let send = |path: String, body: Value| {
+        let bearer = bearer.clone();
+        let key = format!("create-{}", path.rsplit('/').next().unwrap());
+        let app = &app;
+        async move {
+            app.send_with_headers(
+                "POST",
+                &path,
+                &[
+                    ("Authorization", &bearer),
+                    ("Content-Type", "application/json"),
+                    ("Idempotency-Key", &key),
+                ],
+                Some(&body.to_string()),
+            )
+            .await
+        }
+    };
+    for (list, body, other) in [
+        (
+            "templates",
+            json!({ "name": "T", "type": "etl" }),
+            json!({ "name": "U", "type": "etl" }),
+        ),
+        (
+            "projects",
+            json!({ "name": "P", "description": "d" }),
+            json!({ "name": "Q", "description": "d" }),
+        ),
+    ] {
+        let path = format!("/api/v1/orgs/{org}/{list}");
+        let first = send(path.clone(), body.clone()).await;
+        assert_eq!(first.status, 201, "{:?}", first.body);
+        let again = send(path.clone(), body).await;
+        assert_eq!(again.status, 201);
+        assert_eq!(again.body["id"], first.body["id"]);
+        let reused = send(path.clone(), other).await;
+        assert_problem(
+            &reused,
+            422,
+            "This Idempotency-Key was used with another request: use a new key",
+        );
+        let listed = app.get(&path, &bearer).await;
+        assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_template_whose_graphs_cannot_be_copied_is_a_500_problem() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    let org = boot.organization_id.as_str();
+    let template_id = template(&app, &bearer, org, false).await;
+    app.raw_execute(&format!(
+        "UPDATE templates SET graphs = 'not json' WHERE public_id = '{template_id}'"
+    ))
+    .await;
+    let reply = project(
+        &app,
+        &bearer,
+        org,
+        &json!({ "name": "P", "description": "d", "templateId": template_id }),
+    )
+    .await;
+    assert_problem(
+        &reply,
+        500,
+        &format!("A project could not be generated from template '{template_id}'"),
+    );
+}
