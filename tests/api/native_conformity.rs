@@ -252,3 +252,39 @@ async fn a_member_reads_but_does_not_administer_the_accounts() {
     assert_problem(&reply, 404, refused);
     assert_eq!(app.get(&path, &bearer).await.status, 200);
 }
+
+#[tokio::test]
+async fn an_account_is_created_once_under_its_idempotency_key() {
+    let app = TestApp::spawn().await;
+    let (_, bearer) = native_root(&app, "Root").await;
+    let external_id = temporary(&app, &bearer).await;
+    let send = |body: Value| {
+        let bearer = bearer.clone();
+        let app = &app;
+        async move {
+            app.send_with_headers(
+                "POST",
+                "/api/v1/cloud-accounts",
+                &[
+                    ("Authorization", &bearer),
+                    ("Content-Type", "application/json"),
+                    ("Idempotency-Key", "account-1"),
+                ],
+                Some(&body.to_string()),
+            )
+            .await
+        }
+    };
+    let first = send(account("Prod", &external_id)).await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    let again = send(account("Prod", &external_id)).await;
+    assert_eq!(again.body["id"], first.body["id"]);
+    let reused = send(account("Dev", &external_id)).await;
+    assert_problem(
+        &reused,
+        422,
+        "This Idempotency-Key was used with another request: use a new key",
+    );
+    let list = app.get("/api/v1/cloud-accounts", &bearer).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+}

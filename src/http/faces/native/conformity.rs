@@ -13,6 +13,7 @@ use super::auth::Caller;
 use super::body::Body;
 use super::cursor::{Page, PageParams, Paged};
 use super::etag::tagged;
+use super::idempotency::{IdempotencyKey, IdempotencyParam};
 use super::ids::AccountId;
 use super::orgs::created;
 use super::problem::{ApiError, ApiResult, Problem};
@@ -141,40 +142,46 @@ pub async fn list_accounts(
     path = "/cloud-accounts",
     operation_id = "createCloudAccount",
     tag = "conformity",
+    params(IdempotencyParam),
     request_body = NewCloudAccount,
     responses(
         (status = 201, description = "The cloud account", body = CloudAccountOut,
             headers(("ETag" = String), ("Location" = String))),
-        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A parameter is invalid, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer credential", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The caller is a Member: only an Owner administers the organization's cloud accounts", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid, the role ARN is not one, or the external id is not a current one of the organization", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The idempotency key's first request is still being answered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid, the role ARN is not one, the external id is not a current one of the organization, or the idempotency key was used with another request", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 pub async fn create_account(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    key: IdempotencyKey,
     body: Body<NewCloudAccount>,
 ) -> ApiResult<Response> {
-    let new = &body.value;
-    let account = state
-        .services
-        .create_cloud_account(
-            &actor,
-            NewCloudAccountRequest {
-                name: &new.name,
-                environment: &new.environment,
-                tags: &new.tags,
-                role_arn: &new.role_arn,
-                external_id: &new.external_id,
-            },
-        )
-        .await
-        .map_err(administered)?;
-    let account = CloudAccountOut::from(account);
-    let location = format!("{BASE_PATH}/cloud-accounts/{}", account.id);
-    Ok(created(&account, &location))
+    key.run(&state, &actor, &body.json, async {
+        let new = &body.value;
+        let account = state
+            .services
+            .create_cloud_account(
+                &actor,
+                NewCloudAccountRequest {
+                    name: &new.name,
+                    environment: &new.environment,
+                    tags: &new.tags,
+                    role_arn: &new.role_arn,
+                    external_id: &new.external_id,
+                },
+            )
+            .await
+            .map_err(administered)?;
+        let account = CloudAccountOut::from(account);
+        let location = format!("{BASE_PATH}/cloud-accounts/{}", account.id);
+        Ok(created(&account, &location))
+    })
+    .await
 }
 
 /// Reads a cloud account of the caller's organization.
