@@ -9,7 +9,7 @@ use super::error::{ServiceError, ServiceResult, Unauthorized};
 use super::event_data;
 use super::events::{Origin, event};
 use super::key_ending::end_api_key;
-use super::lookup::{find_user, find_user_locked, lock_tenant};
+use super::lookup::{find_user, find_user_locked, lock_tenant, standing};
 use super::quotas::Quota;
 use super::records::ApiKey;
 use crate::crypto;
@@ -92,6 +92,16 @@ impl Services {
 
     /// Issues a new key to a user (`orghub api-key create`).
     pub async fn create_api_key(&self, user_id: &PublicId) -> ServiceResult<NewApiKey> {
+        self.issue_api_key(Origin::Operator, user_id).await
+    }
+
+    /// Issues a new key to a user, by `origin`: an actor must administer the user
+    /// (`Actor::administer_user`), checked on the locked row.
+    pub(crate) async fn issue_api_key(
+        &self,
+        origin: Origin<'_>,
+        user_id: &PublicId,
+    ) -> ServiceResult<NewApiKey> {
         let mut tx = self
             .store
             .begin()
@@ -102,6 +112,9 @@ impl Services {
         let root_id = seen.org_path.root_id();
         lock_tenant(&mut tx, root_id).await?;
         let user = find_user_locked(&mut tx, user_id, RowLock::KeyShare).await?;
+        if let Origin::Actor(actor) = origin {
+            actor.administer_user(&standing(&user))?;
+        }
         let keys = tx
             .count_tenant_api_keys(root_id)
             .await
@@ -115,12 +128,7 @@ impl Services {
             .context("storing an API key")?;
         let data = event_data::api_key(&public_id, &user, now);
         tx.insert_event(
-            event(
-                Origin::Operator,
-                EventType::ApiKeyCreated,
-                (&user).into(),
-                data,
-            ),
+            event(origin, EventType::ApiKeyCreated, (&user).into(), data),
             now,
         )
         .await

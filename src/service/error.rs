@@ -101,6 +101,12 @@ pub enum Conflict {
     IdosSubscription {
         category: String,
     },
+    /// The record is no longer what the caller expected (`service::Expect`, the native API's
+    /// `If-Match`): it changed since the caller read it.
+    ChangedSinceRead {
+        kind: Kind,
+        id: String,
+    },
 }
 
 /// What a Cloud Conformity organisation registers once: its accounts' Azure subscriptions and

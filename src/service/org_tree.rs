@@ -10,6 +10,7 @@ use super::events::Origin;
 use super::lookup::find_org;
 use super::org_writes::org_event;
 use super::orgs::administered_org_of_locked_tenant;
+use super::precondition::Expect;
 use super::records::Organization;
 use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
@@ -89,6 +90,7 @@ impl Services {
         &self,
         actor: &Actor,
         id: &PublicId,
+        expect: Expect<'_, Organization>,
     ) -> ServiceResult<Vec<Organization>> {
         let mut tx = self
             .store
@@ -97,6 +99,7 @@ impl Services {
             .context("starting to delete an organization tree")?;
         // The tenant's lock: no organization joins the subtree while it is deleted.
         let org = administered_org_of_locked_tenant(&mut tx, actor, id).await?;
+        super::orgs::expected_of(expect, &org)?;
         if org.id == actor.org_id {
             return Err(ServiceError::Forbidden(Forbidden::OwnOrganization {
                 id: org.public_id.to_string(),

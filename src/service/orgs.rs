@@ -12,10 +12,11 @@ use super::events::Origin;
 use super::lookup::{find_org, find_org_locked, lock_tenant, parse_name};
 use super::new_org_writer::NewOrgRequest;
 use super::org_writes::org_event;
+use super::precondition::{self, Expect};
 use super::records::{Organization, Template};
 use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::{RowLock, StoreError, Tx, UniqueKey};
+use crate::store::{OrgRow, RowLock, StoreError, Tx, UniqueKey};
 
 impl Services {
     pub async fn get_org(&self, actor: &Actor, id: &PublicId) -> ServiceResult<Organization> {
@@ -52,6 +53,19 @@ impl Services {
         name: Option<&str>,
         parent: Option<&PublicId>,
     ) -> ServiceResult<Organization> {
+        self.update_org_expecting(actor, id, name, parent, None)
+            .await
+    }
+
+    /// `update_org`, made only if `expect` holds of the organization as it is when locked.
+    pub async fn update_org_expecting(
+        &self,
+        actor: &Actor,
+        id: &PublicId,
+        name: Option<&str>,
+        parent: Option<&PublicId>,
+        expect: Expect<'_, Organization>,
+    ) -> ServiceResult<Organization> {
         let name = name.map(|n| parse_name(n, TextField::Name)).transpose()?;
         let name = name.as_ref().map(|n| n.as_str());
         let mut tx = self
@@ -60,6 +74,7 @@ impl Services {
             .await
             .context("starting to update an organization")?;
         let org = administered_org_of_locked_tenant(&mut tx, actor, id).await?;
+        expected_of(expect, &org)?;
         let now = now_millis();
         let mut moved_from = None;
         if let Some(parent_id) = parent {
@@ -135,12 +150,23 @@ impl Services {
     /// Deletes an organization with its users, projects and templates. Refused for the
     /// actor's own organization and while it has child organizations.
     pub async fn delete_org(&self, actor: &Actor, id: &PublicId) -> ServiceResult<Organization> {
+        self.delete_org_expecting(actor, id, None).await
+    }
+
+    /// `delete_org`, made only if `expect` holds of the organization as it is when locked.
+    pub async fn delete_org_expecting(
+        &self,
+        actor: &Actor,
+        id: &PublicId,
+        expect: Expect<'_, Organization>,
+    ) -> ServiceResult<Organization> {
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to delete an organization")?;
         let org = administered_org_of_locked_tenant(&mut tx, actor, id).await?;
+        expected_of(expect, &org)?;
         if org.id == actor.org_id {
             return Err(ServiceError::Forbidden(Forbidden::OwnOrganization {
                 id: org.public_id.to_string(),
@@ -220,4 +246,18 @@ pub(super) async fn administered_org_of_locked_tenant(
         org.public_id,
     )?;
     Ok(org)
+}
+
+/// Refuses a change to `org` unless the caller's expectation holds of it now.
+pub(super) fn expected_of(expect: Expect<'_, Organization>, org: &OrgRow) -> ServiceResult<()> {
+    if expect.is_none() {
+        return Ok(());
+    }
+    let record = Organization::from(org.clone());
+    precondition::check(
+        expect,
+        &record,
+        Kind::Organization,
+        &record.public_id.to_string(),
+    )
 }

@@ -12,7 +12,7 @@ use super::error::{
 };
 use super::event_data;
 use super::events::{Origin, event};
-use super::lookup::{find_org_locked, find_user_locked, parse_email, parse_name};
+use super::lookup::{find_org_locked, find_user_locked, parse_email, parse_name, standing};
 use super::template_writes::{checked_template, write_template};
 use crate::crypto::{self, SealContext};
 use crate::domain::events::EventType;
@@ -197,12 +197,25 @@ impl Services {
     /// Issues (or rotates) an Owner's secret key for Xponent `POST /token`. The user's tokens
     /// end with the old key: whoever held it may have used it.
     pub async fn issue_secret_key(&self, user_id: &PublicId) -> ServiceResult<String> {
+        self.rotate_secret_key(Origin::Operator, user_id).await
+    }
+
+    /// `issue_secret_key` by `origin`: an actor must administer the user
+    /// (`Actor::administer_user`), checked on the locked row.
+    pub(crate) async fn rotate_secret_key(
+        &self,
+        origin: Origin<'_>,
+        user_id: &PublicId,
+    ) -> ServiceResult<String> {
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to issue a secret key")?;
         let user = find_user_locked(&mut tx, user_id, RowLock::Update).await?;
+        if let Origin::Actor(actor) = origin {
+            actor.administer_user(&standing(&user))?;
+        }
         if user.role != Role::Owner {
             return Err(ServiceError::Forbidden(Forbidden::NotAnOwner {
                 user: user.public_id.to_string(),
@@ -219,12 +232,9 @@ impl Services {
             EventType::SecretKeyCreated
         };
         let data = json!({ "userId": user.public_id.to_string() });
-        tx.insert_event(
-            event(Origin::Operator, kind, (&user).into(), data),
-            now_millis(),
-        )
-        .await
-        .context("writing a secret key's event")?;
+        tx.insert_event(event(origin, kind, (&user).into(), data), now_millis())
+            .await
+            .context("writing a secret key's event")?;
         tx.commit().await.context("committing a secret key")?;
         Ok(secret_key)
     }

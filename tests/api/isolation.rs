@@ -271,6 +271,10 @@ fn native_table() -> Vec<Route> {
         ),
         route(Native, "GET", "/external-id", None, OWN),
         route(Native, "POST", "/external-ids", None, &[201, 404]),
+        route(Native, "POST", "/users/{user_id}/api-keys", None, REFUSED),
+        route(Native, "GET", "/users/{user_id}/api-keys", None, REFUSED),
+        route(Native, "DELETE", "/api-keys/{key_id}", None, REFUSED),
+        route(Native, "POST", "/users/{user_id}/secret-key", None, REFUSED),
         route(Native, "GET", "/openapi.json", None, PUBLIC),
         route(Native, "GET", "/docs", None, PUBLIC),
         route(Native, "GET", "/docs/scalar.js", None, PUBLIC),
@@ -1220,6 +1224,8 @@ struct Victim {
     idos: IdosVictim,
     /// A hook of the victim's root organization (the native API's `{hook_id}`).
     hook: String,
+    /// An API key of the victim's user (the native API's `{key_id}`).
+    api_key: String,
     /// Strings that must never reach another tenant's caller.
     markers: Vec<String>,
 }
@@ -1555,6 +1561,14 @@ async fn victim(app: &TestApp) -> Victim {
         .unwrap()
         .hook
         .id;
+    let key = app
+        .services
+        .create_api_key(&orghub::domain::PublicId::parse(&user).unwrap())
+        .await
+        .unwrap();
+    markers.push(key.key);
+    let api_key = key.record.public_id;
+    markers.push(api_key.clone());
     Victim {
         org: boot.organization_id,
         owner: boot.user_id,
@@ -1570,6 +1584,7 @@ async fn victim(app: &TestApp) -> Victim {
         token,
         idos,
         hook,
+        api_key,
         markers,
     }
 }
@@ -1714,6 +1729,7 @@ fn fill(template: &str, victim: &Victim, caller: &Caller, parent: Parent) -> Str
         .replace("{gcp_unique_id}", GCP_UNIQUE_ID)
         .replace("{gcp_key}", &gcp_key().to_string())
         .replace("{hook_id}", &victim.hook)
+        .replace("{key_id}", &victim.api_key)
         .replace("{org_id}", &victim.org)
         .replace("{user_id}", &victim.user)
         .replace("{project_id}", &victim.project)

@@ -28,6 +28,7 @@ mod integrity;
 mod isolation;
 mod native;
 mod native_conformity;
+mod native_credentials;
 mod native_events;
 mod native_hooks;
 mod native_idempotency;

@@ -154,6 +154,38 @@ async fn a_rename_with_a_stale_etag_is_refused_and_changes_nothing() {
     assert_eq!(app.get(&path, &bearer).await.status, 200);
 }
 
+/// The tag is compared inside the change's transaction, under the tree's lock: of many
+/// clients that read the same version and rename it at once, exactly one wins.
+#[tokio::test]
+async fn of_concurrent_renames_from_one_read_exactly_one_is_made() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    let org = native_org(&app, &bearer, "Before", &boot.organization_id).await;
+    let path = format!("/api/v1/orgs/{}", id(&org));
+    let etag = app.get(&path, &bearer).await.headers["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let renames = (0..16).map(|i| {
+        let body = json!({ "name": format!("Rename {i}") });
+        let (app, path, bearer, etag) = (&app, &path, &bearer, &etag);
+        async move { patch(app, path, bearer, Some(etag), &body).await }
+    });
+    let replies = futures::future::join_all(renames).await;
+    let made: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(
+        made.len(),
+        1,
+        "{:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(replies.iter().all(|r| r.status == 200 || r.status == 412));
+    assert_eq!(
+        app.get(&path, &bearer).await.body["name"],
+        made[0].body["name"]
+    );
+}
+
 #[tokio::test]
 async fn an_organization_moves_but_never_under_its_own_descendant() {
     let app = TestApp::spawn().await;

@@ -364,6 +364,10 @@ fn conflict(conflict: Conflict) -> String {
         Conflict::IdosSetting { .. } | Conflict::IdosSubscription { .. } => {
             "The record already exists".to_owned()
         }
+        // Conditional changes: Conformity routes never make them.
+        Conflict::ChangedSinceRead { id, .. } => {
+            format!("The record {id} has changed since it was read")
+        }
     }
 }
 

@@ -393,6 +393,9 @@ impl From<ServiceError> for IdosHttpError {
                     Conflict::IdosSubscription { category } => {
                         format!("The credential is subscribed to {category} already")
                     }
+                    Conflict::ChangedSinceRead { .. } => {
+                        "The record has changed since it was read".into()
+                    }
                 },
             ),
             ServiceError::Invalid(problem) => invalid(problem),

@@ -151,6 +151,7 @@ impl From<ServiceError> for ApiError {
                     "Already exists",
                     "The record already exists",
                 ),
+                Conflict::ChangedSinceRead { .. } => super::etag::precondition_failed(),
             },
             ServiceError::Invalid(problem) => match problem {
                 Invalid::Email { value } => invalid(

@@ -29,6 +29,16 @@ pub fn tagged<T: Serialize>(status: StatusCode, representation: &T) -> Response 
     response
 }
 
+/// 412: what a change is answered when the resource is no longer the one the client read.
+pub fn precondition_failed() -> ApiError {
+    ApiError::typed(
+        StatusCode::PRECONDITION_FAILED,
+        "precondition-failed",
+        "Precondition failed",
+        "The resource has changed since it was read (If-Match does not match its ETag): read it again",
+    )
+}
+
 /// The request's `If-Match` condition, when it has one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {
@@ -64,13 +74,19 @@ impl IfMatch {
         if matches {
             Ok(())
         } else {
-            Err(ApiError::typed(
-                StatusCode::PRECONDITION_FAILED,
-                "precondition-failed",
-                "Precondition failed",
-                "The resource has changed since it was read (If-Match does not match its ETag): read it again",
-            ))
+            Err(precondition_failed())
         }
+    }
+
+    /// The condition for a service's change (`service::Expect`), checked there in the
+    /// change's own transaction: `tag_of` gives the tag of the record as it is then.
+    pub fn holds<T>(&self, tag_of: impl Fn(&T) -> String) -> impl Fn(&T) -> bool {
+        move |record| self.check(&tag_of(record)).is_ok()
+    }
+
+    /// Whether the change is conditional at all.
+    pub fn is_present(&self) -> bool {
+        *self != Self::Absent
     }
 }
 

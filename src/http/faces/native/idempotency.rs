@@ -92,11 +92,21 @@ fn fingerprint(path: &str, body: &Value) -> String {
     crate::crypto::sha256_hex(text.as_bytes())
 }
 
-/// The body to keep: a secret shown once (a hook's) is not kept, and a replay shows it null.
+/// The members of the answers that carry a secret shown once: a hook's `secret`, an API key's
+/// `key`, an Xponent `secretKey`.
+const SECRET_MEMBERS: [&str; 3] = ["secret", "key", "secretKey"];
+
+/// The body to keep: a secret shown once is not kept, and a replay shows it null.
 fn without_secret(body: &[u8]) -> Vec<u8> {
     match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(mut object)) if object.contains_key("secret") => {
-            object.insert("secret".to_owned(), Value::Null);
+        Ok(Value::Object(mut object))
+            if SECRET_MEMBERS.iter().any(|name| object.contains_key(*name)) =>
+        {
+            for name in SECRET_MEMBERS {
+                if let Some(secret) = object.get_mut(name) {
+                    *secret = Value::Null;
+                }
+            }
             serde_json::to_vec(&object).unwrap_or_default()
         }
         _ => body.to_vec(),

@@ -69,3 +69,4 @@ path_id!(HookId, "hook_id", "The hook's id");
 path_id!(ProjectId, "project_id", "The project's id");
 path_id!(ConnectionId, "connection_id", "The connection's id");
 path_id!(AccountId, "account_id", "The cloud account's id");
+path_id!(ApiKeyId, "key_id", "The API key's id");

@@ -8,6 +8,7 @@
 mod auth;
 mod body;
 mod conformity;
+mod credentials;
 mod cursor;
 mod errors;
 mod etag;
@@ -133,6 +134,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(conformity::get_account, conformity::delete_account))
         .routes(routes!(conformity::organization_external_id))
         .routes(routes!(conformity::create_external_id))
+        .routes(routes!(
+            credentials::create_api_key,
+            credentials::list_api_keys
+        ))
+        .routes(routes!(credentials::revoke_api_key))
+        .routes(routes!(credentials::issue_secret_key))
         .merge(oauth::routes())
 }
 

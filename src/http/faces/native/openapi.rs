@@ -34,6 +34,7 @@ use super::problem::{FieldError, Problem};
         (name = "users", description = "The users of the organizations"),
         (name = "events", description = "The audit log"),
         (name = "hooks", description = "Signed deliveries of events to URLs, and their log"),
+        (name = "credentials", description = "A user's API keys and Xponent secret key; a secret is shown once"),
         (name = "meta", description = "This description"),
         (name = "oauth", description = "OAuth 2.0: access tokens for API keys (client credentials), introspection, revocation"),
     )

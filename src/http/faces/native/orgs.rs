@@ -207,14 +207,17 @@ pub async fn update_org(
     if_match: IfMatch,
     body: Body<OrgChanges>,
 ) -> ApiResult<Response> {
-    if if_match != IfMatch::Absent {
-        let current = state.services.get_org(&actor, &id).await?;
-        if_match.check(&etag_of(&Org::seen_by(current, &actor)))?;
-    }
     let parent = body.value.parent_id.map(public_id);
+    let holds = if_match.holds(|org: &Organization| etag_of(&Org::seen_by(org.clone(), &actor)));
     let org = state
         .services
-        .update_org(&actor, &id, body.value.name.as_deref(), parent.as_ref())
+        .update_org_expecting(
+            &actor,
+            &id,
+            body.value.name.as_deref(),
+            parent.as_ref(),
+            if_match.is_present().then_some(&holds as _),
+        )
         .await?;
     Ok(tagged(StatusCode::OK, &Org::seen_by(org, &actor)))
 }
@@ -245,14 +248,15 @@ pub async fn delete_org(
     Params(params): Params<DeleteParams>,
     if_match: IfMatch,
 ) -> ApiResult<Response> {
-    if if_match != IfMatch::Absent {
-        let current = state.services.get_org(&actor, &id).await?;
-        if_match.check(&etag_of(&Org::seen_by(current, &actor)))?;
-    }
+    let holds = if_match.holds(|org: &Organization| etag_of(&Org::seen_by(org.clone(), &actor)));
+    let expect = if_match.is_present().then_some(&holds as _);
     if params.cascade.unwrap_or(false) {
-        state.services.delete_org_tree(&actor, &id).await?;
+        state.services.delete_org_tree(&actor, &id, expect).await?;
     } else {
-        state.services.delete_org(&actor, &id).await?;
+        state
+            .services
+            .delete_org_expecting(&actor, &id, expect)
+            .await?;
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

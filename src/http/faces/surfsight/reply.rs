@@ -282,6 +282,11 @@ impl From<ServiceError> for SurfsightError {
             ServiceError::Conflict(
                 Conflict::IdosSetting { .. } | Conflict::IdosSubscription { .. },
             ) => Self::new(StatusCode::CONFLICT, "The record already exists"),
+            // Conditional changes: Surfsight routes never make them.
+            ServiceError::Conflict(Conflict::ChangedSinceRead { id, .. }) => Self::new(
+                StatusCode::CONFLICT,
+                format!("The record {id} has changed since it was read"),
+            ),
             ServiceError::Invalid(Invalid::SsoClaim { claim, problem }) => {
                 Self::bad_request(bad_claim(claim, problem))
             }

@@ -299,6 +299,10 @@ impl From<ServiceError> for XponentError {
                 Conflict::IdosSetting { .. } | Conflict::IdosSubscription { .. } => {
                     "The record already exists".to_owned()
                 }
+                // Conditional changes: Xponent routes never make them.
+                Conflict::ChangedSinceRead { id, .. } => {
+                    format!("The record with id '{id}' has changed since it was read")
+                }
             }),
             ServiceError::Invalid(invalid) => Self::bad_request(match invalid {
                 Invalid::Email { value } => format!("Invalid format for email '{value}'"),
