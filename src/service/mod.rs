@@ -21,11 +21,13 @@ mod org_list;
 mod org_tree;
 mod orgs;
 mod owner_tokens;
+mod project_reads;
 mod projects;
 mod revocation;
 mod setup;
 mod sign_in;
 mod sso;
+mod template_writes;
 mod user_credentials;
 mod user_reads;
 mod users;
@@ -85,6 +87,7 @@ pub use limits::{DEFAULT_TOKENS_PER_SECOND, Limits, Rate, SignInLimits};
 pub use org_list::OrgPages;
 pub use org_tree::MAX_SUBTREE_DEPTH;
 pub use precondition::Expect;
+pub use project_reads::Keyed;
 pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
 pub use quotas::{Quota, Quotas};
 pub use records::{
@@ -92,7 +95,7 @@ pub use records::{
     IssuedToken, Organization, Project, ProjectMembership, Template, User,
 };
 pub use revocation::{OrgRef, RotatedSsoSecret};
-pub use setup::{Bootstrap, BootstrapRequest, TemplateImport};
+pub use setup::{Bootstrap, BootstrapRequest, TemplateImport, TemplateImportConnection};
 pub use sign_in::SignIn;
 pub use sso::SsoOrganization;
 pub use user_reads::UserQuery;

@@ -11,10 +11,10 @@ use super::error::{
     on_unique, password_failure,
 };
 use super::event_data;
-use super::events::{EventOrg, Origin, event};
+use super::events::{Origin, event};
 use super::lookup::{find_org_locked, find_user_locked, parse_email, parse_name, standing};
+use super::template_writes::{checked_template, write_template};
 use crate::crypto::{self, SealContext};
-use crate::domain::connection::ConnectionType;
 use crate::domain::events::EventType;
 use crate::domain::{Kind, PublicId, Role, now_millis};
 use crate::store::{NewUser, RowLock, Tx, UniqueKey};
@@ -258,65 +258,22 @@ impl Services {
         template: &TemplateImport,
         global: bool,
     ) -> ServiceResult<String> {
-        if template.name.trim().is_empty() {
-            return Err(invalid("name", FieldRule::NonEmptyString));
-        }
-        if template.kind.trim().is_empty() {
-            return Err(invalid("type", FieldRule::NonEmptyString));
-        }
-        parse_name(template.name.trim(), TextField::Name)?;
-        parse_name(template.kind.trim(), TextField::Type)?;
-        let mut connections = Vec::with_capacity(template.connections.len());
-        for connection in &template.connections {
-            if connection.name.trim().is_empty() {
-                return Err(invalid("connections.name", FieldRule::NonEmptyString));
-            }
-            parse_name(&connection.name, TextField::ConnectionName)?;
-            let kind = ConnectionType::parse(&connection.kind).ok_or_else(|| {
-                ServiceError::Invalid(Invalid::ConnectionType {
-                    value: connection.kind.clone(),
-                })
-            })?;
-            connections.push((connection.name.clone(), kind));
-        }
-        let now = now_millis();
+        let connections = checked_template(template)?;
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to import a template")?;
         let org = find_org_locked(&mut tx, org_id, Kind::Organization, RowLock::KeyShare).await?;
-        let public_id = PublicId::new();
-        tx.insert_template(
-            &public_id,
-            org.id,
-            template.name.trim(),
-            template.kind.trim(),
-            global,
-            &template.graphs.to_string(),
+        let public_id = write_template(
+            &mut tx,
+            Origin::Operator,
+            &org,
+            template,
             &connections,
-            now,
+            global,
         )
-        .await
-        .context("inserting a template")?;
-        let data = json!({
-            "id": public_id.to_string(),
-            "organizationId": org.public_id.to_string(),
-            "name": template.name.trim(),
-            "type": template.kind.trim(),
-            "global": global,
-            "connections": connections
-                .iter()
-                .map(|(name, kind)| json!({ "name": name, "type": kind.as_str() }))
-                .collect::<Vec<_>>(),
-        });
-        let org_ref: EventOrg = (&org).into();
-        tx.insert_event(
-            event(Origin::Operator, EventType::TemplateCreated, org_ref, data),
-            now,
-        )
-        .await
-        .context("writing a template's import event")?;
+        .await?;
         tx.commit().await.context("committing a template")?;
         Ok(public_id.to_string())
     }

@@ -79,6 +79,26 @@ impl Exec<'_> {
         }))
     }
 
+    /// A page of the organization's projects: at most `limit` after the project `after` (its
+    /// row id), in id order.
+    pub async fn projects_of_org_page(
+        self,
+        org_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<ProjectRow>> {
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, ProjectRow>(select_project!(
+                "WHERE p.org_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3"
+            ))
+            .bind(org_id)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(c)
+            .await?
+        }))
+    }
+
     pub async fn project_connections(self, project_id: i64) -> StoreResult<Vec<ConnectionRow>> {
         Ok(on_exec!(self, |c| {
             sqlx::query_as::<_, ConnectionRow>(

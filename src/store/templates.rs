@@ -65,6 +65,31 @@ impl Exec<'_> {
         }))
     }
 
+    /// A page of `templates_available_to`: at most `limit` after the template `after` (its row
+    /// id), in id order.
+    pub async fn templates_available_page(
+        self,
+        org_id: i64,
+        org_path: &OrgPath,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<TemplateRow>> {
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, TemplateRow>(select_template!(
+                "WHERE (t.org_id = $1 \
+                 OR (t.global = $2 AND substr($3, 1, length(o.path)) = o.path)) \
+                 AND t.id > $4 ORDER BY t.id LIMIT $5"
+            ))
+            .bind(org_id)
+            .bind(true)
+            .bind(org_path.as_str())
+            .bind(after)
+            .bind(limit)
+            .fetch_all(c)
+            .await?
+        }))
+    }
+
     pub async fn template_connections(
         self,
         template_id: i64,

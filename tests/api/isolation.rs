@@ -217,6 +217,60 @@ fn native_table() -> Vec<Route> {
             Some(r#"{"eventId":"{org_id}"}"#),
             REFUSED,
         ),
+        route(Native, "GET", "/orgs/{org_id}/templates", None, REFUSED),
+        route(
+            Native,
+            "POST",
+            "/orgs/{org_id}/templates",
+            Some(r#"{"name":"Intruder","type":"intrusion"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/orgs/{org_id}/projects", None, REFUSED),
+        route(
+            Native,
+            "POST",
+            "/orgs/{org_id}/projects",
+            Some(r#"{"name":"Intruder","description":"intrusion"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/projects/{project_id}", None, REFUSED),
+        route(
+            Native,
+            "PATCH",
+            "/projects/{project_id}",
+            Some(r#"{"name":"Pwned"}"#),
+            REFUSED,
+        ),
+        route(Native, "DELETE", "/projects/{project_id}", None, REFUSED),
+        // Any id names the connection: the project is refused first.
+        route(
+            Native,
+            "PUT",
+            "/projects/{project_id}/connections/{connection_id}",
+            Some(r#"{"type":"email","host":"pwned.test"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/cloud-accounts", None, OWN),
+        route(
+            Native,
+            "POST",
+            "/cloud-accounts",
+            Some(
+                r#"{"name":"Intruder","environment":"x","roleArn":"ROLE_ARN","externalId":"{external_id}"}"#,
+            ),
+            // 404: a Member may not administer its organization's accounts.
+            &[404, 422],
+        ),
+        route(Native, "GET", "/cloud-accounts/{account_id}", None, REFUSED),
+        route(
+            Native,
+            "DELETE",
+            "/cloud-accounts/{account_id}",
+            None,
+            REFUSED,
+        ),
+        route(Native, "GET", "/external-id", None, OWN),
+        route(Native, "POST", "/external-ids", None, &[201, 404]),
         route(Native, "POST", "/users/{user_id}/api-keys", None, REFUSED),
         route(Native, "GET", "/users/{user_id}/api-keys", None, REFUSED),
         route(Native, "DELETE", "/api-keys/{key_id}", None, REFUSED),
@@ -1679,6 +1733,7 @@ fn fill(template: &str, victim: &Victim, caller: &Caller, parent: Parent) -> Str
         .replace("{org_id}", &victim.org)
         .replace("{user_id}", &victim.user)
         .replace("{project_id}", &victim.project)
+        .replace("{connection_id}", &victim.org)
         .replace("{account_id}", &victim.account)
         .replace("{owner_id}", &victim.owner)
         .replace("{external_id}", &victim.external_id)

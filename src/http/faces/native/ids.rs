@@ -66,4 +66,7 @@ macro_rules! path_id {
 path_id!(OrgId, "org_id", "The organization's id");
 path_id!(UserId, "user_id", "The user's id");
 path_id!(HookId, "hook_id", "The hook's id");
+path_id!(ProjectId, "project_id", "The project's id");
+path_id!(ConnectionId, "connection_id", "The connection's id");
+path_id!(AccountId, "account_id", "The cloud account's id");
 path_id!(ApiKeyId, "key_id", "The API key's id");

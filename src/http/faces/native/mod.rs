@@ -7,6 +7,7 @@
 
 mod auth;
 mod body;
+mod conformity;
 mod credentials;
 mod cursor;
 mod errors;
@@ -20,6 +21,7 @@ mod openapi;
 mod orgs;
 mod params;
 mod problem;
+mod projects;
 mod users;
 
 use std::sync::Arc;
@@ -117,6 +119,21 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(hooks::deliveries))
         .routes(routes!(hooks::replay))
+        .routes(routes!(projects::list_templates, projects::create_template))
+        .routes(routes!(projects::list_projects, projects::create_project))
+        .routes(routes!(
+            projects::get_project,
+            projects::update_project,
+            projects::delete_project
+        ))
+        .routes(routes!(projects::set_connection))
+        .routes(routes!(
+            conformity::list_accounts,
+            conformity::create_account
+        ))
+        .routes(routes!(conformity::get_account, conformity::delete_account))
+        .routes(routes!(conformity::organization_external_id))
+        .routes(routes!(conformity::create_external_id))
         .routes(routes!(
             credentials::create_api_key,
             credentials::list_api_keys
