@@ -161,3 +161,22 @@ async fn the_openapi_document_and_its_reference_page_are_served_without_a_creden
     assert_eq!(script.status(), 200);
     assert!(script.bytes().await.unwrap().len() > 100_000);
 }
+
+/// A `PATCH` with a JSON body, and `If-Match` when given.
+pub async fn patch(
+    app: &TestApp,
+    path: &str,
+    bearer: &str,
+    if_match: Option<&str>,
+    body: &Value,
+) -> Reply {
+    let mut headers = vec![
+        ("Authorization", bearer),
+        ("Content-Type", "application/json"),
+    ];
+    if let Some(tag) = if_match {
+        headers.push(("If-Match", tag));
+    }
+    app.send_with_headers("PATCH", path, &headers, Some(&body.to_string()))
+        .await
+}

@@ -6,28 +6,10 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp};
-use crate::native::{assert_problem, native_org, native_root};
+use crate::native::{assert_problem, native_org, native_root, patch};
 
 fn id(org: &Value) -> String {
     org["id"].as_str().unwrap().to_owned()
-}
-
-async fn patch(
-    app: &TestApp,
-    path: &str,
-    bearer: &str,
-    if_match: Option<&str>,
-    body: &Value,
-) -> Reply {
-    let mut headers = vec![
-        ("Authorization", bearer),
-        ("Content-Type", "application/json"),
-    ];
-    if let Some(tag) = if_match {
-        headers.push(("If-Match", tag));
-    }
-    app.send_with_headers("PATCH", path, &headers, Some(&body.to_string()))
-        .await
 }
 
 #[tokio::test]

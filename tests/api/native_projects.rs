@@ -5,25 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp, unknown_id};
-use crate::native::{assert_problem, native_org, native_root};
-
-async fn patch(
-    app: &TestApp,
-    path: &str,
-    bearer: &str,
-    if_match: Option<&str>,
-    body: &Value,
-) -> Reply {
-    let mut headers = vec![
-        ("Authorization", bearer),
-        ("Content-Type", "application/json"),
-    ];
-    if let Some(tag) = if_match {
-        headers.push(("If-Match", tag));
-    }
-    app.send_with_headers("PATCH", path, &headers, Some(&body.to_string()))
-        .await
-}
+use crate::native::{assert_problem, native_org, native_root, patch};
 
 /// A template of `org` with a database and an email connection; returns its id.
 async fn template(app: &TestApp, bearer: &str, org: &str, global: bool) -> String {
