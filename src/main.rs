@@ -2,6 +2,12 @@ use clap::Parser;
 
 use orghub::cli::{Cli, run};
 
+/// mimalloc rather than the system allocator: a request makes a few dozen short-lived
+/// allocations, and glibc's malloc and free were a fifth of a read's instructions (see
+/// bench/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How many tasks a runtime worker runs between looks at the shared queue (tokio's default: 61).
 const GLOBAL_QUEUE_INTERVAL: u32 = 4;
 
