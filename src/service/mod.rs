@@ -88,7 +88,7 @@ pub use org_list::OrgPages;
 pub use org_tree::MAX_SUBTREE_DEPTH;
 pub use precondition::Expect;
 pub use project_reads::Keyed;
-pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
+pub use projects::{ConnectionUpdate, NewProject, ProjectChanges, ProjectWithConnections};
 pub use quotas::{Quota, Quotas};
 pub use records::{
     ApiKey, CloudAccount, ConnectionOutcome, ConnectionRefusal, ConnectionSlot, ExternalId,

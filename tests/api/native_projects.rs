@@ -524,3 +524,58 @@ async fn a_template_whose_graphs_cannot_be_copied_is_a_500_problem() {
         &format!("A project could not be generated from template '{template_id}'"),
     );
 }
+
+/// The tag is compared inside the change's transaction, on the locked project: of many
+/// clients that read the same version and rename it at once, exactly one wins; a deletion
+/// from that read is refused after it.
+#[tokio::test]
+async fn of_concurrent_renames_from_one_read_exactly_one_is_made() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    let org = boot.organization_id.as_str();
+    let template = template(&app, &bearer, org, false).await;
+    let made = project(
+        &app,
+        &bearer,
+        org,
+        &json!({ "name": "Before", "description": "d", "templateId": template }),
+    )
+    .await;
+    let path = format!("/api/v1/projects/{}", made.body["id"].as_str().unwrap());
+    let etag = app.get(&path, &bearer).await.headers["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let renames = (0..16).map(|i| {
+        let body = json!({ "name": format!("Rename {i}") });
+        let (app, path, bearer, etag) = (&app, &path, &bearer, &etag);
+        async move { patch(app, path, bearer, Some(etag), &body).await }
+    });
+    let replies = futures::future::join_all(renames).await;
+    let made: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(
+        made.len(),
+        1,
+        "{:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(replies.iter().all(|r| r.status == 200 || r.status == 412));
+    assert_eq!(
+        app.get(&path, &bearer).await.body["name"],
+        made[0].body["name"]
+    );
+    let delete = app
+        .send_with_headers(
+            "DELETE",
+            &path,
+            &[("Authorization", &bearer), ("If-Match", &etag)],
+            None,
+        )
+        .await;
+    assert_problem(
+        &delete,
+        412,
+        "The resource has changed since it was read (If-Match does not match its ETag): read it again",
+    );
+    assert_eq!(app.get(&path, &bearer).await.status, 200);
+}

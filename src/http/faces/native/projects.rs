@@ -24,7 +24,7 @@ use crate::http::AppState;
 use crate::http::kit::{BodyProblem, Face};
 use crate::service::{
     ConnectionRefusal, ConnectionSlot, ConnectionUpdate, NewProject as ProjectRequest, Project,
-    ProjectChanges, Template, TemplateImport, TemplateImportConnection,
+    ProjectChanges, ProjectWithConnections, Template, TemplateImport, TemplateImportConnection,
 };
 
 /// A template: what a project made from it starts with.
@@ -348,6 +348,12 @@ pub async fn get_project(
     ))
 }
 
+/// The ETag of a project as the service has it now (for `If-Match`, checked in the change's
+/// transaction).
+fn project_etag((project, connections): &ProjectWithConnections) -> String {
+    etag_of(&ProjectDetail::new(project.clone(), connections.clone()))
+}
+
 /// Renames or redescribes a project.
 #[utoipa::path(
     patch,
@@ -373,16 +379,21 @@ pub async fn update_project(
     if_match: IfMatch,
     body: Body<ProjectPatch>,
 ) -> ApiResult<Response> {
-    if if_match != IfMatch::Absent {
-        let (project, connections) = state.services.project(&actor, &id).await?;
-        if_match.check(&etag_of(&ProjectDetail::new(project, connections)))?;
-    }
     let changes = ProjectChanges {
         name: body.value.name.clone(),
         description: body.value.description.clone(),
         connections: Vec::new(),
     };
-    state.services.update_project(&actor, &id, &changes).await?;
+    let holds = if_match.holds(project_etag);
+    state
+        .services
+        .update_project_expecting(
+            &actor,
+            &id,
+            &changes,
+            if_match.is_present().then_some(&holds as _),
+        )
+        .await?;
     let (project, connections) = state.services.project(&actor, &id).await?;
     Ok(tagged(
         StatusCode::OK,
@@ -412,11 +423,11 @@ pub async fn delete_project(
     ProjectId(id): ProjectId,
     if_match: IfMatch,
 ) -> ApiResult<Response> {
-    if if_match != IfMatch::Absent {
-        let (project, connections) = state.services.project(&actor, &id).await?;
-        if_match.check(&etag_of(&ProjectDetail::new(project, connections)))?;
-    }
-    state.services.delete_project(&actor, &id).await?;
+    let holds = if_match.holds(project_etag);
+    state
+        .services
+        .delete_project_expecting(&actor, &id, if_match.is_present().then_some(&holds as _))
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
