@@ -167,9 +167,12 @@ impl Services {
                 let available = template.org_id == org.id
                     || (template.global && org.path.is_within(&template.org_path));
                 if !available {
+                    let within_reach = template.org_path.is_within(&actor.org_path)
+                        || (template.global && actor.org_path.is_within(&template.org_path));
                     return Err(ServiceError::Forbidden(Forbidden::TemplateNotAllowed {
                         template: template.public_id.to_string(),
                         org: org.public_id.to_string(),
+                        within_reach,
                     }));
                 }
                 if serde_json::from_str::<Value>(&template.graphs).is_err() {

@@ -579,3 +579,36 @@ async fn of_concurrent_renames_from_one_read_exactly_one_is_made() {
     );
     assert_eq!(app.get(&path, &bearer).await.status, 200);
 }
+
+/// A template the caller cannot see (another tree's, even a global one, or an ancestor's
+/// private one) is refused as a missing one is: its existence is not told.
+#[tokio::test]
+async fn a_template_out_of_the_callers_reach_is_a_404_as_a_missing_one() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    let root = boot.organization_id.as_str();
+    let (other, other_bearer) = native_root(&app, "Other").await;
+    let theirs = template(&app, &other_bearer, &other.organization_id, true).await;
+    let private = template(&app, &bearer, root, false).await;
+    let child = native_org(&app, &bearer, "Child", root).await;
+    let child = child["id"].as_str().unwrap();
+    let owner_token = app.owner_token(&boot).await;
+    let (_, key) = app
+        .user_with_key(&owner_token, child, "owner@child.test", "Owner")
+        .await;
+    let child_bearer = format!("Bearer {key}");
+    for (caller, template_id) in [(&bearer, &theirs), (&child_bearer, &private)] {
+        let reply = project(
+            &app,
+            caller,
+            child,
+            &json!({ "name": "P", "description": "d", "templateId": template_id }),
+        )
+        .await;
+        assert_problem(&reply, 404, &format!("No template with id '{template_id}'"));
+    }
+    let list = app
+        .get(&format!("/api/v1/orgs/{child}/projects"), &bearer)
+        .await;
+    assert_eq!(list.body["items"], json!([]));
+}
