@@ -56,6 +56,7 @@ mod throttle;
 mod token_rate;
 
 pub use crate::domain::TokenKind;
+pub use account_access::AccountReach;
 pub use account_settings::NewRuleSetting;
 pub use actor::{Access, Actor, ActorUser};
 pub use api_keys::NewApiKey;
