@@ -311,12 +311,14 @@ pub async fn organization_external_id(
     path = "/external-ids",
     operation_id = "createExternalId",
     tag = "conformity",
-    params(OrgParam),
+    params(OrgParam, IdempotencyParam),
     responses(
         (status = 201, description = "The temporary external id", body = ExternalIdOut),
         (status = 400, description = "A parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer credential", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organization in the caller's subtree, or the caller is a Member: only an Owner administers the organization's cloud accounts", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The idempotency key's first request is still being answered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The idempotency key was used with another request", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -324,12 +326,16 @@ pub async fn create_external_id(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Params(filter): Params<OrgParam>,
+    key: IdempotencyKey,
 ) -> ApiResult<Response> {
-    let org = filter.org_id.map(public_id);
-    let id = state
-        .services
-        .create_temporary_external_id(&actor, org.as_ref())
-        .await
-        .map_err(administered)?;
-    Ok((StatusCode::CREATED, axum::Json(ExternalIdOut::from(id))).into_response())
+    key.run(&state, &actor, &serde_json::Value::Null, async {
+        let org = filter.org_id.map(public_id);
+        let id = state
+            .services
+            .create_temporary_external_id(&actor, org.as_ref())
+            .await
+            .map_err(administered)?;
+        Ok((StatusCode::CREATED, axum::Json(ExternalIdOut::from(id))).into_response())
+    })
+    .await
 }
