@@ -5,17 +5,20 @@
 use anyhow::Context;
 use serde_json::json;
 
-use super::account_access::{account_event, check_account_texts, org_account_locked};
+use super::account_access::{
+    AccountReach, AccountsOrg, account_event, accounts_org, authorize_accounts,
+    check_account_texts, lock_accounts_org, org_account, org_account_locked, reachable_account,
+    reachable_account_locked,
+};
 use super::actor::{Access, Actor};
 use super::error::{Invalid, ServiceError, ServiceResult};
 use super::events::{Origin, event};
-use super::lookup::lock_actor_org;
 use super::records::{CloudAccount, ExternalId};
 use super::{Services, ttl};
 use crate::domain::aws::RoleArn;
 use crate::domain::events::{EventType, rfc3339};
 use crate::domain::{Kind, PublicId, now_millis};
-use crate::store::{CloudAccountRow, Exec, NewCloudAccount, NewEvent, RowLock};
+use crate::store::{CloudAccountRow, NewCloudAccount, NewEvent, RowLock};
 
 pub struct NewCloudAccountRequest<'a> {
     pub name: &'a str,
@@ -33,16 +36,21 @@ pub struct CloudAccountChanges {
     pub tags: Option<Vec<String>>,
 }
 
-/// An external ID of the actor's organisation: a temporary one (with its expiry) or, once its
+/// An external ID of `org`, made by `actor`: a temporary one (with its expiry) or, once its
 /// first account is registered, the singleton.
-fn external_id_event(actor: &Actor, id: &str, valid_until: Option<i64>) -> NewEvent {
+fn external_id_event(
+    actor: &Actor,
+    org: &AccountsOrg,
+    id: &str,
+    valid_until: Option<i64>,
+) -> NewEvent {
     event(
         Origin::Actor(actor),
         EventType::ExternalIdCreated,
-        actor.into(),
+        org.into(),
         json!({
             "id": id,
-            "organizationId": actor.org_public_id,
+            "organizationId": org.public_id,
             "validUntil": valid_until.map(rfc3339),
             "singleton": valid_until.is_none(),
         }),
@@ -63,43 +71,34 @@ fn tags_json(tags: &[String]) -> String {
     serde_json::Value::from(tags).to_string()
 }
 
-/// The account `id` of the actor's own organisation; another organisation's is not found.
-async fn find_account(
-    exec: Exec<'_>,
-    actor: &Actor,
-    id: &PublicId,
-) -> ServiceResult<CloudAccountRow> {
-    exec.cloud_account_by_public_id(id)
-        .await
-        .with_context(|| format!("reading cloud account {id}"))?
-        .filter(|account| account.org_id == actor.org_id)
-        .ok_or_else(|| ServiceError::NotFound {
-            kind: Kind::CloudAccount,
-            id: id.to_string(),
-        })
+/// Allows administering `account` (its organisation's accounts).
+fn administer_account(actor: &Actor, account: &CloudAccountRow) -> ServiceResult<()> {
+    authorize_accounts(
+        actor,
+        &account.org_path,
+        &account.org_public_id.to_string(),
+        Access::Administer,
+    )
 }
 
 impl Services {
-    fn administer_accounts(&self, actor: &Actor) -> ServiceResult<()> {
-        actor.authorize(
-            Access::Administer,
-            &actor.org_path,
-            Kind::CloudAccount,
-            &actor.org_public_id,
-        )
-    }
-
-    /// The organisation's singleton external ID; it exists once the first account does.
-    pub async fn organisation_external_id(&self, actor: &Actor) -> ServiceResult<ExternalId> {
+    /// The singleton external ID of organisation `org` of the actor's subtree (the actor's
+    /// own when `None`); it exists once the organisation's first account does.
+    pub async fn organisation_external_id(
+        &self,
+        actor: &Actor,
+        org: Option<&PublicId>,
+    ) -> ServiceResult<ExternalId> {
+        let org = accounts_org(self.store.read(), actor, org, Access::Read).await?;
         let id = self
             .store
             .read()
-            .org_external_id(actor.org_id)
+            .org_external_id(org.id)
             .await
             .context("reading an organisation's external ID")?
             .ok_or_else(|| ServiceError::NotFound {
                 kind: Kind::ExternalId,
-                id: actor.org_public_id.clone(),
+                id: org.public_id.clone(),
             })?;
         // The singleton does not expire; clients are told not to cache it for long.
         Ok(ExternalId {
@@ -125,8 +124,14 @@ impl Services {
         Ok(purged)
     }
 
-    pub async fn create_temporary_external_id(&self, actor: &Actor) -> ServiceResult<ExternalId> {
-        self.administer_accounts(actor)?;
+    /// A temporary external ID of organisation `org` of the actor's subtree (the actor's own
+    /// when `None`).
+    pub async fn create_temporary_external_id(
+        &self,
+        actor: &Actor,
+        org: Option<&PublicId>,
+    ) -> ServiceResult<ExternalId> {
+        let org = accounts_org(self.store.read(), actor, org, Access::Administer).await?;
         let id = uuid::Uuid::new_v4().to_string();
         let now = now_millis();
         let valid_until = now + ttl::TEMPORARY_EXTERNAL_ID;
@@ -136,11 +141,11 @@ impl Services {
             .await
             .context("starting to create an external ID")?;
         // The external ID refers to the organisation: it must not go meanwhile.
-        lock_actor_org(&mut tx, actor, RowLock::KeyShare).await?;
-        tx.insert_external_id(&id, actor.org_id, valid_until, now)
+        lock_accounts_org(&mut tx, actor, &org, RowLock::KeyShare, Access::Administer).await?;
+        tx.insert_external_id(&id, org.id, valid_until, now)
             .await
             .context("storing a temporary external ID")?;
-        tx.insert_event(external_id_event(actor, &id, Some(valid_until)), now)
+        tx.insert_event(external_id_event(actor, &org, &id, Some(valid_until)), now)
             .await
             .context("writing an external ID's creation event")?;
         tx.commit()
@@ -149,12 +154,15 @@ impl Services {
         Ok(ExternalId { id, valid_until })
     }
 
+    /// Registers an account of organisation `org` of the actor's subtree (the actor's own
+    /// when `None`), with an external ID of that organisation.
     pub async fn create_cloud_account(
         &self,
         actor: &Actor,
+        org: Option<&PublicId>,
         request: NewCloudAccountRequest<'_>,
     ) -> ServiceResult<CloudAccount> {
-        self.administer_accounts(actor)?;
+        let org = accounts_org(self.store.read(), actor, org, Access::Administer).await?;
         check_account_texts(
             Some(request.name),
             Some(request.environment),
@@ -174,16 +182,16 @@ impl Services {
             .context("starting to create a cloud account")?;
         // The organisation's row is locked first: the account refers to it, and the first
         // account sets its singleton external ID.
-        lock_actor_org(&mut tx, actor, RowLock::Update).await?;
+        lock_accounts_org(&mut tx, actor, &org, RowLock::Update, Access::Administer).await?;
         let singleton = tx
             .exec()
-            .org_external_id(actor.org_id)
+            .org_external_id(org.id)
             .await
             .context("reading an organisation's external ID")?;
         let known = singleton.as_deref() == Some(request.external_id)
             || tx
                 .exec()
-                .temporary_external_id_valid(actor.org_id, request.external_id, now)
+                .temporary_external_id_valid(org.id, request.external_id, now)
                 .await
                 .context("looking a temporary external ID up")?;
         if !known {
@@ -195,7 +203,7 @@ impl Services {
         tx.insert_cloud_account(
             &NewCloudAccount {
                 public_id: &public_id,
-                org_id: actor.org_id,
+                org_id: org.id,
                 name: request.name,
                 environment: request.environment,
                 tags: &tags_json(request.tags),
@@ -207,15 +215,19 @@ impl Services {
         )
         .await
         .context("inserting a cloud account")?;
-        tx.claim_external_id(actor.org_id, request.external_id)
+        tx.claim_external_id(org.id, request.external_id)
             .await
             .context("claiming an organisation's external ID")?;
         if singleton.is_none() {
-            tx.insert_event(external_id_event(actor, request.external_id, None), now)
-                .await
-                .context("writing an external ID's creation event")?;
+            tx.insert_event(
+                external_id_event(actor, &org, request.external_id, None),
+                now,
+            )
+            .await
+            .context("writing an external ID's creation event")?;
         }
-        let account = find_account(tx.exec(), actor, &public_id).await?;
+        let account =
+            reachable_account(tx.exec(), actor, &public_id, AccountReach::Subtree).await?;
         tx.insert_event(
             account_event(actor, EventType::CloudAccountCreated, &account),
             now,
@@ -226,22 +238,33 @@ impl Services {
         Ok(account.into())
     }
 
-    pub async fn list_cloud_accounts(&self, actor: &Actor) -> ServiceResult<Vec<CloudAccount>> {
+    /// The accounts of organisation `org` of the actor's subtree (the actor's own when
+    /// `None`).
+    pub async fn list_cloud_accounts(
+        &self,
+        actor: &Actor,
+        org: Option<&PublicId>,
+    ) -> ServiceResult<Vec<CloudAccount>> {
+        let org = accounts_org(self.store.read(), actor, org, Access::Read).await?;
         let rows = self
             .store
             .read()
-            .cloud_accounts_of_org(actor.org_id)
+            .cloud_accounts_of_org(org.id)
             .await
             .context("reading an organisation's cloud accounts")?;
         Ok(rows.into_iter().map(CloudAccount::from).collect())
     }
 
+    /// The account `id`, if the actor reaches it (see `AccountReach`).
     pub async fn get_cloud_account(
         &self,
         actor: &Actor,
         id: &PublicId,
+        reach: AccountReach,
     ) -> ServiceResult<CloudAccount> {
-        Ok(find_account(self.store.read(), actor, id).await?.into())
+        Ok(reachable_account(self.store.read(), actor, id, reach)
+            .await?
+            .into())
     }
 
     pub async fn update_cloud_account(
@@ -261,7 +284,7 @@ impl Services {
             .await
             .context("starting to update a cloud account")?;
         let account = org_account_locked(&mut tx, actor, id, RowLock::Update).await?;
-        self.administer_accounts(actor)?;
+        administer_account(actor, &account)?;
         let tags = tags_json(changes.tags.as_deref().unwrap_or(&account.tags.0));
         let now = now_millis();
         tx.update_cloud_account(
@@ -276,7 +299,7 @@ impl Services {
         )
         .await
         .context("updating a cloud account")?;
-        let updated = find_account(tx.exec(), actor, id).await?;
+        let updated = org_account(tx.exec(), actor, id).await?;
         tx.insert_event(
             account_event(actor, EventType::CloudAccountUpdated, &updated),
             now,
@@ -289,14 +312,21 @@ impl Services {
         Ok(updated.into())
     }
 
-    pub async fn delete_cloud_account(&self, actor: &Actor, id: &PublicId) -> ServiceResult<()> {
+    /// Deletes the account `id`, if the actor reaches it (see `AccountReach`) and administers
+    /// its organisation's accounts.
+    pub async fn delete_cloud_account(
+        &self,
+        actor: &Actor,
+        id: &PublicId,
+        reach: AccountReach,
+    ) -> ServiceResult<()> {
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to delete a cloud account")?;
-        let account = org_account_locked(&mut tx, actor, id, RowLock::Update).await?;
-        self.administer_accounts(actor)?;
+        let account = reachable_account_locked(&mut tx, actor, id, RowLock::Update, reach).await?;
+        administer_account(actor, &account)?;
         tx.delete_cloud_account(account.id)
             .await
             .context("deleting a cloud account")?;

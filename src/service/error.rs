@@ -55,6 +55,10 @@ pub enum Forbidden {
     TemplateNotAllowed {
         template: String,
         org: String,
+        /// The caller can see the template (it is in the caller's subtree, or a global
+        /// template of one of its ancestors). When not, a face may answer as if it did not
+        /// exist, as it does for any record out of reach.
+        within_reach: bool,
     },
     /// Only partner users create organizations through Surfsight.
     NotAPartner,

@@ -93,7 +93,7 @@ impl Services {
     /// (public id, tags) of every account of the actor's organisation, in creation order.
     async fn account_tags(&self, actor: &Actor) -> ServiceResult<Vec<(String, Vec<String>)>> {
         Ok(self
-            .list_cloud_accounts(actor)
+            .list_cloud_accounts(actor, None)
             .await?
             .into_iter()
             .map(|account| (account.public_id, account.tags))

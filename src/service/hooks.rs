@@ -6,16 +6,18 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::Services;
+use super::actor::Access;
 use super::error::{Invalid, ServiceError, ServiceResult};
 use super::event_data;
 use super::events::{Origin, event};
 use super::hook_rules::{secret_context, url_context};
 use super::lookup::{find_org, find_org_locked, lock_tenant};
+use super::precondition::{self, Expect};
 use super::quotas::Quota;
 use crate::crypto::webhook;
 use crate::domain::events::EventType;
-use crate::domain::{Kind, Millis, PublicId, now_millis};
-use crate::store::{AttemptRow, HookRow, NewHook, RowLock, Tx};
+use crate::domain::{Kind, Millis, OrgPath, PublicId, now_millis};
+use crate::store::{AttemptRow, Exec, HookRow, NewHook, RowLock, Tx};
 
 pub use super::hook_rules::DEFAULT_MAX_IN_FLIGHT;
 
@@ -82,7 +84,7 @@ fn check_url(text: &str) -> ServiceResult<String> {
 }
 
 impl Services {
-    pub(super) async fn hook_view(&self, row: &HookRow) -> ServiceResult<HookView> {
+    pub(super) async fn hook_view(&self, exec: Exec<'_>, row: &HookRow) -> ServiceResult<HookView> {
         Ok(HookView {
             id: row.public_id.clone(),
             organization_id: row.org_public_id.clone(),
@@ -90,9 +92,7 @@ impl Services {
                 .sealer
                 .open_string(&row.url_sealed, url_context(&row.public_id))
                 .context("opening a hook's URL")?,
-            types: self
-                .store
-                .read()
+            types: exec
                 .hook_types(row.id)
                 .await
                 .context("reading a hook's event types")?,
@@ -140,6 +140,29 @@ impl Services {
                 kind: Kind::Hook,
                 id: id.to_string(),
             })
+    }
+
+    /// The hook `id` for a change by `origin`, locked; an actor is authorized again on the
+    /// locked row (its organization may have moved since the caller's first look), and
+    /// `expect` is checked of the hook as it is now, so that no change made meanwhile is
+    /// overwritten unseen.
+    async fn hook_for_change(
+        &self,
+        tx: &mut Tx,
+        origin: Origin<'_>,
+        id: &PublicId,
+        expect: Expect<'_, HookView>,
+    ) -> ServiceResult<HookRow> {
+        let row = self.find_hook(tx, id).await?;
+        if let Origin::Actor(actor) = origin {
+            let path = OrgPath::parse(&row.org_path).context("a hook's organization path")?;
+            actor.authorize(Access::Administer, &path, Kind::Hook, id)?;
+        }
+        if expect.is_some() {
+            let view = self.hook_view(tx.exec(), &row).await?;
+            precondition::check(expect, &view, Kind::Hook, &row.public_id)?;
+        }
+        Ok(row)
     }
 
     /// Creates a hook for an organization (`orghub hooks create`); its secret is returned
@@ -228,7 +251,7 @@ impl Services {
             .context("writing a hook's event")?;
         tx.commit().await.context("committing a hook's change")?;
         Ok(HookCreated {
-            hook: self.hook_view(&row).await?,
+            hook: self.hook_view(self.store.read(), &row).await?,
             secret,
         })
     }
@@ -251,7 +274,7 @@ impl Services {
             .context("listing hooks")?;
         let mut views = Vec::with_capacity(rows.len());
         for row in &rows {
-            views.push(self.hook_view(row).await?);
+            views.push(self.hook_view(self.store.read(), row).await?);
         }
         Ok(views)
     }
@@ -296,22 +319,23 @@ impl Services {
 
     /// Deletes a hook with its pending deliveries and its delivery log.
     pub async fn delete_hook(&self, id: &PublicId) -> ServiceResult<HookView> {
-        self.remove_hook(Origin::Operator, id).await
+        self.remove_hook(Origin::Operator, id, None).await
     }
 
-    /// Deletes a hook, by `origin` (who has been authorized).
+    /// Deletes a hook, by `origin`, if `expect` holds of it as it is when locked.
     pub(super) async fn remove_hook(
         &self,
         origin: Origin<'_>,
         id: &PublicId,
+        expect: Expect<'_, HookView>,
     ) -> ServiceResult<HookView> {
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting a hook transaction")?;
-        let row = self.find_hook(&mut tx, id).await?;
-        let view = self.hook_view(&row).await?;
+        let row = self.hook_for_change(&mut tx, origin, id, expect).await?;
+        let view = self.hook_view(tx.exec(), &row).await?;
         tx.delete_hook(row.id).await.context("deleting a hook")?;
         let deleted = self.hook_event(origin, EventType::HookDeleted, &row, &view.types)?;
         tx.insert_event(deleted, now_millis())
@@ -324,15 +348,17 @@ impl Services {
     /// Enables a hook again (after it was disabled), or disables it; disabling fails its
     /// pending deliveries, which `replay_failed_deliveries` can send again.
     pub async fn set_hook_enabled(&self, id: &PublicId, enabled: bool) -> ServiceResult<HookView> {
-        self.switch_hook_by(Origin::Operator, id, enabled).await
+        self.switch_hook_by(Origin::Operator, id, enabled, None)
+            .await
     }
 
-    /// Enables or disables a hook, by `origin` (who has been authorized).
+    /// Enables or disables a hook, by `origin`, if `expect` holds of it as it is when locked.
     pub(super) async fn switch_hook_by(
         &self,
         origin: Origin<'_>,
         id: &PublicId,
         enabled: bool,
+        expect: Expect<'_, HookView>,
     ) -> ServiceResult<HookView> {
         let now = now_millis();
         let mut tx = self
@@ -340,14 +366,15 @@ impl Services {
             .begin()
             .await
             .context("starting a hook transaction")?;
-        let row = self.find_hook(&mut tx, id).await?;
+        let row = self.hook_for_change(&mut tx, origin, id, expect).await?;
         if row.enabled != enabled {
             self.switch_hook(&mut tx, &row, enabled, origin, now)
                 .await?;
         }
         let row = self.find_hook(&mut tx, id).await?;
+        let view = self.hook_view(tx.exec(), &row).await?;
         tx.commit().await.context("committing a hook's change")?;
-        self.hook_view(&row).await
+        Ok(view)
     }
 
     pub(super) async fn switch_hook(

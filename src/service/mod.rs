@@ -56,6 +56,7 @@ mod throttle;
 mod token_rate;
 
 pub use crate::domain::TokenKind;
+pub use account_access::AccountReach;
 pub use account_settings::NewRuleSetting;
 pub use actor::{Access, Actor, ActorUser};
 pub use api_keys::NewApiKey;
@@ -88,7 +89,7 @@ pub use org_list::OrgPages;
 pub use org_tree::MAX_SUBTREE_DEPTH;
 pub use precondition::Expect;
 pub use project_reads::Keyed;
-pub use projects::{ConnectionUpdate, NewProject, ProjectChanges};
+pub use projects::{ConnectionUpdate, NewProject, ProjectChanges, ProjectWithConnections};
 pub use quotas::{Quota, Quotas};
 pub use records::{
     ApiKey, CloudAccount, ConnectionOutcome, ConnectionRefusal, ConnectionSlot, ExternalId,

@@ -10,6 +10,7 @@ use super::error::{ServiceError, ServiceResult};
 use super::events::Origin;
 use super::hooks::{HookCreated, HookRequest, HookView};
 use super::lookup::find_org;
+use super::precondition::Expect;
 use crate::domain::{Kind, OrgPath, PublicId};
 use crate::store::{AttemptRow, HookRow};
 
@@ -44,22 +45,33 @@ impl Services {
 
     pub async fn org_hook(&self, actor: &Actor, id: &PublicId) -> ServiceResult<HookView> {
         let row = self.administered_hook(actor, id).await?;
-        self.hook_view(&row).await
+        self.hook_view(self.store.read(), &row).await
     }
 
-    pub async fn delete_org_hook(&self, actor: &Actor, id: &PublicId) -> ServiceResult<HookView> {
+    /// Deletes a hook the actor administers, if `expect` holds of it as it is when locked.
+    pub async fn delete_org_hook(
+        &self,
+        actor: &Actor,
+        id: &PublicId,
+        expect: Expect<'_, HookView>,
+    ) -> ServiceResult<HookView> {
+        // Refused before a lock is waited for; authorized again on the locked hook.
         self.administered_hook(actor, id).await?;
-        self.remove_hook(Origin::Actor(actor), id).await
+        self.remove_hook(Origin::Actor(actor), id, expect).await
     }
 
+    /// Enables or disables a hook the actor administers, if `expect` holds of it as it is
+    /// when locked.
     pub async fn set_org_hook_enabled(
         &self,
         actor: &Actor,
         id: &PublicId,
         enabled: bool,
+        expect: Expect<'_, HookView>,
     ) -> ServiceResult<HookView> {
         self.administered_hook(actor, id).await?;
-        self.switch_hook_by(Origin::Actor(actor), id, enabled).await
+        self.switch_hook_by(Origin::Actor(actor), id, enabled, expect)
+            .await
     }
 
     /// At most `limit` attempts of the hook's delivery log older than attempt `before`,

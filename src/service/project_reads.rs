@@ -8,6 +8,7 @@ use super::error::{ServiceError, ServiceResult};
 use super::lookup::find_org;
 use super::records::{ConnectionSlot, Project, Template};
 use crate::domain::{Kind, PublicId};
+use crate::store::Exec;
 
 /// A record of a page, with the key that orders its list.
 pub struct Keyed<T> {
@@ -85,20 +86,26 @@ impl Services {
                 id: project_id.to_string(),
             })?;
         actor.authorize(Access::Read, &row.org_path, Kind::Project, row.public_id)?;
-        let connections = self
-            .store
-            .read()
-            .project_connections(row.id)
-            .await
-            .context("reading a project's connections")?;
-        let slots = connections
-            .into_iter()
-            .map(|connection| ConnectionSlot {
-                public_id: connection.public_id.to_string(),
-                name: connection.name,
-                kind: connection.kind.as_str().to_owned(),
-            })
-            .collect();
+        let slots = connection_slots(self.store.read(), row.id).await?;
         Ok((row.into(), slots))
     }
+}
+
+/// The connections of project `project_id` (the store's key), in their template's order.
+pub(super) async fn connection_slots(
+    exec: Exec<'_>,
+    project_id: i64,
+) -> ServiceResult<Vec<ConnectionSlot>> {
+    let connections = exec
+        .project_connections(project_id)
+        .await
+        .context("reading a project's connections")?;
+    Ok(connections
+        .into_iter()
+        .map(|connection| ConnectionSlot {
+            public_id: connection.public_id.to_string(),
+            name: connection.name,
+            kind: connection.kind.as_str().to_owned(),
+        })
+        .collect())
 }

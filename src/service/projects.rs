@@ -10,6 +10,8 @@ use super::error::{Forbidden, ServiceError, ServiceResult, internal};
 use super::event_data;
 use super::events::{EventOrg, Origin, event};
 use super::lookup::{find_org, find_org_locked, parse_free_text, parse_name};
+use super::precondition::{self, Expect};
+use super::project_reads::connection_slots;
 use super::records::{ConnectionOutcome, ConnectionRefusal, ConnectionSlot, Project};
 use crate::crypto::SealContext;
 use crate::domain::connection::validate_details;
@@ -56,6 +58,34 @@ async fn find_project_locked(tx: &mut Tx, id: &PublicId) -> ServiceResult<Projec
             kind: Kind::Project,
             id: id.to_string(),
         })
+}
+
+/// A project with its connections, as a caller reads it (what `If-Match` is checked of).
+pub type ProjectWithConnections = (Project, Vec<ConnectionSlot>);
+
+/// The project `id` for a change by `actor`: locked, authorized on the locked row, and
+/// refused unless `expect` holds of it (with its connections) as it is now.
+async fn project_for_change(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &PublicId,
+    expect: Expect<'_, ProjectWithConnections>,
+) -> ServiceResult<ProjectRow> {
+    let project = find_project_locked(tx, id).await?;
+    actor.authorize(
+        Access::Administer,
+        &project.org_path,
+        Kind::Project,
+        project.public_id,
+    )?;
+    if expect.is_some() {
+        let current = (
+            Project::from(project.clone()),
+            connection_slots(tx.exec(), project.id).await?,
+        );
+        precondition::check(expect, &current, Kind::Project, &id.to_string())?;
+    }
+    Ok(project)
 }
 
 fn project_event(actor: &Actor, kind: EventType, org: EventOrg, project: &ProjectRow) -> NewEvent {
@@ -137,9 +167,12 @@ impl Services {
                 let available = template.org_id == org.id
                     || (template.global && org.path.is_within(&template.org_path));
                 if !available {
+                    let within_reach = template.org_path.is_within(&actor.org_path)
+                        || (template.global && actor.org_path.is_within(&template.org_path));
                     return Err(ServiceError::Forbidden(Forbidden::TemplateNotAllowed {
                         template: template.public_id.to_string(),
                         org: org.public_id.to_string(),
+                        within_reach,
                     }));
                 }
                 if serde_json::from_str::<Value>(&template.graphs).is_err() {
@@ -220,6 +253,18 @@ impl Services {
         project_id: &PublicId,
         changes: &ProjectChanges,
     ) -> ServiceResult<(Project, Vec<ConnectionOutcome>)> {
+        self.update_project_expecting(actor, project_id, changes, None)
+            .await
+    }
+
+    /// `update_project`, made only if `expect` holds of the project as it is when locked.
+    pub async fn update_project_expecting(
+        &self,
+        actor: &Actor,
+        project_id: &PublicId,
+        changes: &ProjectChanges,
+        expect: Expect<'_, ProjectWithConnections>,
+    ) -> ServiceResult<(Project, Vec<ConnectionOutcome>)> {
         if let Some(name) = &changes.name {
             parse_name(name, TextField::Name)?;
         }
@@ -231,13 +276,7 @@ impl Services {
             .begin()
             .await
             .context("starting to update a project")?;
-        let project = find_project_locked(&mut tx, project_id).await?;
-        actor.authorize(
-            Access::Administer,
-            &project.org_path,
-            Kind::Project,
-            project.public_id,
-        )?;
+        let project = project_for_change(&mut tx, actor, project_id, expect).await?;
         let now = now_millis();
         tx.update_project(
             project.id,
@@ -316,18 +355,22 @@ impl Services {
         actor: &Actor,
         project_id: &PublicId,
     ) -> ServiceResult<Project> {
+        self.delete_project_expecting(actor, project_id, None).await
+    }
+
+    /// `delete_project`, made only if `expect` holds of the project as it is when locked.
+    pub async fn delete_project_expecting(
+        &self,
+        actor: &Actor,
+        project_id: &PublicId,
+        expect: Expect<'_, ProjectWithConnections>,
+    ) -> ServiceResult<Project> {
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to delete a project")?;
-        let project = find_project_locked(&mut tx, project_id).await?;
-        actor.authorize(
-            Access::Administer,
-            &project.org_path,
-            Kind::Project,
-            project.public_id,
-        )?;
+        let project = project_for_change(&mut tx, actor, project_id, expect).await?;
         let org = project_org(&mut tx, &project).await?;
         tx.delete_project(project.id)
             .await

@@ -1,5 +1,5 @@
 use super::{Exec, JsonText, StoreResult, Tx, on_exec, on_tx};
-use crate::domain::{Millis, PublicId};
+use crate::domain::{Millis, OrgPath, PublicId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CloudAccountRow {
@@ -7,6 +7,7 @@ pub struct CloudAccountRow {
     pub public_id: PublicId,
     pub org_id: i64,
     pub org_public_id: PublicId,
+    pub org_path: OrgPath,
     pub name: String,
     pub environment: String,
     /// Stored as a JSON array of strings.
@@ -33,7 +34,8 @@ pub struct NewCloudAccount<'a> {
 macro_rules! select_account {
     ($tail:literal) => {
         concat!(
-            "SELECT a.id, a.public_id, a.org_id, o.public_id AS org_public_id, a.name, ",
+            "SELECT a.id, a.public_id, a.org_id, o.public_id AS org_public_id, ",
+            "o.path AS org_path, a.name, ",
             "a.environment, a.tags, a.aws_account_id, a.role_arn, a.external_id, a.created_at, ",
             "a.updated_at FROM cloud_accounts a JOIN organizations o ON o.id = a.org_id ",
             $tail

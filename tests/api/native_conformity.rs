@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, unknown_id};
-use crate::native::{assert_problem, native_root};
+use crate::native::{assert_problem, native_org, native_root};
 
 const ROLE_ARN: &str = "arn:aws:iam::223334445555:role/CloudConformity";
 
@@ -285,6 +285,121 @@ async fn an_account_is_created_once_under_its_idempotency_key() {
         422,
         "This Idempotency-Key was used with another request: use a new key",
     );
+    let list = app.get("/api/v1/cloud-accounts", &bearer).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+}
+
+/// A parent reaches the accounts and external ids of the organizations below its own:
+/// `orgId` names the organization; an account is read and deleted by its id.
+#[tokio::test]
+async fn a_parent_manages_a_child_organizations_accounts() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    let child = native_org(&app, &bearer, "Child", &boot.organization_id).await;
+    let child = child["id"].as_str().unwrap();
+    let temporary = app
+        .send(
+            "POST",
+            &format!("/api/v1/external-ids?orgId={child}"),
+            Some(&bearer),
+            None,
+        )
+        .await;
+    assert_eq!(temporary.status, 201, "{:?}", temporary.body);
+    let external_id = temporary.body["id"].as_str().unwrap();
+    let mut body = account("Child prod", external_id);
+    body["orgId"] = json!(child);
+    let made = app.post("/api/v1/cloud-accounts", &bearer, &body).await;
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    assert_eq!(made.body["orgId"], child);
+    let id = made.body["id"].as_str().unwrap();
+    // The child's temporary id does not register an account of the parent.
+    let reply = app
+        .post(
+            "/api/v1/cloud-accounts",
+            &bearer,
+            &account("Root", external_id),
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{:?}", reply.body);
+
+    let list = app
+        .get(&format!("/api/v1/cloud-accounts?orgId={child}"), &bearer)
+        .await;
+    assert_eq!(list.status, 200, "{:?}", list.body);
+    assert_eq!(list.body["items"][0]["id"], id);
+    let own = app.get("/api/v1/cloud-accounts", &bearer).await;
+    assert_eq!(own.body["items"], json!([]));
+    let singleton = app
+        .get(&format!("/api/v1/external-id?orgId={child}"), &bearer)
+        .await;
+    assert_eq!(singleton.body["id"], external_id);
+    assert_eq!(app.get("/api/v1/external-id", &bearer).await.status, 404);
+
+    let path = format!("/api/v1/cloud-accounts/{id}");
+    let read = app.get(&path, &bearer).await;
+    assert_eq!(read.status, 200);
+    assert_eq!(read.body["name"], "Child prod");
+    assert_eq!(app.delete(&path, &bearer).await.status, 204);
+    assert_problem(
+        &app.get(&path, &bearer).await,
+        404,
+        &format!("No cloud account with id '{id}'"),
+    );
+}
+
+/// Another tree's caller, and a child's caller looking up, reach neither the accounts nor
+/// the external ids of an organization outside their subtree: 404, and no data.
+#[tokio::test]
+async fn an_organization_outside_the_callers_subtree_is_not_found() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Victim").await;
+    let root = boot.organization_id.as_str();
+    let child = native_org(&app, &bearer, "Child", root).await;
+    let child = child["id"].as_str().unwrap();
+    let external_id = temporary(&app, &bearer).await;
+    let made = app
+        .post(
+            "/api/v1/cloud-accounts",
+            &bearer,
+            &account("VICTIM", &external_id),
+        )
+        .await;
+    let id = made.body["id"].as_str().unwrap();
+    let owner_token = app.owner_token(&boot).await;
+    let (_, key) = app
+        .user_with_key(&owner_token, child, "owner@child.test", "Owner")
+        .await;
+    let (_, intruder) = native_root(&app, "Intruder").await;
+    let child_owner = format!("Bearer {key}");
+    for caller in [&intruder, &child_owner] {
+        let no_org = format!("No organization with id '{root}'");
+        let list = app
+            .get(&format!("/api/v1/cloud-accounts?orgId={root}"), caller)
+            .await;
+        assert_problem(&list, 404, &no_org);
+        let singleton = app
+            .get(&format!("/api/v1/external-id?orgId={root}"), caller)
+            .await;
+        assert_problem(&singleton, 404, &no_org);
+        let temporary = app
+            .send(
+                "POST",
+                &format!("/api/v1/external-ids?orgId={root}"),
+                Some(caller),
+                None,
+            )
+            .await;
+        assert_problem(&temporary, 404, &no_org);
+        let mut body = account("Pwn", &external_id);
+        body["orgId"] = json!(root);
+        let reply = app.post("/api/v1/cloud-accounts", caller, &body).await;
+        assert_problem(&reply, 404, &no_org);
+        let path = format!("/api/v1/cloud-accounts/{id}");
+        let gone = format!("No cloud account with id '{id}'");
+        assert_problem(&app.get(&path, caller).await, 404, &gone);
+        assert_problem(&app.delete(&path, caller).await, 404, &gone);
+    }
     let list = app.get("/api/v1/cloud-accounts", &bearer).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
 }

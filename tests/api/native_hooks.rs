@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp};
-use crate::native::{assert_problem, native_org, native_root};
+use crate::native::{assert_problem, native_org, native_root, patch};
 use crate::receiver::Receiver;
 use orghub::hooks::HookSettings;
 
@@ -201,3 +201,86 @@ async fn another_trees_hooks_are_out_of_reach_and_a_member_manages_none() {
         200
     );
 }
+
+/// The tag is compared inside the change's transaction, on the locked hook: of many clients
+/// that read the same version and change it at once, exactly one wins; a deletion from that
+/// read is refused after it.
+#[tokio::test]
+async fn of_concurrent_changes_from_one_read_exactly_one_is_made() {
+    let app = spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    // A type no test event has: no delivery changes the hook (its `failingSince`) meanwhile.
+    let body = json!({ "url": "https://hooks.example/in", "types": ["organization.deleted"] });
+    let made = create(&app, &bearer, &boot.organization_id, &body, None).await;
+    let path = format!("/api/v1/hooks/{}", made.body["id"].as_str().unwrap());
+    let etag = app.get(&path, &bearer).await.headers["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let changes = (0..16).map(|_| {
+        let (app, path, bearer, etag) = (&app, &path, &bearer, &etag);
+        async move { patch(app, path, bearer, Some(etag), &json!({ "enabled": false })).await }
+    });
+    let replies = futures::future::join_all(changes).await;
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 412),
+        "{statuses:?}"
+    );
+    let delete = app
+        .send_with_headers(
+            "DELETE",
+            &path,
+            &[("Authorization", &bearer), ("If-Match", &etag)],
+            None,
+        )
+        .await;
+    assert_problem(&delete, 412, STALE);
+    let read = app.get(&path, &bearer).await;
+    assert_eq!(read.body["enabled"], false);
+    // With the tag as it is now, the deletion is made.
+    let current = read.headers["etag"].to_str().unwrap();
+    let delete = app
+        .send_with_headers(
+            "DELETE",
+            &path,
+            &[("Authorization", &bearer), ("If-Match", current)],
+            None,
+        )
+        .await;
+    assert_eq!(delete.status, 204);
+}
+
+#[tokio::test]
+async fn a_change_with_a_stale_etag_is_refused_and_changes_nothing() {
+    let app = spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    // A type no test event has: no delivery changes the hook (its `failingSince`) meanwhile.
+    let body = json!({ "url": "https://hooks.example/in", "types": ["organization.deleted"] });
+    let made = create(&app, &bearer, &boot.organization_id, &body, None).await;
+    let path = format!("/api/v1/hooks/{}", made.body["id"].as_str().unwrap());
+    let etag = app.get(&path, &bearer).await.headers["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let off = patch(&app, &path, &bearer, None, &json!({ "enabled": false })).await;
+    assert_eq!(off.status, 200, "{:?}", off.body);
+    let stale = patch(
+        &app,
+        &path,
+        &bearer,
+        Some(&etag),
+        &json!({ "enabled": true }),
+    )
+    .await;
+    assert_problem(&stale, 412, STALE);
+    assert_eq!(app.get(&path, &bearer).await.body["enabled"], false);
+}
+
+const STALE: &str =
+    "The resource has changed since it was read (If-Match does not match its ETag): read it again";

@@ -524,3 +524,91 @@ async fn a_template_whose_graphs_cannot_be_copied_is_a_500_problem() {
         &format!("A project could not be generated from template '{template_id}'"),
     );
 }
+
+/// The tag is compared inside the change's transaction, on the locked project: of many
+/// clients that read the same version and rename it at once, exactly one wins; a deletion
+/// from that read is refused after it.
+#[tokio::test]
+async fn of_concurrent_renames_from_one_read_exactly_one_is_made() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    let org = boot.organization_id.as_str();
+    let template = template(&app, &bearer, org, false).await;
+    let made = project(
+        &app,
+        &bearer,
+        org,
+        &json!({ "name": "Before", "description": "d", "templateId": template }),
+    )
+    .await;
+    let path = format!("/api/v1/projects/{}", made.body["id"].as_str().unwrap());
+    let etag = app.get(&path, &bearer).await.headers["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let renames = (0..16).map(|i| {
+        let body = json!({ "name": format!("Rename {i}") });
+        let (app, path, bearer, etag) = (&app, &path, &bearer, &etag);
+        async move { patch(app, path, bearer, Some(etag), &body).await }
+    });
+    let replies = futures::future::join_all(renames).await;
+    let made: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(
+        made.len(),
+        1,
+        "{:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(replies.iter().all(|r| r.status == 200 || r.status == 412));
+    assert_eq!(
+        app.get(&path, &bearer).await.body["name"],
+        made[0].body["name"]
+    );
+    let delete = app
+        .send_with_headers(
+            "DELETE",
+            &path,
+            &[("Authorization", &bearer), ("If-Match", &etag)],
+            None,
+        )
+        .await;
+    assert_problem(
+        &delete,
+        412,
+        "The resource has changed since it was read (If-Match does not match its ETag): read it again",
+    );
+    assert_eq!(app.get(&path, &bearer).await.status, 200);
+}
+
+/// A template the caller cannot see (another tree's, even a global one, or an ancestor's
+/// private one) is refused as a missing one is: its existence is not told.
+#[tokio::test]
+async fn a_template_out_of_the_callers_reach_is_a_404_as_a_missing_one() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    let root = boot.organization_id.as_str();
+    let (other, other_bearer) = native_root(&app, "Other").await;
+    let theirs = template(&app, &other_bearer, &other.organization_id, true).await;
+    let private = template(&app, &bearer, root, false).await;
+    let child = native_org(&app, &bearer, "Child", root).await;
+    let child = child["id"].as_str().unwrap();
+    let owner_token = app.owner_token(&boot).await;
+    let (_, key) = app
+        .user_with_key(&owner_token, child, "owner@child.test", "Owner")
+        .await;
+    let child_bearer = format!("Bearer {key}");
+    for (caller, template_id) in [(&bearer, &theirs), (&child_bearer, &private)] {
+        let reply = project(
+            &app,
+            caller,
+            child,
+            &json!({ "name": "P", "description": "d", "templateId": template_id }),
+        )
+        .await;
+        assert_problem(&reply, 404, &format!("No template with id '{template_id}'"));
+    }
+    let list = app
+        .get(&format!("/api/v1/orgs/{child}/projects"), &bearer)
+        .await;
+    assert_eq!(list.body["items"], json!([]));
+}

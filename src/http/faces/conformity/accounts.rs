@@ -12,7 +12,9 @@ use super::members::{
 use super::settings::rule_json;
 use crate::http::AppState;
 use crate::http::kit::{Caller, PathId};
-use crate::service::{Cloud, CloudAccountChanges, ConformityAccount, NewCloudAccountRequest};
+use crate::service::{
+    AccountReach, Cloud, CloudAccountChanges, ConformityAccount, NewCloudAccountRequest,
+};
 
 /// An account as every route shows it. `settings` appears once Bot or rule settings have been
 /// configured (the Terraform client takes an account with `settings` for one with settings
@@ -106,6 +108,7 @@ pub async fn create(
         .services
         .create_cloud_account(
             &actor,
+            None,
             NewCloudAccountRequest {
                 name,
                 environment,
@@ -180,7 +183,11 @@ pub async fn delete(
     Caller(actor, _): Caller<Conformity>,
     PathId(id, _): PathId<Conformity>,
 ) -> ConformityResult {
-    state.services.delete_cloud_account(&actor, &id).await?;
+    // This face's caller is one organisation: it reaches that organisation's accounts only.
+    state
+        .services
+        .delete_cloud_account(&actor, &id, AccountReach::OwnOrganisation)
+        .await?;
     Ok(ok(json!({ "meta": { "status": "sent" } })))
 }
 

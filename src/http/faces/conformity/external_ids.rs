@@ -24,7 +24,10 @@ pub async fn organisation(
     State(state): State<AppState>,
     Caller(actor, _): Caller<Conformity>,
 ) -> ConformityResult {
-    let external_id = state.services.organisation_external_id(&actor).await?;
+    let external_id = state
+        .services
+        .organisation_external_id(&actor, None)
+        .await?;
     Ok(external_id_document(&external_id))
 }
 
@@ -32,6 +35,9 @@ pub async fn create(
     State(state): State<AppState>,
     Caller(actor, _): Caller<Conformity>,
 ) -> ConformityResult {
-    let external_id = state.services.create_temporary_external_id(&actor).await?;
+    let external_id = state
+        .services
+        .create_temporary_external_id(&actor, None)
+        .await?;
     Ok(external_id_document(&external_id))
 }

@@ -101,7 +101,13 @@ impl From<ServiceError> for ApiError {
                 Forbidden::NoSecretKey { user } => {
                     forbidden(format!("User '{user}' has no secret key"))
                 }
-                Forbidden::TemplateNotAllowed { template, org } => forbidden(format!(
+                // One the caller cannot see is told apart from a missing one by nothing.
+                Forbidden::TemplateNotAllowed {
+                    template,
+                    within_reach: false,
+                    ..
+                } => not_found(Kind::Template, &template),
+                Forbidden::TemplateNotAllowed { template, org, .. } => forbidden(format!(
                     "Template '{template}' may not be used in organization '{org}'"
                 )),
                 Forbidden::NotAPartner => {

@@ -233,6 +233,12 @@ pub async fn get_hook(
     Ok(tagged(StatusCode::OK, &Hook::from(hook)))
 }
 
+/// The ETag of a hook as the service has it now (for `If-Match`, checked in the change's
+/// transaction).
+fn hook_etag(hook: &HookView) -> String {
+    etag_of(&Hook::from(hook.clone()))
+}
+
 /// Enables or disables a hook.
 #[utoipa::path(
     patch,
@@ -258,13 +264,15 @@ pub async fn update_hook(
     if_match: IfMatch,
     body: Body<HookPatch>,
 ) -> ApiResult<Response> {
-    if if_match != IfMatch::Absent {
-        let current = state.services.org_hook(&actor, &id).await?;
-        if_match.check(&etag_of(&Hook::from(current)))?;
-    }
+    let holds = if_match.holds(hook_etag);
     let hook = state
         .services
-        .set_org_hook_enabled(&actor, &id, body.value.enabled)
+        .set_org_hook_enabled(
+            &actor,
+            &id,
+            body.value.enabled,
+            if_match.is_present().then_some(&holds as _),
+        )
         .await?;
     Ok(tagged(StatusCode::OK, &Hook::from(hook)))
 }
@@ -291,11 +299,11 @@ pub async fn delete_hook(
     HookId(id): HookId,
     if_match: IfMatch,
 ) -> ApiResult<Response> {
-    if if_match != IfMatch::Absent {
-        let current = state.services.org_hook(&actor, &id).await?;
-        if_match.check(&etag_of(&Hook::from(current)))?;
-    }
-    state.services.delete_org_hook(&actor, &id).await?;
+    let holds = if_match.holds(hook_etag);
+    state
+        .services
+        .delete_org_hook(&actor, &id, if_match.is_present().then_some(&holds as _))
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

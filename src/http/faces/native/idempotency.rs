@@ -21,7 +21,8 @@ const KEPT_HEADERS: [&str; 3] = ["content-type", "location", "etag"];
 /// The most a kept answer's body may hold.
 const MAX_KEPT_BODY: usize = 1 << 20;
 
-/// The request's idempotency key, if it has one, and the path it was sent to.
+/// The request's idempotency key, if it has one, and the path (with its query: `?orgId=`
+/// names what some POSTs act on) it was sent to.
 pub struct IdempotencyKey {
     key: Option<String>,
     path: String,
@@ -31,10 +32,14 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        let path = match parts.extensions.get::<OriginalUri>() {
-            Some(original) => original.path().to_owned(),
-            None => parts.uri.path().to_owned(),
+        let uri = match parts.extensions.get::<OriginalUri>() {
+            Some(original) => &original.0,
+            None => &parts.uri,
         };
+        let path = uri
+            .path_and_query()
+            .map_or_else(|| uri.path(), |path| path.as_str())
+            .to_owned();
         let key = match parts.headers.get(HEADER) {
             None => None,
             Some(value) => {
@@ -211,6 +216,10 @@ mod tests {
         assert_ne!(
             a,
             fingerprint("/api/v1/users", &json!({"name": "x", "parentId": null}))
+        );
+        assert_ne!(
+            fingerprint("/api/v1/external-ids?orgId=a", &json!(null)),
+            fingerprint("/api/v1/external-ids?orgId=b", &json!(null))
         );
     }
 }

@@ -24,7 +24,7 @@ use crate::http::AppState;
 use crate::http::kit::{BodyProblem, Face};
 use crate::service::{
     ConnectionRefusal, ConnectionSlot, ConnectionUpdate, NewProject as ProjectRequest, Project,
-    ProjectChanges, Template, TemplateImport, TemplateImportConnection,
+    ProjectChanges, ProjectWithConnections, Template, TemplateImport, TemplateImportConnection,
 };
 
 /// A template: what a project made from it starts with.
@@ -288,8 +288,8 @@ pub async fn list_projects(
             headers(("ETag" = String), ("Location" = String))),
         (status = 400, description = "A parameter is invalid, or the body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer credential", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The template is not available to the organization", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organization administered by the caller, or no such template", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The template, which the caller can see, is not available to the organization", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organization administered by the caller, or no such template the caller can see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The idempotency key's first request is still being answered", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field is invalid, or the idempotency key was used with another request", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "The template's graphs cannot be copied into a project", body = Problem, content_type = "application/problem+json"),
@@ -348,6 +348,12 @@ pub async fn get_project(
     ))
 }
 
+/// The ETag of a project as the service has it now (for `If-Match`, checked in the change's
+/// transaction).
+fn project_etag((project, connections): &ProjectWithConnections) -> String {
+    etag_of(&ProjectDetail::new(project.clone(), connections.clone()))
+}
+
 /// Renames or redescribes a project.
 #[utoipa::path(
     patch,
@@ -373,16 +379,21 @@ pub async fn update_project(
     if_match: IfMatch,
     body: Body<ProjectPatch>,
 ) -> ApiResult<Response> {
-    if if_match != IfMatch::Absent {
-        let (project, connections) = state.services.project(&actor, &id).await?;
-        if_match.check(&etag_of(&ProjectDetail::new(project, connections)))?;
-    }
     let changes = ProjectChanges {
         name: body.value.name.clone(),
         description: body.value.description.clone(),
         connections: Vec::new(),
     };
-    state.services.update_project(&actor, &id, &changes).await?;
+    let holds = if_match.holds(project_etag);
+    state
+        .services
+        .update_project_expecting(
+            &actor,
+            &id,
+            &changes,
+            if_match.is_present().then_some(&holds as _),
+        )
+        .await?;
     let (project, connections) = state.services.project(&actor, &id).await?;
     Ok(tagged(
         StatusCode::OK,
@@ -412,11 +423,11 @@ pub async fn delete_project(
     ProjectId(id): ProjectId,
     if_match: IfMatch,
 ) -> ApiResult<Response> {
-    if if_match != IfMatch::Absent {
-        let (project, connections) = state.services.project(&actor, &id).await?;
-        if_match.check(&etag_of(&ProjectDetail::new(project, connections)))?;
-    }
-    state.services.delete_project(&actor, &id).await?;
+    let holds = if_match.holds(project_etag);
+    state
+        .services
+        .delete_project_expecting(&actor, &id, if_match.is_present().then_some(&holds as _))
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -267,7 +267,8 @@ impl From<ServiceError> for XponentError {
                 Forbidden::NoSecretKey { user } => {
                     format!("User with id '{user}' does not have a secret key")
                 }
-                Forbidden::TemplateNotAllowed { template, org } => format!(
+                // This face's documents answer 403 whatever the template's tree.
+                Forbidden::TemplateNotAllowed { template, org, .. } => format!(
                     "Template with id '{template}' not allowed for use in projects in organization with '{org}'"
                 ),
                 Forbidden::NotAPartner => "Only partners can create organizations".to_owned(),
