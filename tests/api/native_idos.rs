@@ -334,9 +334,17 @@ async fn every_documented_error_of_the_idos_routes() {
     ] {
         let reply = app.get(&base.replace(org.as_str(), "nope"), &bearer).await;
         assert_problem(&reply, 400, "The parameter 'org_id' is not a UUID");
+        let bad_key = format!("The parameter '{param}' {BAD_KEY}");
         let reply = app.get(&format!("{base}/NOT-A-KEY"), &bearer).await;
-        assert_problem(&reply, 400, &format!("The parameter '{param}' {BAD_KEY}"));
+        assert_problem(&reply, 400, &bad_key);
         assert_eq!(reply.body["errors"][0]["parameter"], param);
+        // Upper case is not a key's spelling either.
+        let upper = format!("{base}/{}", NO_KEY.to_uppercase());
+        assert_problem(&app.delete(&upper, &bearer).await, 400, &bad_key);
+        let reply = patch(&app, &upper, &bearer, None, &json!({ "name": "x" })).await;
+        assert_problem(&reply, 400, &bad_key);
+        let reply = app.send("POST", &base, None, Some(r#"{"name":"x"}"#)).await;
+        assert_eq!(reply.status, 401, "{:?}", reply.body);
         let reply = app.delete(&format!("{base}/{NO_KEY}"), &bearer).await;
         assert_eq!(reply.status, 404, "{:?}", reply.body);
         let reply = app.send("GET", &base, None, None).await;
@@ -416,6 +424,23 @@ async fn every_documented_error_of_the_idos_routes() {
         422,
         "The field at '/authUsername' must be a non-empty string",
     );
+    let handler = app
+        .post(
+            &handlers(org),
+            &bearer,
+            &json!({ "name": "h", "authUsername": "u", "authPassword": "p" }),
+        )
+        .await;
+    let one = format!("{}/{}", handlers(org), text(&handler, "publicKey"));
+    let reply = patch(&app, &one, &bearer, None, &json!({ "authPassword": "" })).await;
+    assert_problem(
+        &reply,
+        422,
+        "The field at '/authPassword' must be a non-empty string",
+    );
+    let reply = patch(&app, &one, &bearer, None, &json!({ "enabled": "yes" })).await;
+    assert_eq!(reply.status, 422, "{:?}", reply.body);
+    assert_eq!(reply.body["errors"][0]["pointer"], "/enabled");
     let made = app
         .post(&credentials(org), &bearer, &json!({ "name": "Kept" }))
         .await;
@@ -646,6 +671,40 @@ async fn identity_keys_are_made_listed_and_deleted_by_whoever_administers_the_us
         &no_user,
     );
     assert_problem(&app.delete(&one, &member_bearer).await, 404, &no_user);
+
+    // A fellow Owner is beyond the caller's reach.
+    let fellow = app
+        .post(
+            "/api/v1/users",
+            &bearer,
+            &json!({ "orgId": boot.organization_id, "name": "Fellow",
+                "email": "fellow@identity-root.test", "role": "Owner" }),
+        )
+        .await;
+    assert_eq!(fellow.status, 201, "{:?}", fellow.body);
+    let fellow = text(&fellow, "id");
+    let beyond =
+        format!("User '{fellow}' is beyond the caller's reach: a fellow Owner, or a partner");
+    let fellows = identity_keys(&fellow);
+    assert_problem(&app.get(&fellows, &bearer).await, 403, &beyond);
+    assert_problem(
+        &app.send("POST", &fellows, Some(&bearer), None).await,
+        403,
+        &beyond,
+    );
+    let reply = app.delete(&format!("{fellows}/{NO_KEY}"), &bearer).await;
+    assert_problem(&reply, 403, &beyond);
+
+    // An idempotency key used for another request.
+    let reused = [("Idempotency-Key", "identity-once")];
+    let third = post_with(&app, &keys, &bearer, &reused, None).await;
+    assert_eq!(third.status, 201, "{:?}", third.body);
+    let reply = post_with(&app, &identity_keys(&boot.user_id), &bearer, &reused, None).await;
+    assert_problem(&reply, 422, REUSED);
+    let reply = app
+        .delete(&format!("{keys}/{}", text(&third, "publicKey")), &bearer)
+        .await;
+    assert_eq!(reply.status, 204, "{:?}", reply.body);
 
     // Errors.
     let unknown = unknown_id();
