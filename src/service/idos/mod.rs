@@ -81,15 +81,10 @@ pub enum CompanyRef<'a> {
     Id(&'a PublicId),
 }
 
+/// The idOS use cases that only the idOS face calls name their company by slug.
 impl<'a> From<&'a str> for CompanyRef<'a> {
     fn from(slug: &'a str) -> Self {
         Self::Slug(slug)
-    }
-}
-
-impl<'a> From<&'a PublicId> for CompanyRef<'a> {
-    fn from(id: &'a PublicId) -> Self {
-        Self::Id(id)
     }
 }
 
