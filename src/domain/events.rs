@@ -41,6 +41,7 @@ pub enum EventType {
     HookDeleted,
     HookUpdated,
     IdentityCreated,
+    IdentityDeleted,
     CredentialCreated,
     CredentialUpdated,
     CredentialDeleted,
@@ -64,7 +65,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every type, in catalog order.
-    pub const ALL: [EventType; 52] = [
+    pub const ALL: [EventType; 53] = [
         Self::OrganizationCreated,
         Self::OrganizationUpdated,
         Self::OrganizationMoved,
@@ -98,6 +99,7 @@ impl EventType {
         Self::HookDeleted,
         Self::HookUpdated,
         Self::IdentityCreated,
+        Self::IdentityDeleted,
         Self::CredentialCreated,
         Self::CredentialUpdated,
         Self::CredentialDeleted,
@@ -154,6 +156,7 @@ impl EventType {
             Self::HookDeleted => "hook.deleted",
             Self::HookUpdated => "hook.updated",
             Self::IdentityCreated => "identity.created",
+            Self::IdentityDeleted => "identity.deleted",
             Self::CredentialCreated => "credential.created",
             Self::CredentialUpdated => "credential.updated",
             Self::CredentialDeleted => "credential.deleted",

@@ -59,6 +59,8 @@ pub enum Kind {
 /// member a user, a hook a hook).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdosKind {
+    /// A key pair of an orghub user, which signs its IdentityTokens.
+    Identity,
     Credential,
     Handler,
     Invitation,

@@ -42,6 +42,21 @@ pub struct IdentityActorRow {
     pub org_path: OrgPath,
 }
 
+/// An identity as its user's list shows it: never its private key.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IdentityRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub public_key: String,
+    pub created_at: Millis,
+}
+
+macro_rules! identity_columns {
+    () => {
+        "SELECT id, user_id, public_key, created_at FROM idos_identities "
+    };
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HandlerRow {
     pub id: i64,
@@ -226,6 +241,16 @@ impl Exec<'_> {
         }))
     }
 
+    pub async fn company_by_public_id(self, id: &PublicId) -> StoreResult<Option<CompanyRow>> {
+        let sql = concat!(company_columns!(), "WHERE public_id = $1");
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, CompanyRow>(sql)
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+
     pub async fn company_by_id(self, id: i64) -> StoreResult<Option<CompanyRow>> {
         let sql = concat!(company_columns!(), "WHERE id = $1");
         Ok(on_exec!(self, |c| {
@@ -276,6 +301,47 @@ impl Exec<'_> {
         }))
     }
 
+    /// At most `limit` identities of the user after the identity `after` (its row id), in id
+    /// order.
+    pub async fn identities_of_user(
+        self,
+        user_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<IdentityRow>> {
+        let sql = concat!(
+            identity_columns!(),
+            "WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        );
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, IdentityRow>(sql)
+                .bind(user_id)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(c)
+                .await?
+        }))
+    }
+
+    /// The identity `public_key` of the user `user_id`; another user's is none.
+    pub async fn identity_of_user(
+        self,
+        user_id: i64,
+        public_key: &str,
+    ) -> StoreResult<Option<IdentityRow>> {
+        let sql = concat!(
+            identity_columns!(),
+            "WHERE user_id = $1 AND public_key = $2"
+        );
+        Ok(on_exec!(self, |c| {
+            sqlx::query_as::<_, IdentityRow>(sql)
+                .bind(user_id)
+                .bind(public_key)
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+
     pub async fn handler_by_public_key(self, public_key: &str) -> StoreResult<Option<HandlerRow>> {
         let sql = concat!(handler_columns!(), "WHERE public_key = $1");
         Ok(on_exec!(self, |c| {
@@ -296,11 +362,23 @@ impl Exec<'_> {
         }))
     }
 
-    pub async fn handlers_of_org(self, org_id: i64) -> StoreResult<Vec<HandlerRow>> {
-        let sql = concat!(handler_columns!(), "WHERE org_id = $1 ORDER BY id");
+    /// At most `limit` handlers of the organization after the handler `after` (its row id),
+    /// in id order.
+    pub async fn handlers_of_org(
+        self,
+        org_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<HandlerRow>> {
+        let sql = concat!(
+            handler_columns!(),
+            "WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        );
         Ok(on_exec!(self, |c| {
             sqlx::query_as::<_, HandlerRow>(sql)
                 .bind(org_id)
+                .bind(after)
+                .bind(limit)
                 .fetch_all(c)
                 .await?
         }))
@@ -319,11 +397,23 @@ impl Exec<'_> {
         }))
     }
 
-    pub async fn credentials_of_org(self, org_id: i64) -> StoreResult<Vec<CredentialRow>> {
-        let sql = concat!(credential_columns!(), "WHERE org_id = $1 ORDER BY id");
+    /// At most `limit` credentials of the organization after the credential `after` (its row
+    /// id), in id order.
+    pub async fn credentials_of_org(
+        self,
+        org_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<CredentialRow>> {
+        let sql = concat!(
+            credential_columns!(),
+            "WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        );
         Ok(on_exec!(self, |c| {
             sqlx::query_as::<_, CredentialRow>(sql)
                 .bind(org_id)
+                .bind(after)
+                .bind(limit)
                 .fetch_all(c)
                 .await?
         }))
@@ -853,6 +943,7 @@ impl Tx {
 /// The idOS tables whose rows are deleted by id.
 #[derive(Debug, Clone, Copy)]
 pub enum IdosTable {
+    Identities,
     Handlers,
     Credentials,
     Users,
@@ -865,6 +956,7 @@ pub enum IdosTable {
 impl IdosTable {
     fn delete_statement(self) -> &'static str {
         match self {
+            Self::Identities => "DELETE FROM idos_identities WHERE id = $1",
             Self::Handlers => "DELETE FROM idos_handlers WHERE id = $1",
             Self::Credentials => "DELETE FROM idos_credentials WHERE id = $1",
             Self::Users => "DELETE FROM idos_users WHERE id = $1",

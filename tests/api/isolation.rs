@@ -275,6 +275,91 @@ fn native_table() -> Vec<Route> {
         route(Native, "GET", "/users/{user_id}/api-keys", None, REFUSED),
         route(Native, "DELETE", "/api-keys/{key_id}", None, REFUSED),
         route(Native, "POST", "/users/{user_id}/secret-key", None, REFUSED),
+        route(
+            Native,
+            "POST",
+            "/orgs/{org_id}/idos-credentials",
+            Some(r#"{"name":"Intruder"}"#),
+            REFUSED,
+        ),
+        route(
+            Native,
+            "GET",
+            "/orgs/{org_id}/idos-credentials",
+            None,
+            REFUSED,
+        ),
+        route(
+            Native,
+            "GET",
+            "/orgs/{org_id}/idos-credentials/{credential_key}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Native,
+            "PATCH",
+            "/orgs/{org_id}/idos-credentials/{credential_key}",
+            Some(r#"{"name":"Pwned"}"#),
+            REFUSED,
+        ),
+        route(
+            Native,
+            "DELETE",
+            "/orgs/{org_id}/idos-credentials/{credential_key}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Native,
+            "POST",
+            "/orgs/{org_id}/idos-handlers",
+            Some(r#"{"name":"Intruder","authUsername":"intruder","authPassword":"intruder"}"#),
+            REFUSED,
+        ),
+        route(Native, "GET", "/orgs/{org_id}/idos-handlers", None, REFUSED),
+        route(
+            Native,
+            "GET",
+            "/orgs/{org_id}/idos-handlers/{handler_key}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Native,
+            "PATCH",
+            "/orgs/{org_id}/idos-handlers/{handler_key}",
+            Some(r#"{"enabled":false,"authPassword":"taken over"}"#),
+            REFUSED,
+        ),
+        route(
+            Native,
+            "DELETE",
+            "/orgs/{org_id}/idos-handlers/{handler_key}",
+            None,
+            REFUSED,
+        ),
+        route(
+            Native,
+            "POST",
+            "/users/{user_id}/identity-keys",
+            None,
+            REFUSED,
+        ),
+        route(
+            Native,
+            "GET",
+            "/users/{user_id}/identity-keys",
+            None,
+            REFUSED,
+        ),
+        route(
+            Native,
+            "DELETE",
+            "/users/{user_id}/identity-keys/{identity_key}",
+            None,
+            REFUSED,
+        ),
         route(Native, "GET", "/openapi.json", None, PUBLIC),
         route(Native, "GET", "/docs", None, PUBLIC),
         route(Native, "GET", "/docs/scalar.js", None, PUBLIC),
@@ -1243,6 +1328,10 @@ struct IdosVictim {
     auth: String,
     pub_key: String,
     handler: i64,
+    /// The handler's public key (the native API's `{handler_key}`).
+    handler_key: String,
+    /// The owner's identity key (the native API's `{identity_key}`).
+    identity_key: String,
     hook: i64,
     hook_url: String,
     subscription: i64,
@@ -1426,6 +1515,8 @@ async fn idos_victim(
         auth: auth.to_owned(),
         pub_key,
         handler: handler["id"].as_i64().unwrap(),
+        handler_key: handler["public"].as_str().unwrap().to_owned(),
+        identity_key: keys.public_key.clone(),
         hook: hook["id"].as_i64().unwrap(),
         hook_url,
         subscription: subscription["id"].as_i64().unwrap(),
@@ -1729,6 +1820,9 @@ fn fill(template: &str, victim: &Victim, caller: &Caller, parent: Parent) -> Str
         .replace("{gcp_unique_id}", GCP_UNIQUE_ID)
         .replace("{gcp_key}", &gcp_key().to_string())
         .replace("{hook_id}", &victim.hook)
+        .replace("{credential_key}", &v.pub_key)
+        .replace("{handler_key}", &v.handler_key)
+        .replace("{identity_key}", &v.identity_key)
         .replace("{key_id}", &victim.api_key)
         .replace("{org_id}", &victim.org)
         .replace("{user_id}", &victim.user)

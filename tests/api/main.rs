@@ -32,6 +32,7 @@ mod native_credentials;
 mod native_events;
 mod native_hooks;
 mod native_idempotency;
+mod native_idos;
 mod native_oauth;
 mod native_orgs;
 mod native_projects;

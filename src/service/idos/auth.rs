@@ -1,22 +1,21 @@
 //! idOS authentication: three kinds of HS256 JWT, each signed with the private key of the
-//! record its `iss` names, and identities (the key pairs of orghub users).
+//! record its `iss` names (identities, the key pairs of orghub users, are made in
+//! `identities`).
 
 use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::{company_event, new_key};
+use super::company_event;
 use crate::crypto::SealContext;
 use crate::domain::events::EventType;
 use crate::domain::{Role, TokenKind, now_millis};
 use crate::service::Services;
 use crate::service::actor::{Actor, ActorUser};
 use crate::service::error::{IdosTokenRefusal, ServiceError, ServiceResult, Unauthorized};
-use crate::service::events::{Origin, event};
-use crate::service::lookup::find_user;
 use crate::store::{CompanyRow, IdosUserRow};
 
 type TokenRefusal = IdosTokenRefusal;
@@ -54,14 +53,6 @@ pub struct IdosCaller {
     pub credential_id: Option<i64>,
     pub handler_id: Option<i64>,
     pub user: Option<IdosUserRow>,
-}
-
-/// A new identity's key pair, shown once.
-#[derive(Debug, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IdentityKeys {
-    pub public_key: String,
-    pub private_key: String,
 }
 
 fn refused(refusal: TokenRefusal) -> ServiceError {
@@ -374,54 +365,5 @@ impl Services {
         }
         tx.commit().await.context("committing an idOS end user")?;
         Ok(user)
-    }
-
-    /// Operator command: a new identity (key pair) for an orghub user; the private key is
-    /// returned once and kept sealed.
-    pub async fn create_identity(
-        &self,
-        user_id: &crate::domain::PublicId,
-    ) -> ServiceResult<IdentityKeys> {
-        let public_key = new_key();
-        let private_key = new_key();
-        let sealed = self
-            .sealer
-            .seal_str(
-                &private_key,
-                SealContext::IdosIdentityKey {
-                    public_key: &public_key,
-                },
-            )
-            .context("sealing an idOS identity's key")?;
-        let now = now_millis();
-        let mut tx = self
-            .store
-            .begin()
-            .await
-            .context("starting to create an idOS identity")?;
-        let user = find_user(tx.exec(), user_id).await?;
-        tx.insert_identity(user.id, &public_key, &sealed, now)
-            .await
-            .context("inserting an idOS identity")?;
-        let data = json!({
-            "publicKey": public_key,
-            "userId": user.public_id.to_string(),
-        });
-        tx.insert_event(
-            event(
-                Origin::Operator,
-                EventType::IdentityCreated,
-                (&user).into(),
-                data,
-            ),
-            now,
-        )
-        .await
-        .context("writing an idOS identity's event")?;
-        tx.commit().await.context("committing an idOS identity")?;
-        Ok(IdentityKeys {
-            public_key,
-            private_key,
-        })
     }
 }

@@ -5,7 +5,8 @@
 use anyhow::Context;
 
 use super::{
-    check_name, company_event, company_for, credential_of, event_data, new_key, not_found,
+    CompanyRef, Slice, check_name, company_event, company_for, credential_of, event_data, new_key,
+    not_found,
 };
 use crate::crypto::SealContext;
 use crate::domain::events::EventType;
@@ -91,17 +92,31 @@ pub struct HandlerChanges {
     pub enabled: Option<bool>,
 }
 
-/// The handler `id` of `company`; another company's handler is not found.
+/// How a request names a handler: the idOS face by its row id, the native API (whose ids are
+/// UUIDs) by its public key, which is unique and already public (a CredentialToken's `iss`).
+#[derive(Debug, Clone, Copy)]
+pub enum HandlerRef<'a> {
+    Id(i64),
+    PublicKey(&'a str),
+}
+
+/// The handler `handler` of `company`; another company's handler is not found.
 async fn handler_in(
     exec: crate::store::Exec<'_>,
     company: &CompanyRow,
-    id: i64,
+    handler: HandlerRef<'_>,
 ) -> ServiceResult<HandlerRow> {
-    exec.handler_by_id(id)
-        .await
+    let found = match handler {
+        HandlerRef::Id(id) => exec.handler_by_id(id).await,
+        HandlerRef::PublicKey(key) => exec.handler_by_public_key(key).await,
+    };
+    found
         .context("reading an idOS handler")?
-        .filter(|handler| handler.org_id == company.id)
-        .ok_or_else(|| not_found(IdosKind::Handler, id))
+        .filter(|row| row.org_id == company.id)
+        .ok_or_else(|| match handler {
+            HandlerRef::Id(id) => not_found(IdosKind::Handler, id),
+            HandlerRef::PublicKey(key) => not_found(IdosKind::Handler, key),
+        })
 }
 
 async fn written_credential(
@@ -131,13 +146,14 @@ impl Services {
     pub async fn idos_credentials(
         &self,
         actor: &Actor,
-        slug: &str,
+        company: CompanyRef<'_>,
+        slice: Slice,
     ) -> ServiceResult<Vec<Credential>> {
-        let company = company_for(self.store.read(), actor, slug, Access::Read).await?;
+        let company = company_for(self.store.read(), actor, company, Access::Read).await?;
         let rows = self
             .store
             .read()
-            .credentials_of_org(company.id)
+            .credentials_of_org(company.id, slice.after_id(), slice.row_limit())
             .await
             .context("reading a company's credentials")?;
         Ok(rows
@@ -149,10 +165,10 @@ impl Services {
     pub async fn idos_credential(
         &self,
         actor: &Actor,
-        slug: &str,
+        company: CompanyRef<'_>,
         public_key: &str,
     ) -> ServiceResult<Credential> {
-        let company = company_for(self.store.read(), actor, slug, Access::Administer).await?;
+        let company = company_for(self.store.read(), actor, company, Access::Administer).await?;
         let row = credential_of(self.store.read(), &company, public_key).await?;
         Ok(Credential::from_row(row, None))
     }
@@ -160,7 +176,7 @@ impl Services {
     pub async fn idos_create_credential(
         &self,
         actor: &Actor,
-        slug: &str,
+        company: CompanyRef<'_>,
         name: &str,
         production: bool,
     ) -> ServiceResult<Credential> {
@@ -182,7 +198,7 @@ impl Services {
             .begin()
             .await
             .context("starting to create a credential")?;
-        let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
+        let company = company_for(tx.exec(), actor, company, Access::Administer).await?;
         tx.insert_credential(
             company.id,
             name,
@@ -209,7 +225,7 @@ impl Services {
     pub async fn idos_rename_credential(
         &self,
         actor: &Actor,
-        slug: &str,
+        company: CompanyRef<'_>,
         public_key: &str,
         name: &str,
     ) -> ServiceResult<Credential> {
@@ -220,7 +236,7 @@ impl Services {
             .begin()
             .await
             .context("starting to rename a credential")?;
-        let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
+        let company = company_for(tx.exec(), actor, company, Access::Administer).await?;
         let row = credential_of(tx.exec(), &company, public_key).await?;
         tx.rename_credential(row.id, name, &slugify(name, "credential"), now)
             .await
@@ -244,7 +260,7 @@ impl Services {
     pub async fn idos_delete_credential(
         &self,
         actor: &Actor,
-        slug: &str,
+        company: CompanyRef<'_>,
         public_key: &str,
     ) -> ServiceResult<u64> {
         let now = now_millis();
@@ -253,7 +269,7 @@ impl Services {
             .begin()
             .await
             .context("starting to delete a credential")?;
-        let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
+        let company = company_for(tx.exec(), actor, company, Access::Administer).await?;
         let row = credential_of(tx.exec(), &company, public_key).await?;
         self.delete_credential_hooks(&mut tx, actor, &row, now)
             .await?;
@@ -274,12 +290,17 @@ impl Services {
         Ok(deleted)
     }
 
-    pub async fn idos_handlers(&self, actor: &Actor, slug: &str) -> ServiceResult<Vec<Handler>> {
-        let company = company_for(self.store.read(), actor, slug, Access::Administer).await?;
+    pub async fn idos_handlers(
+        &self,
+        actor: &Actor,
+        company: CompanyRef<'_>,
+        slice: Slice,
+    ) -> ServiceResult<Vec<Handler>> {
+        let company = company_for(self.store.read(), actor, company, Access::Administer).await?;
         let rows = self
             .store
             .read()
-            .handlers_of_org(company.id)
+            .handlers_of_org(company.id, slice.after_id(), slice.row_limit())
             .await
             .context("reading a company's handlers")?;
         Ok(rows
@@ -288,16 +309,21 @@ impl Services {
             .collect())
     }
 
-    pub async fn idos_handler(&self, actor: &Actor, slug: &str, id: i64) -> ServiceResult<Handler> {
-        let company = company_for(self.store.read(), actor, slug, Access::Administer).await?;
-        let handler = handler_in(self.store.read(), &company, id).await?;
-        Ok(Handler::from_row(handler, None))
+    pub async fn idos_handler(
+        &self,
+        actor: &Actor,
+        company: CompanyRef<'_>,
+        handler: HandlerRef<'_>,
+    ) -> ServiceResult<Handler> {
+        let company = company_for(self.store.read(), actor, company, Access::Administer).await?;
+        let row = handler_in(self.store.read(), &company, handler).await?;
+        Ok(Handler::from_row(row, None))
     }
 
     pub async fn idos_create_handler(
         &self,
         actor: &Actor,
-        slug: &str,
+        company: CompanyRef<'_>,
         handler: NewHandler,
     ) -> ServiceResult<Handler> {
         check_name("name", &handler.name)?;
@@ -329,7 +355,7 @@ impl Services {
             .begin()
             .await
             .context("starting to create a handler")?;
-        let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
+        let company = company_for(tx.exec(), actor, company, Access::Administer).await?;
         let id = tx
             .insert_handler(
                 company.id,
@@ -358,8 +384,8 @@ impl Services {
     pub async fn idos_update_handler(
         &self,
         actor: &Actor,
-        slug: &str,
-        id: i64,
+        company: CompanyRef<'_>,
+        handler: HandlerRef<'_>,
         changes: HandlerChanges,
     ) -> ServiceResult<Handler> {
         for (field, value) in [
@@ -377,8 +403,9 @@ impl Services {
             .begin()
             .await
             .context("starting to update a handler")?;
-        let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
-        let current = handler_in(tx.exec(), &company, id).await?;
+        let company = company_for(tx.exec(), actor, company, Access::Administer).await?;
+        let current = handler_in(tx.exec(), &company, handler).await?;
+        let id = current.id;
         tx.update_handler(
             id,
             changes.name.as_deref().unwrap_or(&current.name),
@@ -420,16 +447,16 @@ impl Services {
     pub async fn idos_delete_handler(
         &self,
         actor: &Actor,
-        slug: &str,
-        id: i64,
+        company: CompanyRef<'_>,
+        handler: HandlerRef<'_>,
     ) -> ServiceResult<u64> {
         let mut tx = self
             .store
             .begin()
             .await
             .context("starting to delete a handler")?;
-        let company = company_for(tx.exec(), actor, slug, Access::Administer).await?;
-        let handler = handler_in(tx.exec(), &company, id).await?;
+        let company = company_for(tx.exec(), actor, company, Access::Administer).await?;
+        let handler = handler_in(tx.exec(), &company, handler).await?;
         let deleted = tx
             .delete_idos_row(IdosTable::Handlers, handler.id)
             .await

@@ -76,3 +76,10 @@ pub(super) fn profile(user: &IdosUserRow, credential_public_key: &str) -> Value 
         "credentialPublicKey": credential_public_key,
     })
 }
+
+pub(super) fn identity(public_key: &str, user_public_id: &str) -> Value {
+    json!({
+        "publicKey": public_key,
+        "userId": user_public_id,
+    })
+}

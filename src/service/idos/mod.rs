@@ -12,16 +12,16 @@ mod companies;
 mod credentials;
 mod event_data;
 mod hooks;
+mod identities;
 mod introspection;
 mod members;
 mod settings;
 
-pub use auth::{
-    IdentityKeys, IdosCaller, IdosTokenKind, MAX_TOKEN_BYTES, TokenCheck, unverified_issuer,
-};
+pub use auth::{IdosCaller, IdosTokenKind, MAX_TOKEN_BYTES, TokenCheck, unverified_issuer};
 pub use companies::{Company, CompanyWindow};
-pub use credentials::{Credential, Handler, HandlerChanges, NewHandler};
+pub use credentials::{Credential, Handler, HandlerChanges, HandlerRef, NewHandler};
 pub use hooks::{Hook, HookHandshake, HookInput, canonical_trigger};
+pub use identities::{Identity, IdentityKeys, NewIdentity};
 pub use members::{IdosRole, Invitation, Member, NewInvitation};
 pub use settings::{Profile, Setting, Subscription, WIDGET_TYPES, Widget, WidgetInput};
 
@@ -32,7 +32,7 @@ use super::error::{FieldRule, IdosInvalid, Invalid, ServiceError, ServiceResult,
 use super::events::{EventOrg, Origin, event};
 use super::lookup::parse_name;
 use crate::domain::events::EventType;
-use crate::domain::{IdosKind, Kind, now_millis};
+use crate::domain::{IdosKind, Kind, PublicId, now_millis};
 use crate::store::{CompanyRow, CredentialRow, Exec, IdosTable, NewEvent, Tx};
 
 /// Unix seconds from orghub's milliseconds: idOS speaks seconds.
@@ -73,21 +73,70 @@ pub(crate) fn check_name(field: &'static str, name: &str) -> ServiceResult<()> {
     Ok(())
 }
 
-/// The company `slug`, when the actor may act on it with `access`.
+/// How a request names a company: the idOS face by its slug, the native API by its public
+/// id (an organization may have no slug yet: see `store/idos_slugs.rs`).
+#[derive(Debug, Clone, Copy)]
+pub enum CompanyRef<'a> {
+    Slug(&'a str),
+    Id(&'a PublicId),
+}
+
+/// The idOS use cases that only the idOS face calls name their company by slug.
+impl<'a> From<&'a str> for CompanyRef<'a> {
+    fn from(slug: &'a str) -> Self {
+        Self::Slug(slug)
+    }
+}
+
+/// A keyset slice of a list in id order: at most `limit` rows after the row `after` (its id).
+/// The idOS face pages whole lists itself; the native API asks a page at a time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Slice {
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+impl Slice {
+    /// The whole list.
+    pub const ALL: Slice = Slice {
+        after: None,
+        limit: None,
+    };
+
+    pub(crate) fn after_id(self) -> i64 {
+        self.after.unwrap_or(0)
+    }
+
+    pub(crate) fn row_limit(self) -> i64 {
+        self.limit.map_or(i64::MAX, i64::from)
+    }
+}
+
+/// The company `company` names, when the actor may act on it with `access`.
 pub(crate) async fn company_for(
     exec: Exec<'_>,
     actor: &Actor,
-    slug: &str,
+    company: impl Into<CompanyRef<'_>>,
     access: Access,
 ) -> ServiceResult<CompanyRow> {
-    let company = exec
-        .company_by_slug(slug)
-        .await
-        .context("reading a company by its slug")?
-        .ok_or_else(|| ServiceError::NotFound {
-            kind: Kind::Organization,
-            id: slug.to_owned(),
-        })?;
+    let reference = company.into();
+    let found = match reference {
+        CompanyRef::Slug(slug) => exec
+            .company_by_slug(slug)
+            .await
+            .context("reading a company by its slug")?,
+        CompanyRef::Id(id) => exec
+            .company_by_public_id(id)
+            .await
+            .context("reading a company by its id")?,
+    };
+    let company = found.ok_or_else(|| ServiceError::NotFound {
+        kind: Kind::Organization,
+        id: match reference {
+            CompanyRef::Slug(slug) => slug.to_owned(),
+            CompanyRef::Id(id) => id.to_string(),
+        },
+    })?;
     actor.authorize(access, &company.path, Kind::Organization, company.public_id)?;
     Ok(company)
 }

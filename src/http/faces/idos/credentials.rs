@@ -11,7 +11,7 @@ use super::error::IdosReply;
 use super::input::{Identity, Input, Params, QueryPairs};
 use super::reply;
 use crate::http::AppState;
-use crate::service::idos::{HandlerChanges, NewHandler};
+use crate::service::idos::{CompanyRef, HandlerChanges, HandlerRef, NewHandler, Slice};
 
 pub async fn list(
     State(state): State<AppState>,
@@ -22,7 +22,7 @@ pub async fn list(
     let page = page_of(&query)?;
     let credentials = state
         .services
-        .idos_credentials(&caller.actor, params.slug()?)
+        .idos_credentials(&caller.actor, CompanyRef::Slug(params.slug()?), Slice::ALL)
         .await?;
     let updated = reply::list_updated(
         credentials
@@ -40,7 +40,11 @@ pub async fn get_one(
 ) -> IdosReply {
     let credential = state
         .services
-        .idos_credential(&caller.actor, params.slug()?, params.key("pubKey")?)
+        .idos_credential(
+            &caller.actor,
+            CompanyRef::Slug(params.slug()?),
+            params.key("pubKey")?,
+        )
         .await?;
     let updated = reply::updated_of(credential.created_at, credential.updated_at);
     Ok(Envelope::data(
@@ -61,7 +65,12 @@ pub async fn create(
     let production = input.flag("production")?.unwrap_or(false);
     let credential = state
         .services
-        .idos_create_credential(&caller.actor, params.slug()?, &name, production)
+        .idos_create_credential(
+            &caller.actor,
+            CompanyRef::Slug(params.slug()?),
+            &name,
+            production,
+        )
         .await?;
     Ok(Envelope::data(StatusCode::CREATED, reply::credential(&credential), None).into_response())
 }
@@ -75,7 +84,12 @@ pub async fn update(
     let name = input.text("name")?;
     let credential = state
         .services
-        .idos_rename_credential(&caller.actor, params.slug()?, params.key("pubKey")?, &name)
+        .idos_rename_credential(
+            &caller.actor,
+            CompanyRef::Slug(params.slug()?),
+            params.key("pubKey")?,
+            &name,
+        )
         .await?;
     let updated = reply::updated_of(credential.created_at, credential.updated_at);
     Ok(Envelope::data(
@@ -93,7 +107,11 @@ pub async fn delete(
 ) -> IdosReply {
     let deleted = state
         .services
-        .idos_delete_credential(&caller.actor, params.slug()?, params.key("pubKey")?)
+        .idos_delete_credential(
+            &caller.actor,
+            CompanyRef::Slug(params.slug()?),
+            params.key("pubKey")?,
+        )
         .await?;
     Ok(Envelope::status_only(json!({ "deleted": deleted })).into_response())
 }
@@ -107,7 +125,7 @@ pub async fn list_handlers(
     let page = page_of(&query)?;
     let handlers = state
         .services
-        .idos_handlers(&caller.actor, params.slug()?)
+        .idos_handlers(&caller.actor, CompanyRef::Slug(params.slug()?), Slice::ALL)
         .await?;
     let updated = reply::list_updated(
         handlers
@@ -125,7 +143,11 @@ pub async fn get_handler(
 ) -> IdosReply {
     let handler = state
         .services
-        .idos_handler(&caller.actor, params.slug()?, params.id("handlerId")?)
+        .idos_handler(
+            &caller.actor,
+            CompanyRef::Slug(params.slug()?),
+            HandlerRef::Id(params.id("handlerId")?),
+        )
         .await?;
     let updated = reply::updated_of(handler.created_at, handler.updated_at);
     Ok(Envelope::data(StatusCode::OK, reply::handler(&handler), Some(updated)).into_response())
@@ -145,7 +167,7 @@ pub async fn create_handler(
     };
     let handler = state
         .services
-        .idos_create_handler(&caller.actor, params.slug()?, handler)
+        .idos_create_handler(&caller.actor, CompanyRef::Slug(params.slug()?), handler)
         .await?;
     Ok(Envelope::data(StatusCode::CREATED, reply::handler(&handler), None).into_response())
 }
@@ -166,8 +188,8 @@ pub async fn update_handler(
         .services
         .idos_update_handler(
             &caller.actor,
-            params.slug()?,
-            params.id("handlerId")?,
+            CompanyRef::Slug(params.slug()?),
+            HandlerRef::Id(params.id("handlerId")?),
             changes,
         )
         .await?;
@@ -182,7 +204,11 @@ pub async fn delete_handler(
 ) -> IdosReply {
     let deleted = state
         .services
-        .idos_delete_handler(&caller.actor, params.slug()?, params.id("handlerId")?)
+        .idos_delete_handler(
+            &caller.actor,
+            CompanyRef::Slug(params.slug()?),
+            HandlerRef::Id(params.id("handlerId")?),
+        )
         .await?;
     Ok(Envelope::status_only(json!({ "deleted": deleted })).into_response())
 }

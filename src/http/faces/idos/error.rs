@@ -162,6 +162,7 @@ fn kind_name(kind: Kind) -> Option<&'static str> {
         Kind::User => "Member",
         Kind::Hook => "Hook",
         Kind::Idos(kind) => match kind {
+            IdosKind::Identity => "Identity",
             IdosKind::Credential => "Credential",
             IdosKind::Handler => "Handler",
             IdosKind::Invitation => "Invitation",

@@ -81,7 +81,11 @@ pub struct SecretKeyOut {
 }
 
 /// An answer carrying a secret: never kept by a cache.
-fn secret_answer<T: Serialize>(status: StatusCode, body: &T, location: Option<&str>) -> Response {
+pub fn secret_answer<T: Serialize>(
+    status: StatusCode,
+    body: &T,
+    location: Option<&str>,
+) -> Response {
     let mut response = (status, axum::Json(body)).into_response();
     let headers = response.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -6,9 +6,10 @@
 use axum::http::StatusCode;
 
 use super::problem::{ApiError, FieldError, pointer};
-use crate::domain::{Kind, TextProblem};
+use crate::domain::{IdosKind, Kind, TextProblem};
 use crate::service::{
-    Conflict, FieldRule, Forbidden, Invalid, Quota, ServiceError, TextField, Unauthorized,
+    Conflict, FieldRule, Forbidden, IdosInvalid, Invalid, Quota, ServiceError, TextField,
+    Unauthorized,
 };
 
 /// A record kind in the face's words.
@@ -27,7 +28,10 @@ pub fn kind_name(kind: Kind) -> &'static str {
         Kind::ActiveDirectory => "active directory",
         Kind::RuleSetting => "rule setting",
         Kind::Hook => "hook",
-        Kind::Idos(_) => "record",
+        Kind::Idos(IdosKind::Credential) => "idOS credential",
+        Kind::Idos(IdosKind::Handler) => "idOS handler",
+        Kind::Idos(IdosKind::Identity) => "identity key",
+        Kind::Idos(_) => "idOS record",
     }
 }
 
@@ -70,7 +74,13 @@ fn quota_items(quota: Quota) -> &'static str {
 }
 
 fn not_found(kind: Kind, id: &str) -> ApiError {
-    ApiError::not_found(format!("No {} with id '{id}'", kind_name(kind)))
+    // idOS records are named by their public key here.
+    let named = if matches!(kind, Kind::Idos(_)) {
+        "public key"
+    } else {
+        "id"
+    };
+    ApiError::not_found(format!("No {} with {named} '{id}'", kind_name(kind)))
 }
 
 fn forbidden(detail: impl Into<String>) -> ApiError {
@@ -219,6 +229,9 @@ impl From<ServiceError> for ApiError {
                 ),
                 Invalid::DisabledRegionsOutsideAws => {
                     invalid(pointer("disabledRegions"), "applies only to AWS accounts")
+                }
+                Invalid::Idos(IdosInvalid::NotPrintable { field }) => {
+                    invalid(pointer(field), "must not contain control characters")
                 }
                 Invalid::Idos(_) => invalid(String::new(), "is not valid"),
             },

@@ -71,14 +71,19 @@ pub struct IdempotencyParam {
     idempotency_key: Option<String>,
 }
 
+/// The body members that hold a password: a user's, an idOS handler's.
+const PASSWORD_MEMBERS: [&str; 2] = ["password", "authPassword"];
+
 /// `value` with every object's members in key order, so that two bodies that differ only in
 /// their members' order are one request. Passwords are left out: the fingerprint is a fast
 /// hash, and must not let anyone who reads the table guess at them.
 fn canonical(value: &Value) -> Value {
     match value {
         Value::Object(map) => {
-            let mut members: Vec<(&String, &Value)> =
-                map.iter().filter(|(k, _)| *k != "password").collect();
+            let mut members: Vec<(&String, &Value)> = map
+                .iter()
+                .filter(|(k, _)| !PASSWORD_MEMBERS.contains(&k.as_str()))
+                .collect();
             members.sort_by(|a, b| a.0.cmp(b.0));
             Value::Object(
                 members
@@ -98,8 +103,8 @@ fn fingerprint(path: &str, body: &Value) -> String {
 }
 
 /// The members of the answers that carry a secret shown once: a hook's `secret`, an API key's
-/// `key`, an Xponent `secretKey`.
-const SECRET_MEMBERS: [&str; 3] = ["secret", "key", "secretKey"];
+/// `key`, an Xponent `secretKey`, an idOS credential's, handler's or identity's `privateKey`.
+const SECRET_MEMBERS: [&str; 4] = ["secret", "key", "secretKey", "privateKey"];
 
 /// The body to keep: a secret shown once is not kept, and a replay shows it null.
 fn without_secret(body: &[u8]) -> Vec<u8> {
@@ -220,6 +225,19 @@ mod tests {
         assert_ne!(
             fingerprint("/api/v1/external-ids?orgId=a", &json!(null)),
             fingerprint("/api/v1/external-ids?orgId=b", &json!(null))
+        );
+    }
+
+    #[test]
+    fn passwords_are_not_in_a_fingerprint() {
+        let path = "/api/v1/orgs/x/idos-handlers";
+        assert_eq!(
+            fingerprint(path, &json!({"name": "h", "authPassword": "one"})),
+            fingerprint(path, &json!({"name": "h", "authPassword": "two"}))
+        );
+        assert_eq!(
+            fingerprint(path, &json!({"password": "one"})),
+            fingerprint(path, &json!({"password": "two"}))
         );
     }
 }

@@ -15,6 +15,8 @@ mod etag;
 mod events;
 mod hooks;
 mod idempotency;
+mod identity_keys;
+mod idos;
 mod ids;
 mod oauth;
 mod openapi;
@@ -140,6 +142,23 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(credentials::revoke_api_key))
         .routes(routes!(credentials::issue_secret_key))
+        .routes(routes!(idos::create_credential, idos::list_credentials))
+        .routes(routes!(
+            idos::get_credential,
+            idos::update_credential,
+            idos::delete_credential
+        ))
+        .routes(routes!(idos::create_handler, idos::list_handlers))
+        .routes(routes!(
+            idos::get_handler,
+            idos::update_handler,
+            idos::delete_handler
+        ))
+        .routes(routes!(
+            identity_keys::create_identity_key,
+            identity_keys::list_identity_keys
+        ))
+        .routes(routes!(identity_keys::delete_identity_key))
         .merge(oauth::routes())
 }
 

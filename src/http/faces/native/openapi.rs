@@ -35,6 +35,7 @@ use super::problem::{FieldError, Problem};
         (name = "events", description = "The audit log"),
         (name = "hooks", description = "Signed deliveries of events to URLs, and their log"),
         (name = "credentials", description = "A user's API keys and Xponent secret key; a secret is shown once"),
+        (name = "idos", description = "idOS: an organization's credentials and handlers, and the identity keys of users; a private key is shown once"),
         (name = "meta", description = "This description"),
         (name = "oauth", description = "OAuth 2.0: access tokens for API keys (client credentials), introspection, revocation"),
     )
