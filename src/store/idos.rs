@@ -561,6 +561,64 @@ impl Exec<'_> {
     }
 }
 
+const CREDENTIAL_BY_KEY: super::locks::LockingRead = super::locks::locking_read!(
+    concat!(credential_columns!(), "WHERE public_key = $1"),
+    "idos_credentials"
+);
+const HANDLER_BY_ID: super::locks::LockingRead = super::locks::locking_read!(
+    concat!(handler_columns!(), "WHERE id = $1"),
+    "idos_handlers"
+);
+const HANDLER_BY_KEY: super::locks::LockingRead = super::locks::locking_read!(
+    concat!(handler_columns!(), "WHERE public_key = $1"),
+    "idos_handlers"
+);
+
+/// Credentials and handlers read and locked (see `locks`) before they are changed.
+impl Tx {
+    pub async fn credential_locked(
+        &mut self,
+        public_key: &str,
+        lock: super::RowLock,
+    ) -> StoreResult<Option<CredentialRow>> {
+        let sql = self.locking(&CREDENTIAL_BY_KEY, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, CredentialRow>(sql)
+                .bind(public_key)
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+
+    pub async fn handler_by_id_locked(
+        &mut self,
+        id: i64,
+        lock: super::RowLock,
+    ) -> StoreResult<Option<HandlerRow>> {
+        let sql = self.locking(&HANDLER_BY_ID, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, HandlerRow>(sql)
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+
+    pub async fn handler_by_public_key_locked(
+        &mut self,
+        public_key: &str,
+        lock: super::RowLock,
+    ) -> StoreResult<Option<HandlerRow>> {
+        let sql = self.locking(&HANDLER_BY_KEY, lock);
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, HandlerRow>(sql)
+                .bind(public_key)
+                .fetch_optional(c)
+                .await?
+        }))
+    }
+}
+
 impl Tx {
     pub async fn insert_identity(
         &mut self,

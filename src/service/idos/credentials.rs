@@ -9,13 +9,15 @@ use super::{
     not_found,
 };
 use crate::crypto::SealContext;
+use crate::domain::Kind;
 use crate::domain::events::EventType;
 use crate::domain::slug::slugify;
 use crate::domain::{IdosKind, Millis, now_millis};
 use crate::service::Services;
 use crate::service::actor::{Access, Actor};
 use crate::service::error::ServiceResult;
-use crate::store::{CompanyRow, CredentialRow, HandlerRow, IdosTable, Tx};
+use crate::service::precondition::{self, Expect};
+use crate::store::{CompanyRow, CredentialRow, HandlerRow, IdosTable, RowLock, Tx};
 
 #[derive(Debug, Clone)]
 pub struct Credential {
@@ -117,6 +119,59 @@ async fn handler_in(
             HandlerRef::Id(id) => not_found(IdosKind::Handler, id),
             HandlerRef::PublicKey(key) => not_found(IdosKind::Handler, key),
         })
+}
+
+/// The credential `public_key` of `company`, locked for a change, if it is as `expect`ed.
+async fn credential_for_change(
+    tx: &mut Tx,
+    company: &CompanyRow,
+    public_key: &str,
+    expect: Expect<'_, Credential>,
+) -> ServiceResult<CredentialRow> {
+    let row = tx
+        .credential_locked(public_key, RowLock::Update)
+        .await
+        .context("reading a credential to change")?
+        .filter(|row| row.org_id == company.id)
+        .ok_or_else(|| not_found(IdosKind::Credential, public_key))?;
+    if expect.is_some() {
+        let current = Credential::from_row(row.clone(), None);
+        precondition::check(
+            expect,
+            &current,
+            Kind::Idos(IdosKind::Credential),
+            public_key,
+        )?;
+    }
+    Ok(row)
+}
+
+/// The handler `handler` of `company`, locked for a change, if it is as `expect`ed.
+async fn handler_for_change(
+    tx: &mut Tx,
+    company: &CompanyRow,
+    handler: HandlerRef<'_>,
+    expect: Expect<'_, Handler>,
+) -> ServiceResult<HandlerRow> {
+    let (found, id) = match handler {
+        HandlerRef::Id(id) => (
+            tx.handler_by_id_locked(id, RowLock::Update).await,
+            id.to_string(),
+        ),
+        HandlerRef::PublicKey(key) => (
+            tx.handler_by_public_key_locked(key, RowLock::Update).await,
+            key.to_owned(),
+        ),
+    };
+    let row = found
+        .context("reading a handler to change")?
+        .filter(|row| row.org_id == company.id)
+        .ok_or_else(|| not_found(IdosKind::Handler, &id))?;
+    if expect.is_some() {
+        let current = Handler::from_row(row.clone(), None);
+        precondition::check(expect, &current, Kind::Idos(IdosKind::Handler), &id)?;
+    }
+    Ok(row)
 }
 
 async fn written_credential(
@@ -228,6 +283,7 @@ impl Services {
         company: CompanyRef<'_>,
         public_key: &str,
         name: &str,
+        expect: Expect<'_, Credential>,
     ) -> ServiceResult<Credential> {
         check_name("name", name)?;
         let now = now_millis();
@@ -237,7 +293,7 @@ impl Services {
             .await
             .context("starting to rename a credential")?;
         let company = company_for(tx.exec(), actor, company, Access::Administer).await?;
-        let row = credential_of(tx.exec(), &company, public_key).await?;
+        let row = credential_for_change(&mut tx, &company, public_key, expect).await?;
         tx.rename_credential(row.id, name, &slugify(name, "credential"), now)
             .await
             .context("renaming a credential")?;
@@ -262,6 +318,7 @@ impl Services {
         actor: &Actor,
         company: CompanyRef<'_>,
         public_key: &str,
+        expect: Expect<'_, Credential>,
     ) -> ServiceResult<u64> {
         let now = now_millis();
         let mut tx = self
@@ -270,7 +327,7 @@ impl Services {
             .await
             .context("starting to delete a credential")?;
         let company = company_for(tx.exec(), actor, company, Access::Administer).await?;
-        let row = credential_of(tx.exec(), &company, public_key).await?;
+        let row = credential_for_change(&mut tx, &company, public_key, expect).await?;
         self.delete_credential_hooks(&mut tx, actor, &row, now)
             .await?;
         let deleted = tx
@@ -387,6 +444,7 @@ impl Services {
         company: CompanyRef<'_>,
         handler: HandlerRef<'_>,
         changes: HandlerChanges,
+        expect: Expect<'_, Handler>,
     ) -> ServiceResult<Handler> {
         for (field, value) in [
             ("name", &changes.name),
@@ -404,7 +462,7 @@ impl Services {
             .await
             .context("starting to update a handler")?;
         let company = company_for(tx.exec(), actor, company, Access::Administer).await?;
-        let current = handler_in(tx.exec(), &company, handler).await?;
+        let current = handler_for_change(&mut tx, &company, handler, expect).await?;
         let id = current.id;
         tx.update_handler(
             id,
@@ -449,6 +507,7 @@ impl Services {
         actor: &Actor,
         company: CompanyRef<'_>,
         handler: HandlerRef<'_>,
+        expect: Expect<'_, Handler>,
     ) -> ServiceResult<u64> {
         let mut tx = self
             .store
@@ -456,7 +515,7 @@ impl Services {
             .await
             .context("starting to delete a handler")?;
         let company = company_for(tx.exec(), actor, company, Access::Administer).await?;
-        let handler = handler_in(tx.exec(), &company, handler).await?;
+        let handler = handler_for_change(&mut tx, &company, handler, expect).await?;
         let deleted = tx
             .delete_idos_row(IdosTable::Handlers, handler.id)
             .await

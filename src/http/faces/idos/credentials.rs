@@ -89,6 +89,7 @@ pub async fn update(
             CompanyRef::Slug(params.slug()?),
             params.key("pubKey")?,
             &name,
+            None,
         )
         .await?;
     let updated = reply::updated_of(credential.created_at, credential.updated_at);
@@ -111,6 +112,7 @@ pub async fn delete(
             &caller.actor,
             CompanyRef::Slug(params.slug()?),
             params.key("pubKey")?,
+            None,
         )
         .await?;
     Ok(Envelope::status_only(json!({ "deleted": deleted })).into_response())
@@ -191,6 +193,7 @@ pub async fn update_handler(
             CompanyRef::Slug(params.slug()?),
             HandlerRef::Id(params.id("handlerId")?),
             changes,
+            None,
         )
         .await?;
     let updated = reply::updated_of(handler.created_at, handler.updated_at);
@@ -208,6 +211,7 @@ pub async fn delete_handler(
             &caller.actor,
             CompanyRef::Slug(params.slug()?),
             HandlerRef::Id(params.id("handlerId")?),
+            None,
         )
         .await?;
     Ok(Envelope::status_only(json!({ "deleted": deleted })).into_response())

@@ -313,16 +313,12 @@ pub async fn update_credential(
     body: Body<IdosCredentialPatch>,
 ) -> ApiResult<Response> {
     let company = CompanyRef::Id(&org);
-    if if_match.is_present() {
-        let current = state
-            .services
-            .idos_credential(&actor, company, &key)
-            .await?;
-        if_match.check(&etag_of(&IdosCredential::of(current, &org)))?;
-    }
+    let holds =
+        if_match.holds(|current: &Credential| etag_of(&IdosCredential::of(current.clone(), &org)));
+    let expect = if_match.is_present().then_some(&holds as _);
     let credential = state
         .services
-        .idos_rename_credential(&actor, company, &key, &body.value.name)
+        .idos_rename_credential(&actor, company, &key, &body.value.name, expect)
         .await?;
     Ok(tagged(
         StatusCode::OK,
@@ -355,16 +351,12 @@ pub async fn delete_credential(
     if_match: IfMatch,
 ) -> ApiResult<Response> {
     let company = CompanyRef::Id(&org);
-    if if_match.is_present() {
-        let current = state
-            .services
-            .idos_credential(&actor, company, &key)
-            .await?;
-        if_match.check(&etag_of(&IdosCredential::of(current, &org)))?;
-    }
+    let holds =
+        if_match.holds(|current: &Credential| etag_of(&IdosCredential::of(current.clone(), &org)));
+    let expect = if_match.is_present().then_some(&holds as _);
     state
         .services
-        .idos_delete_credential(&actor, company, &key)
+        .idos_delete_credential(&actor, company, &key, expect)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -513,13 +505,9 @@ pub async fn update_handler(
 ) -> ApiResult<Response> {
     let company = CompanyRef::Id(&org);
     let handler = HandlerRef::PublicKey(&key);
-    if if_match.is_present() {
-        let current = state
-            .services
-            .idos_handler(&actor, company, handler)
-            .await?;
-        if_match.check(&etag_of(&IdosHandler::of(current, &org)))?;
-    }
+    let holds =
+        if_match.holds(|current: &Handler| etag_of(&IdosHandler::of(current.clone(), &org)));
+    let expect = if_match.is_present().then_some(&holds as _);
     let patch = body.value;
     let changes = HandlerChanges {
         name: patch.name,
@@ -529,7 +517,7 @@ pub async fn update_handler(
     };
     let changed = state
         .services
-        .idos_update_handler(&actor, company, handler, changes)
+        .idos_update_handler(&actor, company, handler, changes, expect)
         .await?;
     Ok(tagged(StatusCode::OK, &IdosHandler::of(changed, &org)))
 }
@@ -559,16 +547,12 @@ pub async fn delete_handler(
 ) -> ApiResult<Response> {
     let company = CompanyRef::Id(&org);
     let handler = HandlerRef::PublicKey(&key);
-    if if_match.is_present() {
-        let current = state
-            .services
-            .idos_handler(&actor, company, handler)
-            .await?;
-        if_match.check(&etag_of(&IdosHandler::of(current, &org)))?;
-    }
+    let holds =
+        if_match.holds(|current: &Handler| etag_of(&IdosHandler::of(current.clone(), &org)));
+    let expect = if_match.is_present().then_some(&holds as _);
     state
         .services
-        .idos_delete_handler(&actor, company, handler)
+        .idos_delete_handler(&actor, company, handler, expect)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
