@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{DataArgs, in_words, parse_id, when};
 use crate::domain::events::rfc3339;
-use crate::service::{HookRequest, HookView};
+use crate::service::{HookRequest, HookView, Slice};
 use crate::startup::open_services;
 
 #[derive(Debug, Subcommand)]
@@ -158,7 +158,10 @@ pub async fn run(command: HooksCommand) -> anyhow::Result<()> {
                 .map(|id| parse_id(id, "an organization id"))
                 .transpose()?;
             let services = open_services(&data.settings()).await?;
-            let hooks = services.list_hooks(org.as_ref()).await.map_err(in_words)?;
+            let hooks = services
+                .list_hooks(org.as_ref(), Slice::ALL)
+                .await
+                .map_err(in_words)?;
             for hook in &hooks {
                 if json {
                     println!("{}", serde_json::to_string(hook)?);

@@ -3,7 +3,6 @@
 
 use anyhow::Context;
 
-use super::Services;
 use super::actor::{Actor, ActorUser};
 use super::error::{ServiceError, ServiceResult, Unauthorized};
 use super::event_data;
@@ -12,6 +11,7 @@ use super::key_ending::end_api_key;
 use super::lookup::{find_user, find_user_locked, lock_tenant, standing};
 use super::quotas::Quota;
 use super::records::ApiKey;
+use super::{Services, Slice};
 use crate::crypto;
 use crate::domain::events::EventType;
 use crate::domain::{ApiKeyStatus, Kind, PublicId, TokenKind, now_millis};
@@ -84,7 +84,7 @@ impl Services {
         let rows = self
             .store
             .read()
-            .api_keys_of_user(user.id)
+            .api_keys_of_user(user.id, Slice::ALL.after_id(), Slice::ALL.row_limit())
             .await
             .context("reading a user's API keys")?;
         Ok(rows.into_iter().map(ApiKey::from).collect())
@@ -123,7 +123,8 @@ impl Services {
         let key = crypto::random_alphanumeric(API_KEY_CHARS);
         let public_id = PublicId::new();
         let now = now_millis();
-        tx.insert_api_key(&public_id, user.id, &crypto::sha256(key.as_bytes()), now)
+        let id = tx
+            .insert_api_key(&public_id, user.id, &crypto::sha256(key.as_bytes()), now)
             .await
             .context("storing an API key")?;
         let data = event_data::api_key(&public_id, &user, now);
@@ -137,6 +138,7 @@ impl Services {
         Ok(NewApiKey {
             key,
             record: ApiKey {
+                id,
                 public_id: public_id.to_string(),
                 status: ApiKeyStatus::Active.as_str().to_owned(),
                 created_at: now,

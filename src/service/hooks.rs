@@ -5,7 +5,6 @@
 use anyhow::Context;
 use serde_json::json;
 
-use super::Services;
 use super::actor::Access;
 use super::error::{Invalid, ServiceError, ServiceResult};
 use super::event_data;
@@ -14,6 +13,7 @@ use super::hook_rules::{secret_context, url_context};
 use super::lookup::{find_org, find_org_locked, lock_tenant};
 use super::precondition::{self, Expect};
 use super::quotas::Quota;
+use super::{Services, Slice};
 use crate::crypto::webhook;
 use crate::domain::events::EventType;
 use crate::domain::{Kind, Millis, OrgPath, PublicId, now_millis};
@@ -40,6 +40,9 @@ pub struct HookRequest {
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HookView {
+    /// The row id: the key of a page's cursor, never shown.
+    #[serde(skip)]
+    pub row_id: i64,
     pub id: String,
     pub organization_id: String,
     pub url: String,
@@ -86,6 +89,7 @@ fn check_url(text: &str) -> ServiceResult<String> {
 impl Services {
     pub(super) async fn hook_view(&self, exec: Exec<'_>, row: &HookRow) -> ServiceResult<HookView> {
         Ok(HookView {
+            row_id: row.id,
             id: row.public_id.clone(),
             organization_id: row.org_public_id.clone(),
             url: self
@@ -257,7 +261,11 @@ impl Services {
     }
 
     /// Every hook, or an organization's (`orghub hooks list`).
-    pub async fn list_hooks(&self, org: Option<&PublicId>) -> ServiceResult<Vec<HookView>> {
+    pub async fn list_hooks(
+        &self,
+        org: Option<&PublicId>,
+        slice: Slice,
+    ) -> ServiceResult<Vec<HookView>> {
         let org_id = match org {
             Some(id) => Some(
                 find_org(self.store.read(), id, Kind::Organization)
@@ -269,7 +277,7 @@ impl Services {
         let rows = self
             .store
             .read()
-            .hooks_list(org_id)
+            .hooks_list(org_id, slice.after_id(), slice.row_limit())
             .await
             .context("listing hooks")?;
         let mut views = Vec::with_capacity(rows.len());

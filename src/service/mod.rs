@@ -52,6 +52,7 @@ mod precondition;
 mod quotas;
 mod read_cache;
 mod records;
+mod slice;
 mod throttle;
 mod token_rate;
 
@@ -98,6 +99,7 @@ pub use records::{
 pub use revocation::{OrgRef, RotatedSsoSecret};
 pub use setup::{Bootstrap, BootstrapRequest, TemplateImport, TemplateImportConnection};
 pub use sign_in::SignIn;
+pub use slice::Slice;
 pub use sso::SsoOrganization;
 pub use user_reads::UserQuery;
 pub use users::{MAX_BULK_ITEMS, NewUserRequest, UserChanges, UserPages};

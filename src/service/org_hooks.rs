@@ -4,13 +4,13 @@
 
 use anyhow::Context;
 
-use super::Services;
 use super::actor::{Access, Actor};
 use super::error::{ServiceError, ServiceResult};
 use super::events::Origin;
 use super::hooks::{HookCreated, HookRequest, HookView};
 use super::lookup::find_org;
 use super::precondition::Expect;
+use super::{Services, Slice};
 use crate::domain::{Kind, OrgPath, PublicId};
 use crate::store::{AttemptRow, HookRow};
 
@@ -32,7 +32,12 @@ impl Services {
     }
 
     /// The hooks of an organization the actor administers.
-    pub async fn org_hooks(&self, actor: &Actor, org: &PublicId) -> ServiceResult<Vec<HookView>> {
+    pub async fn org_hooks(
+        &self,
+        actor: &Actor,
+        org: &PublicId,
+        slice: Slice,
+    ) -> ServiceResult<Vec<HookView>> {
         let row = find_org(self.store.read(), org, Kind::Organization).await?;
         actor.authorize(
             Access::Administer,
@@ -40,7 +45,7 @@ impl Services {
             Kind::Organization,
             row.public_id,
         )?;
-        self.list_hooks(Some(org)).await
+        self.list_hooks(Some(org), slice).await
     }
 
     pub async fn org_hook(&self, actor: &Actor, id: &PublicId) -> ServiceResult<HookView> {

@@ -150,6 +150,8 @@ pub struct IssuedToken {
 /// An API key as it may be shown: never the key itself.
 #[derive(Debug, Clone)]
 pub struct ApiKey {
+    /// The row id: the key of a page's cursor, never shown.
+    pub id: i64,
     pub public_id: String,
     pub status: String,
     pub created_at: Millis,
@@ -159,6 +161,7 @@ pub struct ApiKey {
 impl From<crate::store::ApiKeyRow> for ApiKey {
     fn from(row: crate::store::ApiKeyRow) -> Self {
         Self {
+            id: row.id,
             public_id: row.public_id.to_string(),
             status: row.status.as_str().to_owned(),
             created_at: row.created_at,

@@ -4,7 +4,6 @@
 
 use anyhow::Context;
 
-use super::Services;
 use super::actor::Actor;
 use super::api_keys::NewApiKey;
 use super::error::{Forbidden, ServiceError, ServiceResult};
@@ -12,6 +11,7 @@ use super::events::Origin;
 use super::key_ending::end_api_key;
 use super::lookup::{find_user, standing};
 use super::records::ApiKey;
+use super::{Services, Slice};
 use crate::domain::{ApiKeyStatus, Kind, PublicId};
 use crate::store::RowLock;
 
@@ -21,13 +21,14 @@ impl Services {
         &self,
         actor: &Actor,
         user_id: &PublicId,
+        slice: Slice,
     ) -> ServiceResult<Vec<ApiKey>> {
         let user = find_user(self.store.read(), user_id).await?;
         actor.administer_user(&standing(&user))?;
         let rows = self
             .store
             .read()
-            .api_keys_of_user(user.id)
+            .api_keys_of_user(user.id, slice.after_id(), slice.row_limit())
             .await
             .context("reading a user's API keys")?;
         Ok(rows.into_iter().map(ApiKey::from).collect())

@@ -74,12 +74,22 @@ impl Exec<'_> {
         }))
     }
 
-    pub async fn api_keys_of_user(self, user_id: i64) -> StoreResult<Vec<ApiKeyRow>> {
+    /// At most `limit` keys of the user after the key `after` (its row id), in id order.
+    pub async fn api_keys_of_user(
+        self,
+        user_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<ApiKeyRow>> {
         Ok(on_exec!(self, |c| {
-            sqlx::query_as::<_, ApiKeyRow>(select_key!("WHERE user_id = $1 ORDER BY id"))
-                .bind(user_id)
-                .fetch_all(c)
-                .await?
+            sqlx::query_as::<_, ApiKeyRow>(select_key!(
+                "WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+            ))
+            .bind(user_id)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(c)
+            .await?
         }))
     }
 

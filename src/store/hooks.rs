@@ -334,12 +334,21 @@ impl Exec<'_> {
     }
 
     /// Every hook, or those of one organization, in creation order.
-    pub async fn hooks_list(self, org_id: Option<i64>) -> StoreResult<Vec<HookRow>> {
+    /// At most `limit` hooks (of the organization `org_id`, or of every one) after the hook
+    /// `after` (its row id), in id order.
+    pub async fn hooks_list(
+        self,
+        org_id: Option<i64>,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<HookRow>> {
         Ok(on_exec!(self, |c| {
             sqlx::query_as::<_, HookRow>(select_hook!(
-                "WHERE ($1 IS NULL OR h.org_id = $1) ORDER BY h.id"
+                "WHERE ($1 IS NULL OR h.org_id = $1) AND h.id > $2 ORDER BY h.id LIMIT $3"
             ))
             .bind(org_id)
+            .bind(after)
+            .bind(limit)
             .fetch_all(c)
             .await?
         }))

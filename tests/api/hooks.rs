@@ -418,7 +418,11 @@ async fn an_endpoint_failing_for_five_days_is_disabled_and_an_event_says_so() {
     assert_eq!(disabled["actor"], json!({ "kind": "system" }));
     assert_eq!(disabled["data"]["id"], created.hook.id);
     assert_eq!(disabled["data"]["enabled"], false);
-    let hooks = app.services.list_hooks(None).await.unwrap();
+    let hooks = app
+        .services
+        .list_hooks(None, orghub::service::Slice::ALL)
+        .await
+        .unwrap();
     assert!(
         !hooks
             .iter()

@@ -399,3 +399,40 @@ async fn an_idempotent_retry_makes_no_second_key_and_replays_no_secret() {
     assert_eq!(again.headers["idempotent-replayed"], "true");
     assert_eq!(again.body["secretKey"], Value::Null);
 }
+
+#[tokio::test]
+async fn api_keys_are_listed_a_page_at_a_time_in_creation_order() {
+    let app = TestApp::spawn().await;
+    let (boot, bearer) = native_root(&app, "Paged Keys").await;
+    let owner = boot.user_id.as_str();
+    for _ in 0..2 {
+        assert_eq!(create_key(&app, &bearer, owner).await.status, 201);
+    }
+    let all = list_keys(&app, &bearer, owner).await;
+    let all: Vec<Value> = all.body["items"].as_array().unwrap().to_vec();
+    assert!(all.len() >= 3, "{all:?}");
+    let mut listed = Vec::new();
+    let mut path = format!("/api/v1/users/{owner}/api-keys?limit=1");
+    loop {
+        let page = app.get(&path, &bearer).await;
+        assert_eq!(page.status, 200, "{:?}", page.body);
+        assert_eq!(page.body["items"].as_array().unwrap().len(), 1);
+        listed.extend(page.body["items"].as_array().unwrap().iter().cloned());
+        match page.body["next"].as_str() {
+            Some(next) => path = format!("/api/v1/users/{owner}/api-keys?limit=1&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(listed, all);
+    let refused = app
+        .get(
+            &format!("/api/v1/users/{owner}/api-keys?cursor=nonsense"),
+            &bearer,
+        )
+        .await;
+    assert_problem(
+        &refused,
+        400,
+        "The parameter 'cursor' is not a cursor of this list",
+    );
+}

@@ -60,7 +60,8 @@ async fn a_hook_is_created_with_its_secret_once_then_read_disabled_and_deleted()
     assert!(read.body.get("secret").is_none());
     assert_eq!(read.body["url"], "https://hooks.example/in");
     let list = app.get(&format!("/api/v1/orgs/{org}/hooks"), &bearer).await;
-    assert_eq!(list.body.as_array().unwrap().len(), 1);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.body["next"], Value::Null);
     let off = app
         .send_with_headers(
             "PATCH",
@@ -284,3 +285,42 @@ async fn a_change_with_a_stale_etag_is_refused_and_changes_nothing() {
 
 const STALE: &str =
     "The resource has changed since it was read (If-Match does not match its ETag): read it again";
+
+#[tokio::test]
+async fn hooks_are_listed_a_page_at_a_time_in_creation_order() {
+    let app = spawn().await;
+    let (boot, bearer) = native_root(&app, "Root").await;
+    let org = boot.organization_id.as_str();
+    let mut made = Vec::new();
+    for n in 0..3 {
+        let body = json!({ "url": format!("https://hooks.example/{n}"), "types": ["organization.deleted"] });
+        let reply = create(&app, &bearer, org, &body, None).await;
+        made.push(reply.body["id"].clone());
+    }
+    let mut listed = Vec::new();
+    let mut path = format!("/api/v1/orgs/{org}/hooks?limit=2");
+    loop {
+        let page = app.get(&path, &bearer).await;
+        assert_eq!(page.status, 200, "{:?}", page.body);
+        listed.extend(
+            page.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["id"].clone()),
+        );
+        match page.body["next"].as_str() {
+            Some(next) => path = format!("/api/v1/orgs/{org}/hooks?limit=2&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(listed, made);
+    let refused = app
+        .get(&format!("/api/v1/orgs/{org}/hooks?limit=0"), &bearer)
+        .await;
+    assert_problem(
+        &refused,
+        400,
+        "The parameter 'limit' must be from 1 to 1000",
+    );
+}

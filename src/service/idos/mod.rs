@@ -17,6 +17,8 @@ mod introspection;
 mod members;
 mod settings;
 
+/// Lists of the idOS use cases are asked for a slice at a time.
+pub use crate::service::Slice;
 pub use auth::{IdosCaller, IdosTokenKind, MAX_TOKEN_BYTES, TokenCheck, unverified_issuer};
 pub use companies::{Company, CompanyWindow};
 pub use credentials::{Credential, Handler, HandlerChanges, HandlerRef, NewHandler};
@@ -85,30 +87,6 @@ pub enum CompanyRef<'a> {
 impl<'a> From<&'a str> for CompanyRef<'a> {
     fn from(slug: &'a str) -> Self {
         Self::Slug(slug)
-    }
-}
-
-/// A keyset slice of a list in id order: at most `limit` rows after the row `after` (its id).
-/// The idOS face pages whole lists itself; the native API asks a page at a time.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Slice {
-    pub after: Option<i64>,
-    pub limit: Option<u32>,
-}
-
-impl Slice {
-    /// The whole list.
-    pub const ALL: Slice = Slice {
-        after: None,
-        limit: None,
-    };
-
-    pub(crate) fn after_id(self) -> i64 {
-        self.after.unwrap_or(0)
-    }
-
-    pub(crate) fn row_limit(self) -> i64 {
-        self.limit.map_or(i64::MAX, i64::from)
     }
 }
 

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::BASE_PATH;
 use super::auth::Caller;
-use super::cursor::Paged;
+use super::cursor::{Page, PageParams, Paged};
 use super::idempotency::{IdempotencyKey, IdempotencyParam};
 use super::ids::{ApiKeyId, UserId};
 use super::problem::{ApiResult, Problem};
@@ -132,17 +132,17 @@ pub async fn create_api_key(
     .await
 }
 
-/// The API keys of a user the caller administers, revoked ones included, in creation order;
-/// never their secrets. One page holds them all.
+/// The API keys of a user the caller administers, revoked ones included, in creation order, a
+/// page at a time; never their secrets.
 #[utoipa::path(
     get,
     path = "/users/{user_id}/api-keys",
     operation_id = "listApiKeys",
     tag = "credentials",
-    params(UserId),
+    params(UserId, PageParams),
     responses(
-        (status = 200, description = "The user's keys", body = Paged<ApiKeyOut>),
-        (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A page of the user's keys", body = Paged<ApiKeyOut>),
+        (status = 400, description = "The id is not a UUID, or a paging parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer credential", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The user is beyond the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user administered by the caller", body = Problem, content_type = "application/problem+json"),
@@ -153,12 +153,13 @@ pub async fn list_api_keys(
     State(state): State<AppState>,
     Caller(actor): Caller,
     UserId(id): UserId,
+    page: Page,
 ) -> ApiResult<Response> {
-    let keys = state.services.user_api_keys(&actor, &id).await?;
-    let page = Paged {
-        items: keys.into_iter().map(ApiKeyOut::from).collect(),
-        next: None,
-    };
+    let keys = state
+        .services
+        .user_api_keys(&actor, &id, page.slice()?)
+        .await?;
+    let page = page.answer(keys, |key| key.id.to_string(), ApiKeyOut::from);
     Ok(axum::Json(page).into_response())
 }
 

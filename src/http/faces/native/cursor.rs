@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::params::parse;
 use super::problem::ApiError;
+use crate::service::Slice;
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 1000;
@@ -121,6 +122,15 @@ impl Page {
                     .map_err(|_| ApiError::bad_parameter("cursor", "is not a cursor of this list"))
             })
             .transpose()
+    }
+
+    /// The rows a service reads for this page of a list keyed by row id: those after the
+    /// cursor's, one more than the page holds (see `answer`).
+    pub fn slice(&self) -> Result<Slice, ApiError> {
+        Ok(Slice {
+            after: self.after_id()?,
+            limit: Some(self.fetch_size()),
+        })
     }
 }
 

@@ -184,16 +184,16 @@ pub async fn create_hook(
     .await
 }
 
-/// The hooks of an organization of the caller's subtree.
+/// The hooks of an organization of the caller's subtree, in creation order, a page at a time.
 #[utoipa::path(
     get,
     path = "/orgs/{org_id}/hooks",
     operation_id = "listHooks",
     tag = "hooks",
-    params(OrgId),
+    params(OrgId, PageParams),
     responses(
-        (status = 200, description = "The organization's hooks", body = Vec<Hook>),
-        (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A page of the organization's hooks", body = Paged<Hook>),
+        (status = 400, description = "The id is not a UUID, or a paging parameter is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid bearer credential", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such organization administered by the caller", body = Problem, content_type = "application/problem+json"),
     ),
@@ -203,10 +203,14 @@ pub async fn list_hooks(
     State(state): State<AppState>,
     Caller(actor): Caller,
     OrgId(org): OrgId,
+    page: Page,
 ) -> ApiResult<Response> {
-    let hooks = state.services.org_hooks(&actor, &org).await?;
-    let hooks: Vec<Hook> = hooks.into_iter().map(Hook::from).collect();
-    Ok(axum::Json(hooks).into_response())
+    let hooks = state
+        .services
+        .org_hooks(&actor, &org, page.slice()?)
+        .await?;
+    let page = page.answer(hooks, |hook| hook.row_id.to_string(), Hook::from);
+    Ok(axum::Json(page).into_response())
 }
 
 /// Reads a hook.

@@ -19,7 +19,7 @@ use super::problem::{ApiResult, Problem};
 use crate::domain::PublicId;
 use crate::domain::events::rfc3339;
 use crate::http::AppState;
-use crate::service::idos::{Identity, Slice};
+use crate::service::idos::Identity;
 
 /// An identity key, without its private key.
 #[derive(Debug, Serialize, ToSchema)]
@@ -114,10 +114,7 @@ pub async fn list_identity_keys(
     UserId(user): UserId,
     page: Page,
 ) -> ApiResult<Response> {
-    let slice = Slice {
-        after: page.after_id()?,
-        limit: Some(page.fetch_size()),
-    };
+    let slice = page.slice()?;
     let identities = state.services.user_identities(&actor, &user, slice).await?;
     let page = page.answer(
         identities,

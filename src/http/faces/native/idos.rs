@@ -27,7 +27,7 @@ use crate::domain::PublicId;
 use crate::domain::events::rfc3339;
 use crate::http::AppState;
 use crate::service::idos::{
-    CompanyRef, Credential, Handler, HandlerChanges, HandlerRef, NewHandler, Slice,
+    CompanyRef, Credential, Handler, HandlerChanges, HandlerRef, NewHandler,
 };
 
 /// An idOS credential, without its private key.
@@ -239,10 +239,7 @@ pub async fn list_credentials(
     OrgId(org): OrgId,
     page: Page,
 ) -> ApiResult<Response> {
-    let slice = Slice {
-        after: page.after_id()?,
-        limit: Some(page.fetch_size()),
-    };
+    let slice = page.slice()?;
     let credentials = state
         .services
         .idos_credentials(&actor, CompanyRef::Id(&org), slice)
@@ -436,10 +433,7 @@ pub async fn list_handlers(
     OrgId(org): OrgId,
     page: Page,
 ) -> ApiResult<Response> {
-    let slice = Slice {
-        after: page.after_id()?,
-        limit: Some(page.fetch_size()),
-    };
+    let slice = page.slice()?;
     let handlers = state
         .services
         .idos_handlers(&actor, CompanyRef::Id(&org), slice)
