@@ -180,3 +180,47 @@ pub async fn patch(
     app.send_with_headers("PATCH", path, &headers, Some(&body.to_string()))
         .await
 }
+
+/// The problem detail of a change refused for a stale `If-Match`.
+pub const STALE: &str =
+    "The resource has changed since it was read (If-Match does not match its ETag): read it again";
+
+/// Sixteen PATCHes of `path`, each with its own `body(i)`, all from one read: exactly one is
+/// made and the others are refused as stale; the record then reads as that one change made
+/// it, a DELETE with the old tag is refused, and one with the current tag is made.
+pub async fn exactly_one_of_concurrent_changes(
+    app: &TestApp,
+    path: &str,
+    bearer: &str,
+    body: impl Fn(usize) -> Value,
+) {
+    let tag = app.get(path, bearer).await.headers["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let changes = (0..16).map(|i| {
+        let (tag, body) = (&tag, body(i));
+        async move { patch(app, path, bearer, Some(tag), &body).await }
+    });
+    let replies = futures::future::join_all(changes).await;
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
+    let made: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(made.len(), 1, "{statuses:?}");
+    for reply in replies.iter().filter(|r| r.status != 200) {
+        assert_problem(reply, 412, STALE);
+    }
+    let read = app.get(path, bearer).await;
+    assert_eq!(read.body, made[0].body);
+    let delete_if = |tag: String| async move {
+        app.send_with_headers(
+            "DELETE",
+            path,
+            &[("Authorization", bearer), ("If-Match", &tag)],
+            None,
+        )
+        .await
+    };
+    assert_problem(&delete_if(tag.clone()).await, 412, STALE);
+    let current = read.headers["etag"].to_str().unwrap().to_owned();
+    assert_eq!(delete_if(current).await.status, 204);
+}

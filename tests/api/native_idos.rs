@@ -7,11 +7,9 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp, unknown_id};
 use crate::idos::{idos, jwt};
-use crate::native::{assert_problem, native_root, patch};
+use crate::native::{STALE, assert_problem, exactly_one_of_concurrent_changes, native_root, patch};
 use orghub::service::idos::{IdosTokenKind, TokenCheck};
 
-const STALE: &str =
-    "The resource has changed since it was read (If-Match does not match its ETag): read it again";
 const REUSED: &str = "This Idempotency-Key was used with another request: use a new key";
 const BAD_KEY: &str = "is not a public key: 32 lowercase hexadecimal characters";
 /// A well-formed key that names nothing.
@@ -752,33 +750,6 @@ async fn identity_keys_are_made_listed_and_deleted_by_whoever_administers_the_us
     }
 }
 
-/// Sixteen PATCHes of `path` from one read, each with its own `body(i)`: exactly one is made,
-/// the others are refused as stale.
-async fn sixteen_changes_from_one_read(
-    app: &TestApp,
-    path: &str,
-    bearer: &str,
-    body: impl Fn(usize) -> Value,
-) {
-    let tag = etag(&app.get(path, bearer).await);
-    let changes = (0..16).map(|i| {
-        let (tag, body) = (&tag, body(i));
-        async move { patch(app, path, bearer, Some(tag), &body).await }
-    });
-    let replies = futures::future::join_all(changes).await;
-    let statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
-    let made: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
-    assert_eq!(made.len(), 1, "{statuses:?}");
-    for reply in replies.iter().filter(|r| r.status != 200) {
-        assert_problem(reply, 412, STALE);
-    }
-    // What is read now is the one change made, and the old tag deletes nothing.
-    let read = app.get(path, bearer).await;
-    assert_eq!(read.body, made[0].body);
-    assert_problem(&delete_if(app, path, bearer, &tag).await, 412, STALE);
-    assert_eq!(delete_if(app, path, bearer, &etag(&read)).await.status, 204);
-}
-
 #[tokio::test]
 async fn of_concurrent_changes_of_a_credential_or_handler_from_one_read_exactly_one_is_made() {
     let app = TestApp::spawn().await;
@@ -789,7 +760,7 @@ async fn of_concurrent_changes_of_a_credential_or_handler_from_one_read_exactly_
         .await;
     assert_eq!(credential.status, 201, "{:?}", credential.body);
     let path = format!("{}/{}", credentials(org), text(&credential, "publicKey"));
-    sixteen_changes_from_one_read(
+    exactly_one_of_concurrent_changes(
         &app,
         &path,
         &bearer,
@@ -806,7 +777,7 @@ async fn of_concurrent_changes_of_a_credential_or_handler_from_one_read_exactly_
         .await;
     assert_eq!(handler.status, 201, "{:?}", handler.body);
     let path = format!("{}/{}", handlers(org), text(&handler, "publicKey"));
-    sixteen_changes_from_one_read(
+    exactly_one_of_concurrent_changes(
         &app,
         &path,
         &bearer,

@@ -5,7 +5,9 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp, unknown_id};
-use crate::native::{assert_problem, native_org, native_root, patch};
+use crate::native::{
+    assert_problem, exactly_one_of_concurrent_changes, native_org, native_root, patch,
+};
 
 /// A template of `org` with a database and an email connection; returns its id.
 async fn template(app: &TestApp, bearer: &str, org: &str, global: bool) -> String {
@@ -542,42 +544,13 @@ async fn of_concurrent_renames_from_one_read_exactly_one_is_made() {
     )
     .await;
     let path = format!("/api/v1/projects/{}", made.body["id"].as_str().unwrap());
-    let etag = app.get(&path, &bearer).await.headers["etag"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let renames = (0..16).map(|i| {
-        let body = json!({ "name": format!("Rename {i}") });
-        let (app, path, bearer, etag) = (&app, &path, &bearer, &etag);
-        async move { patch(app, path, bearer, Some(etag), &body).await }
-    });
-    let replies = futures::future::join_all(renames).await;
-    let made: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
-    assert_eq!(
-        made.len(),
-        1,
-        "{:?}",
-        replies.iter().map(|r| r.status).collect::<Vec<_>>()
-    );
-    assert!(replies.iter().all(|r| r.status == 200 || r.status == 412));
-    assert_eq!(
-        app.get(&path, &bearer).await.body["name"],
-        made[0].body["name"]
-    );
-    let delete = app
-        .send_with_headers(
-            "DELETE",
-            &path,
-            &[("Authorization", &bearer), ("If-Match", &etag)],
-            None,
-        )
-        .await;
-    assert_problem(
-        &delete,
-        412,
-        "The resource has changed since it was read (If-Match does not match its ETag): read it again",
-    );
-    assert_eq!(app.get(&path, &bearer).await.status, 200);
+    exactly_one_of_concurrent_changes(
+        &app,
+        &path,
+        &bearer,
+        |i| json!({ "name": format!("Rename {i}") }),
+    )
+    .await;
 }
 
 /// A template the caller cannot see (another tree's, even a global one, or an ancestor's
