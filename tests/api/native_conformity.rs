@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, unknown_id};
+use crate::helpers::{Reply, TestApp, unknown_id};
 use crate::native::{assert_problem, native_org, native_root};
 
 const ROLE_ARN: &str = "arn:aws:iam::223334445555:role/CloudConformity";
@@ -14,6 +14,16 @@ fn account(name: &str, external_id: &str) -> Value {
         "name": name, "environment": "production", "tags": ["eu"],
         "roleArn": ROLE_ARN, "externalId": external_id
     })
+}
+
+/// Registers an account of the caller's organization with `external_id`.
+async fn register(app: &TestApp, bearer: &str, name: &str, external_id: &str) -> Reply {
+    app.post(
+        "/api/v1/cloud-accounts",
+        bearer,
+        &account(name, external_id),
+    )
+    .await
 }
 
 async fn temporary(app: &TestApp, bearer: &str) -> String {
@@ -35,13 +45,7 @@ async fn an_account_is_registered_with_a_temporary_external_id_listed_read_and_d
         "The organization has no external id yet: it has one once its first cloud account is registered",
     );
     let external_id = temporary(&app, &bearer).await;
-    let reply = app
-        .post(
-            "/api/v1/cloud-accounts",
-            &bearer,
-            &account("Prod", &external_id),
-        )
-        .await;
+    let reply = register(&app, &bearer, "Prod", &external_id).await;
     assert_eq!(reply.status, 201, "{:?}", reply.body);
     let id = reply.body["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/cloud-accounts/{id}");
@@ -54,13 +58,7 @@ async fn an_account_is_registered_with_a_temporary_external_id_listed_read_and_d
     let singleton = app.get("/api/v1/external-id", &bearer).await;
     assert_eq!(singleton.status, 200);
     assert_eq!(singleton.body["id"], external_id.as_str());
-    let second = app
-        .post(
-            "/api/v1/cloud-accounts",
-            &bearer,
-            &account("Dev", &external_id),
-        )
-        .await;
+    let second = register(&app, &bearer, "Dev", &external_id).await;
     assert_eq!(second.status, 201, "{:?}", second.body);
 
     let page = app.get("/api/v1/cloud-accounts?limit=1", &bearer).await;
@@ -110,13 +108,7 @@ async fn a_bad_account_is_a_422_problem() {
             "The field at '/externalId' '{other}' is not a current external id of the organization"
         ),
     );
-    let reply = app
-        .post(
-            "/api/v1/cloud-accounts",
-            &bearer,
-            &account(" ", &external_id),
-        )
-        .await;
+    let reply = register(&app, &bearer, " ", &external_id).await;
     assert_problem(&reply, 422, "The field at '/name' must not be blank");
     let reply = app
         .post(
@@ -177,13 +169,7 @@ async fn another_trees_caller_gets_404() {
     let app = TestApp::spawn().await;
     let (_, bearer) = native_root(&app, "Victim").await;
     let external_id = temporary(&app, &bearer).await;
-    let made = app
-        .post(
-            "/api/v1/cloud-accounts",
-            &bearer,
-            &account("VICTIM", &external_id),
-        )
-        .await;
+    let made = register(&app, &bearer, "VICTIM", &external_id).await;
     let id = made.body["id"].as_str().unwrap();
     let path = format!("/api/v1/cloud-accounts/{id}");
     let (_, intruder) = native_root(&app, "Intruder").await;
@@ -193,13 +179,7 @@ async fn another_trees_caller_gets_404() {
     let list = app.get("/api/v1/cloud-accounts", &intruder).await;
     assert_eq!(list.body["items"], json!([]));
     // The victim's external id does not register the intruder's account.
-    let reply = app
-        .post(
-            "/api/v1/cloud-accounts",
-            &intruder,
-            &account("Pwn", &external_id),
-        )
-        .await;
+    let reply = register(&app, &intruder, "Pwn", &external_id).await;
     assert_eq!(reply.status, 422);
     assert_problem(
         &app.get("/api/v1/external-id", &intruder).await,
@@ -214,13 +194,7 @@ async fn a_member_reads_but_does_not_administer_the_accounts() {
     let app = TestApp::spawn().await;
     let (boot, bearer) = native_root(&app, "Root").await;
     let external_id = temporary(&app, &bearer).await;
-    let made = app
-        .post(
-            "/api/v1/cloud-accounts",
-            &bearer,
-            &account("Prod", &external_id),
-        )
-        .await;
+    let made = register(&app, &bearer, "Prod", &external_id).await;
     let path = format!(
         "/api/v1/cloud-accounts/{}",
         made.body["id"].as_str().unwrap()
@@ -242,13 +216,7 @@ async fn a_member_reads_but_does_not_administer_the_accounts() {
         .send("POST", "/api/v1/external-ids", Some(&member), None)
         .await;
     assert_problem(&reply, 404, refused);
-    let reply = app
-        .post(
-            "/api/v1/cloud-accounts",
-            &member,
-            &account("Mine", &external_id),
-        )
-        .await;
+    let reply = register(&app, &member, "Mine", &external_id).await;
     assert_problem(&reply, 404, refused);
     assert_eq!(app.get(&path, &bearer).await.status, 200);
 }
@@ -314,13 +282,7 @@ async fn a_parent_manages_a_child_organizations_accounts() {
     assert_eq!(made.body["orgId"], child);
     let id = made.body["id"].as_str().unwrap();
     // The child's temporary id does not register an account of the parent.
-    let reply = app
-        .post(
-            "/api/v1/cloud-accounts",
-            &bearer,
-            &account("Root", external_id),
-        )
-        .await;
+    let reply = register(&app, &bearer, "Root", external_id).await;
     assert_eq!(reply.status, 422, "{:?}", reply.body);
 
     let list = app
@@ -358,13 +320,7 @@ async fn an_organization_outside_the_callers_subtree_is_not_found() {
     let child = native_org(&app, &bearer, "Child", root).await;
     let child = child["id"].as_str().unwrap();
     let external_id = temporary(&app, &bearer).await;
-    let made = app
-        .post(
-            "/api/v1/cloud-accounts",
-            &bearer,
-            &account("VICTIM", &external_id),
-        )
-        .await;
+    let made = register(&app, &bearer, "VICTIM", &external_id).await;
     let id = made.body["id"].as_str().unwrap();
     let owner_token = app.owner_token(&boot).await;
     let (_, key) = app
